@@ -1,0 +1,75 @@
+//! The one error type of signet-core. Every variant carries enough context
+//! (file, line, release, item) for a user to act on it without a backtrace.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {message}", path.display())]
+    Io {
+        path: PathBuf,
+        message: String,
+    },
+    #[error("{}: is a directory, not a markdown file", path.display())]
+    IsDirectory { path: PathBuf },
+    #[error("{}: file is empty", path.display())]
+    Empty { path: PathBuf },
+    #[error("{}: file is {size} bytes, over the {cap}-byte import cap (raise it with --max-size)", path.display())]
+    TooLarge { path: PathBuf, size: u64, cap: u64 },
+    #[error("{}: looks like a binary file, not markdown (NUL byte at byte {offset})", path.display())]
+    Binary { path: PathBuf, offset: usize },
+    #[error("{}:{line}:{column}: invalid UTF-8 (save the file as UTF-8 and import again)", path.display())]
+    InvalidUtf8 {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
+    #[error("{}: no checklist items found ({sections} sections, no task lists, bullets or table rows)", path.display())]
+    NoItems { path: PathBuf, sections: usize },
+    #[error("{what} not found: {name}")]
+    NotFound { what: &'static str, name: String },
+    #[error("{what} already exists: {name}")]
+    AlreadyExists { what: &'static str, name: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("item address '{address}' matches several runs ({candidates}); prefix it with the template, e.g. {example}")]
+    AmbiguousItem {
+        address: String,
+        candidates: String,
+        example: String,
+    },
+    #[error("audit chain broken at event {event_id}: {problem}")]
+    AuditChain { event_id: i64, problem: String },
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("database migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, err: &std::io::Error) -> Self {
+        let message = match err.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => err.to_string(),
+        };
+        Error::Io {
+            path: path.into(),
+            message,
+        }
+    }
+
+    /// Whether the error is the user's input (exit 2) rather than our fault.
+    pub fn is_input_error(&self) -> bool {
+        !matches!(
+            self,
+            Error::Database(_) | Error::Migration(_) | Error::AuditChain { .. }
+        )
+    }
+}

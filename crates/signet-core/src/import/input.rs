@@ -1,0 +1,80 @@
+//! Reading a file for import: size cap, binary and encoding checks, BOM.
+//! Each refusal names the file (and line where there is one).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Default import cap (DESIGN §2): 10 MB.
+pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    /// File name as the user knows it, e.g. `launch.md`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+pub fn read(path: &Path, max_size: u64) -> Result<Source> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    if meta.is_dir() {
+        return Err(Error::IsDirectory { path: path.into() });
+    }
+    if meta.len() > max_size {
+        return Err(Error::TooLarge {
+            path: path.into(),
+            size: meta.len(),
+            cap: max_size,
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Read one byte past the cap: the file may have grown since metadata().
+    file.take(max_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, &e))?;
+    if bytes.len() as u64 > max_size {
+        return Err(Error::TooLarge {
+            path: path.into(),
+            size: bytes.len() as u64,
+            cap: max_size,
+        });
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    Ok(Source {
+        path: path.into(),
+        name,
+        bytes,
+    })
+}
+
+/// Bytes → text: refuses empty, binary and non-UTF-8 input; drops a BOM.
+pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        return Err(Error::Binary {
+            path: path.into(),
+            offset,
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        Error::InvalidUtf8 {
+            path: path.into(),
+            line,
+            column,
+        }
+    })?;
+    if text.trim().is_empty() {
+        return Err(Error::Empty { path: path.into() });
+    }
+    Ok(text)
+}

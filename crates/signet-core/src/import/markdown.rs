@@ -1,0 +1,948 @@
+//! Markdown → [`Checklist`]. Pure: takes text, returns the tree and warnings.
+//!
+//! The walk over pulldown-cmark's events uses explicit stacks, never recursion,
+//! so hostile nesting depth cannot overflow the stack. Shapes (DESIGN §2):
+//! headings are sections; task lists, bullets and table rows are items. When a
+//! document uses task boxes anywhere, only boxed entries are items and plain
+//! bullets are prose (notes under an item, or the section's description) —
+//! that is how people write such files: boxes to tick, bullets to explain.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::key;
+use crate::model::{build_forest, Checklist, Field, Item, Section, Warning, WarningKind};
+
+pub struct Parsed {
+    pub checklist: Checklist,
+    pub warnings: Vec<Warning>,
+}
+
+/// Parse checklist markdown. `fallback_title` is used when the document has
+/// no single top-level heading and no `title:` in its front matter.
+pub fn parse(text: &str, fallback_title: &str) -> Parsed {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, opts).into_offset_iter().collect();
+    let shape = Shape::scan(&events);
+    let mut builder = Builder::new(text, &events, &shape);
+    builder.run();
+    builder.finish(fallback_title)
+}
+
+/// Facts about subtrees, computed in one pass so the main walk can decide what
+/// a list or list item is without looking ahead event by event.
+#[derive(Clone, Copy, Default)]
+struct Flags {
+    has_task: bool,
+    own_task: Option<bool>,
+    text_outside_anchor: bool,
+    anchors: u32,
+}
+
+struct Shape {
+    end_of: Vec<usize>,
+    flags: Vec<Flags>,
+    any_task: bool,
+    title_heading: Option<usize>,
+}
+
+impl Shape {
+    fn scan(events: &[(Event<'_>, Range<usize>)]) -> Shape {
+        let n = events.len();
+        let mut end_of: Vec<usize> = (0..n).collect();
+        let mut flags = vec![Flags::default(); n];
+        let mut stack: Vec<usize> = Vec::new();
+        let mut links: Vec<bool> = Vec::new();
+        let mut any_task = false;
+        let mut h1 = 0usize;
+        let mut first_heading: Option<(usize, HeadingLevel)> = None;
+        for (i, (event, _)) in events.iter().enumerate() {
+            match event {
+                Event::Start(tag) => {
+                    match tag {
+                        Tag::Link { dest_url, .. } => {
+                            let anchor = dest_url.starts_with('#');
+                            links.push(anchor);
+                            if anchor {
+                                flags[i].anchors += 1;
+                            }
+                        }
+                        Tag::Heading { level, .. } => {
+                            if *level == HeadingLevel::H1 {
+                                h1 += 1;
+                            }
+                            first_heading.get_or_insert((i, *level));
+                        }
+                        _ => {}
+                    }
+                    stack.push(i);
+                }
+                Event::End(tag) => {
+                    if matches!(tag, TagEnd::Link) {
+                        links.pop();
+                    }
+                    if let Some(j) = stack.pop() {
+                        end_of[j] = i;
+                        if let Some(&parent) = stack.last() {
+                            let child = flags[j];
+                            let p = &mut flags[parent];
+                            p.has_task |= child.has_task;
+                            p.text_outside_anchor |= child.text_outside_anchor;
+                            p.anchors += child.anchors;
+                        }
+                    }
+                }
+                Event::TaskListMarker(checked) => {
+                    any_task = true;
+                    if let Some(&item) = stack
+                        .iter()
+                        .rev()
+                        .find(|&&j| matches!(events[j].0, Event::Start(Tag::Item)))
+                    {
+                        flags[item].own_task = Some(*checked);
+                        flags[item].has_task = true;
+                    }
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    let in_anchor = links.iter().any(|&a| a);
+                    if !in_anchor && !t.trim().is_empty() {
+                        if let Some(&top) = stack.last() {
+                            flags[top].text_outside_anchor = true;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let title_heading = match first_heading {
+            Some((i, HeadingLevel::H1)) if h1 == 1 => Some(i),
+            _ => None,
+        };
+        Shape {
+            end_of,
+            flags,
+            any_task,
+            title_heading,
+        }
+    }
+}
+
+/// Collects the inline content of a title or table cell: its markdown source
+/// (without inline HTML) and its plain text. `<details><summary>X</summary>…`
+/// cells yield X as the text and the rest as detail.
+#[derive(Default)]
+struct Inline {
+    span: Option<Range<usize>>,
+    html: Vec<(Range<usize>, bool)>,
+    plain: String,
+    summary_plain: String,
+    in_summary: bool,
+    has_summary: bool,
+    ignored_html: Vec<String>,
+}
+
+impl Inline {
+    fn add(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        match &mut self.span {
+            Some(span) => {
+                span.start = span.start.min(range.start);
+                span.end = span.end.max(range.end);
+            }
+            None => self.span = Some(range.clone()),
+        }
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                if self.in_summary {
+                    self.summary_plain.push_str(t);
+                } else {
+                    self.plain.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => self.plain.push(' '),
+            Event::InlineHtml(h) | Event::Html(h) => {
+                let tag = h.trim().to_ascii_lowercase();
+                if tag.starts_with("<summary") {
+                    self.in_summary = true;
+                    self.has_summary = true;
+                } else if tag.starts_with("</summary") {
+                    self.in_summary = false;
+                } else if !tag.starts_with("<br") && !tag.starts_with("<!--") {
+                    self.ignored_html.push(tag);
+                }
+                self.html.push((range.clone(), self.in_summary));
+            }
+            _ => {}
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.span.is_none()
+    }
+
+    /// (title source, title plain text, detail source)
+    fn finish(&self, text: &str) -> (String, String, String) {
+        let Some(span) = &self.span else {
+            return Default::default();
+        };
+        let mut title = String::new();
+        let mut detail = String::new();
+        let mut pos = span.start;
+        let mut inside = false;
+        for (range, now_inside) in &self.html {
+            if range.start > pos {
+                let piece = &text[pos..range.start];
+                if inside || !self.has_summary {
+                    title.push_str(piece);
+                } else {
+                    detail.push_str(piece);
+                }
+            }
+            pos = pos.max(range.end);
+            inside = *now_inside;
+        }
+        if span.end > pos {
+            let piece = &text[pos..span.end];
+            if inside || !self.has_summary {
+                title.push_str(piece);
+            } else {
+                detail.push_str(piece);
+            }
+        }
+        let plain = if self.has_summary {
+            &self.summary_plain
+        } else {
+            &self.plain
+        };
+        (collapse(&title), collapse(plain), collapse(&detail))
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Clone, Copy)]
+enum Child {
+    Item(usize),
+    Section(usize),
+}
+
+struct SecB {
+    title: String,
+    plain: String,
+    description: String,
+    line: usize,
+    children: Vec<Child>,
+}
+
+struct ItemB {
+    title: String,
+    plain: String,
+    detail: String,
+    fields: Vec<Field>,
+    checked: bool,
+    line: usize,
+    children: Vec<usize>,
+    dropped: bool,
+}
+
+enum Frame {
+    /// A list entry that is a checklist item.
+    Item { idx: usize, title: Option<Inline> },
+    /// A plain entry whose sub-list holds task items: a sub-section.
+    Group {
+        sec: usize,
+        outer: Option<usize>,
+        title: Option<Inline>,
+    },
+    /// A plain entry inside an item that wraps further task items: its own
+    /// text becomes the item's detail, its tasks the item's children.
+    Transparent { title: Option<Inline> },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    events: &'a [(Event<'a>, Range<usize>)],
+    shape: &'a Shape,
+    lines: Vec<usize>,
+    title: Option<String>,
+    metadata: Vec<(String, String)>,
+    description: String,
+    sections: Vec<SecB>,
+    top: Vec<usize>,
+    section_zero: Option<usize>,
+    heading_stack: Vec<(HeadingLevel, usize)>,
+    current: Option<usize>,
+    items: Vec<ItemB>,
+    frames: Vec<Frame>,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, events: &'a [(Event<'a>, Range<usize>)], shape: &'a Shape) -> Self {
+        let mut lines = vec![0];
+        lines.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Builder {
+            text,
+            events,
+            shape,
+            lines,
+            title: None,
+            metadata: Vec::new(),
+            description: String::new(),
+            sections: Vec::new(),
+            top: Vec::new(),
+            section_zero: None,
+            heading_stack: Vec::new(),
+            current: None,
+            items: Vec::new(),
+            frames: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        match self.lines.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
+    fn warn(&mut self, offset: usize, kind: WarningKind, message: String) {
+        let line = self.line_of(offset);
+        self.warnings.push(Warning {
+            line,
+            kind,
+            message,
+        });
+    }
+
+    fn open_title(&mut self) -> Option<&mut Inline> {
+        match self.frames.last_mut()? {
+            Frame::Item { title, .. } | Frame::Group { title, .. } | Frame::Transparent { title } => {
+                title.as_mut()
+            }
+        }
+    }
+
+    fn run(&mut self) {
+        let events = self.events;
+        let mut i = 0;
+        while i < events.len() {
+            let (event, range) = &events[i];
+            if let Some(inline) = self.open_title() {
+                let empty = inline.is_empty();
+                match event {
+                    Event::TaskListMarker(_) => {
+                        i += 1;
+                        continue;
+                    }
+                    Event::Start(Tag::Paragraph) | Event::Start(Tag::Heading { .. }) if empty => {
+                        i += 1;
+                        continue;
+                    }
+                    Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => {
+                        self.close_title();
+                        i += 1;
+                        continue;
+                    }
+                    e if is_inline(e) => {
+                        inline.add(e, range);
+                        i += 1;
+                        continue;
+                    }
+                    _ => self.close_title(),
+                }
+            }
+            let end = self.shape.end_of[i];
+            match event {
+                Event::Start(Tag::MetadataBlock(_)) => {
+                    self.front_matter(i + 1, end);
+                    i = end + 1;
+                }
+                Event::Start(Tag::Heading { level, .. }) if self.frames.is_empty() => {
+                    self.heading(i, *level);
+                    i = end + 1;
+                }
+                Event::Start(Tag::List(_)) => {
+                    let flags = self.shape.flags[i];
+                    if flags.anchors > 0 && !flags.text_outside_anchor {
+                        self.warn(
+                            range.start,
+                            WarningKind::TableOfContents,
+                            "list of in-page links skipped as a table of contents".into(),
+                        );
+                        i = end + 1;
+                    } else if self.shape.any_task && !flags.has_task {
+                        self.prose(range.clone());
+                        i = end + 1;
+                    } else {
+                        i += 1;
+                    }
+                }
+                Event::Start(Tag::Item) => {
+                    if self.list_item(i) {
+                        i += 1;
+                    } else {
+                        self.prose(range.clone());
+                        i = end + 1;
+                    }
+                }
+                Event::End(TagEnd::Item) => {
+                    self.end_item();
+                    i += 1;
+                }
+                Event::Start(Tag::Table(_)) => {
+                    self.table(i, end);
+                    i = end + 1;
+                }
+                Event::Start(Tag::HtmlBlock) => {
+                    self.html_block(i, end);
+                    i = end + 1;
+                }
+                Event::Start(_) => {
+                    // Paragraphs, code, quotes, definition lists, headings inside
+                    // list entries: prose for whoever owns it.
+                    self.prose(range.clone());
+                    i = end + 1;
+                }
+                Event::Html(_) | Event::InlineHtml(_) => {
+                    self.html_block(i, i);
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        while !self.frames.is_empty() {
+            self.end_item();
+        }
+    }
+
+    fn close_title(&mut self) {
+        let text = self.text;
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        let (taken, target) = match frame {
+            Frame::Item { idx, title } => (title.take(), Target::Item(*idx)),
+            Frame::Group { sec, title, .. } => (title.take(), Target::Section(*sec)),
+            Frame::Transparent { title } => (title.take(), Target::Detail),
+        };
+        let Some(inline) = taken else { return };
+        let (src, plain, detail) = inline.finish(text);
+        let offset = inline.span.as_ref().map_or(0, |s| s.start);
+        if !inline.ignored_html.is_empty() && !inline.has_summary {
+            let tags = inline.ignored_html.join(" ");
+            self.warn(offset, WarningKind::IgnoredHtml, format!("inline HTML ignored: {tags}"));
+        }
+        match target {
+            Target::Item(idx) => {
+                let item = &mut self.items[idx];
+                item.title = src;
+                item.plain = plain;
+                append(&mut item.detail, &detail);
+            }
+            Target::Section(sec) => {
+                let s = &mut self.sections[sec];
+                s.title = src;
+                s.plain = plain;
+                append(&mut s.description, &detail);
+            }
+            Target::Detail => {
+                let joined = if detail.is_empty() { src } else { format!("{src} {detail}") };
+                self.prose_text(&joined);
+            }
+        }
+    }
+
+    fn front_matter(&mut self, from: usize, to: usize) {
+        let mut raw = String::new();
+        for (event, _) in &self.events[from..to] {
+            if let Event::Text(t) = event {
+                raw.push_str(t);
+            }
+        }
+        for line in raw.lines() {
+            if line.starts_with([' ', '\t', '-', '#']) {
+                continue;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                let v = v.trim().trim_matches(['"', '\'']).to_string();
+                if !k.trim().is_empty() && !v.is_empty() {
+                    self.metadata.push((k.trim().to_string(), v));
+                }
+            }
+        }
+    }
+
+    fn heading(&mut self, i: usize, level: HeadingLevel) {
+        let end = self.shape.end_of[i];
+        let mut inline = Inline::default();
+        for (event, range) in &self.events[i + 1..end] {
+            if is_inline(event) {
+                inline.add(event, range);
+            }
+        }
+        let (src, plain, _) = inline.finish(self.text);
+        if Some(i) == self.shape.title_heading {
+            self.title = Some(plain);
+            return;
+        }
+        let line = self.line_of(self.events[i].1.start);
+        let sec = self.sections.len();
+        self.sections.push(SecB {
+            title: strip_numbering(&src).to_string(),
+            plain: strip_numbering(&plain).to_string(),
+            description: String::new(),
+            line,
+            children: Vec::new(),
+        });
+        while matches!(self.heading_stack.last(), Some((l, _)) if *l >= level) {
+            self.heading_stack.pop();
+        }
+        match self.heading_stack.last() {
+            Some(&(_, parent)) => self.sections[parent].children.push(Child::Section(sec)),
+            None => self.top.push(sec),
+        }
+        self.heading_stack.push((level, sec));
+        self.current = Some(sec);
+    }
+
+    /// The section new items go into, creating section 0 for items that come
+    /// before any heading.
+    fn section(&mut self) -> usize {
+        if let Some(Frame::Group { sec, .. }) = self.frames.iter().rev().find(|f| matches!(f, Frame::Group { .. })) {
+            return *sec;
+        }
+        if let Some(s) = self.current {
+            return s;
+        }
+        let sec = self.sections.len();
+        self.sections.push(SecB {
+            title: "General".into(),
+            plain: "General".into(),
+            description: String::new(),
+            line: 1,
+            children: Vec::new(),
+        });
+        self.section_zero = Some(sec);
+        self.current = Some(sec);
+        sec
+    }
+
+    fn enclosing_item(&self) -> Option<usize> {
+        self.frames.iter().rev().find_map(|f| match f {
+            Frame::Item { idx, .. } => Some(*idx),
+            _ => None,
+        })
+    }
+
+    fn new_item(&mut self, line: usize, checked: bool) -> usize {
+        let idx = self.items.len();
+        self.items.push(ItemB {
+            title: String::new(),
+            plain: String::new(),
+            detail: String::new(),
+            fields: Vec::new(),
+            checked,
+            line,
+            children: Vec::new(),
+            dropped: false,
+        });
+        match self.enclosing_item() {
+            Some(parent) => self.items[parent].children.push(idx),
+            None => {
+                let sec = self.section();
+                self.sections[sec].children.push(Child::Item(idx));
+            }
+        }
+        idx
+    }
+
+    /// Opens a frame for a list entry; false when the entry is prose.
+    fn list_item(&mut self, i: usize) -> bool {
+        let flags = self.shape.flags[i];
+        let line = self.line_of(self.events[i].1.start);
+        let title = Some(Inline::default());
+        if !self.shape.any_task || flags.own_task.is_some() {
+            let idx = self.new_item(line, flags.own_task == Some(true));
+            self.frames.push(Frame::Item { idx, title });
+        } else if !flags.has_task {
+            return false;
+        } else if self.enclosing_item().is_some() {
+            self.frames.push(Frame::Transparent { title });
+        } else {
+            let parent = self.section();
+            let sec = self.sections.len();
+            self.sections.push(SecB {
+                title: String::new(),
+                plain: String::new(),
+                description: String::new(),
+                line,
+                children: Vec::new(),
+            });
+            self.sections[parent].children.push(Child::Section(sec));
+            self.frames.push(Frame::Group {
+                sec,
+                outer: self.current,
+                title,
+            });
+            self.current = Some(sec);
+        }
+        true
+    }
+
+    fn end_item(&mut self) {
+        self.close_title();
+        match self.frames.pop() {
+            Some(Frame::Item { idx, .. }) => {
+                if self.items[idx].plain.is_empty() && self.items[idx].title.is_empty() {
+                    self.items[idx].dropped = true;
+                    let line = self.items[idx].line;
+                    self.warnings.push(Warning {
+                        line,
+                        kind: WarningKind::EmptyItem,
+                        message: "empty checklist item skipped".into(),
+                    });
+                }
+            }
+            Some(Frame::Group { sec, outer, .. }) => {
+                self.current = outer;
+                let s = &mut self.sections[sec];
+                if s.title.is_empty() {
+                    s.title = "Untitled group".into();
+                    s.plain = s.title.clone();
+                }
+                let stripped = strip_numbering(&s.title).to_string();
+                s.title = stripped;
+                s.plain = strip_numbering(&s.plain).to_string();
+            }
+            _ => {}
+        }
+    }
+
+    fn prose(&mut self, range: Range<usize>) {
+        let src = self.text[range].trim().to_string();
+        self.prose_text(&src);
+    }
+
+    fn prose_text(&mut self, src: &str) {
+        if src.is_empty() {
+            return;
+        }
+        if let Some(idx) = self.enclosing_item() {
+            append_block(&mut self.items[idx].detail, src);
+        } else if let Some(Frame::Group { sec, .. }) = self.frames.last() {
+            let sec = *sec;
+            append_block(&mut self.sections[sec].description, src);
+        } else if let Some(sec) = self.current {
+            append_block(&mut self.sections[sec].description, src);
+        } else {
+            append_block(&mut self.description, src);
+        }
+    }
+
+    fn html_block(&mut self, i: usize, end: usize) {
+        let mut html = String::new();
+        for (event, _) in &self.events[i..=end] {
+            if let Event::Html(h) | Event::InlineHtml(h) = event {
+                html.push_str(h);
+            }
+        }
+        let trimmed = html.trim();
+        let only_comments = trimmed.starts_with("<!--") && trimmed.ends_with("-->");
+        if !only_comments && !trimmed.is_empty() {
+            let first = trimmed.lines().next().unwrap_or("").chars().take(40).collect::<String>();
+            self.warn(
+                self.events[i].1.start,
+                WarningKind::IgnoredHtml,
+                format!("HTML block ignored: {first}"),
+            );
+        }
+    }
+
+    fn table(&mut self, start: usize, end: usize) {
+        let mut headers: Vec<String> = Vec::new();
+        let mut rows: Vec<(usize, Vec<Inline>)> = Vec::new();
+        let mut cell: Option<Inline> = None;
+        for (event, range) in &self.events[start + 1..end] {
+            match event {
+                Event::Start(Tag::TableHead) => rows.push((range.start, Vec::new())),
+                Event::End(TagEnd::TableHead) => {
+                    if let Some((_, cells)) = rows.pop() {
+                        headers = cells.iter().map(|c| c.finish(self.text).1).collect();
+                    }
+                }
+                Event::Start(Tag::TableRow) => rows.push((range.start, Vec::new())),
+                Event::Start(Tag::TableCell) => cell = Some(Inline::default()),
+                Event::End(TagEnd::TableCell) => {
+                    if let (Some(c), Some((_, cells))) = (cell.take(), rows.last_mut()) {
+                        cells.push(c);
+                    }
+                }
+                e if is_inline(e) => {
+                    if let Some(c) = cell.as_mut() {
+                        c.add(e, range);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (offset, cells) in rows {
+            self.table_row(offset, &headers, &cells);
+        }
+    }
+
+    fn table_row(&mut self, offset: usize, headers: &[String], cells: &[Inline]) {
+        let line = self.line_of(offset);
+        let finished: Vec<(String, String, String)> = cells.iter().map(|c| c.finish(self.text)).collect();
+        let box_state = finished.first().and_then(|(_, plain, _)| ballot_box(plain));
+        let title_col = usize::from(box_state.is_some());
+        let Some((title, plain, detail)) = finished.get(title_col).cloned() else {
+            return;
+        };
+        // Cells built as <details><summary>title</summary>text</details> are
+        // understood, not ignored: their tags are no news to the user.
+        let html: Vec<String> = cells
+            .iter()
+            .filter(|c| !c.has_summary)
+            .flat_map(|c| c.ignored_html.iter().cloned())
+            .collect();
+        if !html.is_empty() {
+            self.warn(
+                offset,
+                WarningKind::IgnoredHtml,
+                format!("inline HTML ignored: {}", dedupe(&html).join(" ")),
+            );
+        }
+        if plain.is_empty() && title.is_empty() {
+            if finished.iter().any(|(t, _, _)| !t.is_empty()) {
+                self.warnings.push(Warning {
+                    line,
+                    kind: WarningKind::EmptyItem,
+                    message: "table row with an empty first column skipped".into(),
+                });
+            }
+            return;
+        }
+        let fields = finished
+            .iter()
+            .enumerate()
+            .skip(title_col + 1)
+            .map(|(col, (src, _, _))| Field {
+                name: match headers.get(col) {
+                    Some(h) if !h.is_empty() => h.clone(),
+                    _ => format!("Column {}", col + 1),
+                },
+                value: src.clone(),
+            })
+            .collect();
+        let idx = self.new_item(line, box_state == Some(true));
+        let item = &mut self.items[idx];
+        item.title = title;
+        item.plain = plain;
+        item.detail = detail;
+        item.fields = fields;
+    }
+
+    fn finish(self, fallback_title: &str) -> Parsed {
+        let mut warnings = self.warnings;
+        warnings.sort_by_key(|w| w.line);
+        let meta_title = self.metadata.iter().find(|(k, _)| k == "title").map(|(_, v)| v.clone());
+        let title = self
+            .title
+            .filter(|t| !t.is_empty())
+            .or(meta_title)
+            .unwrap_or_else(|| fallback_title.to_string());
+        let mut out = Finisher {
+            sections: &self.sections,
+            items: &self.items,
+            used: HashSet::new(),
+        };
+        let mut sections = Vec::new();
+        if let Some(zero) = self.section_zero {
+            sections.push(out.section(zero, "0".into(), ""));
+        }
+        for (n, &sec) in self.top.iter().enumerate() {
+            sections.push(out.section(sec, (n + 1).to_string(), ""));
+        }
+        Parsed {
+            checklist: Checklist {
+                title,
+                metadata: self.metadata.into_iter().collect(),
+                description: self.description,
+                sections,
+            },
+            warnings,
+        }
+    }
+}
+
+enum Target {
+    Item(usize),
+    Section(usize),
+    Detail,
+}
+
+/// Turns the flat builders into the numbered, keyed tree. Uses an explicit
+/// work list so deep nesting does not recurse.
+struct Finisher<'b> {
+    sections: &'b [SecB],
+    items: &'b [ItemB],
+    used: HashSet<String>,
+}
+
+impl Finisher<'_> {
+    fn unique_key(&mut self, parts: &[&str]) -> String {
+        let mut k = key::derive(parts);
+        let mut n = 2;
+        while !self.used.insert(k.clone()) {
+            let extra = n.to_string();
+            let mut with: Vec<&str> = parts.to_vec();
+            with.push(&extra);
+            k = key::derive(&with);
+            n += 1;
+        }
+        k
+    }
+
+    fn section(&mut self, root: usize, number: String, parent_key: &str) -> Section {
+        // Build sections depth-first with an explicit stack of (builder index,
+        // number, parent key, slot path) and attach children afterwards.
+        let mut built: Vec<(Section, Option<usize>)> = Vec::new();
+        let mut stack = vec![(root, number, parent_key.to_string(), None::<usize>)];
+        while let Some((idx, number, pkey, parent_slot)) = stack.pop() {
+            let b = &self.sections[idx];
+            let skey = self.unique_key(&["s", &pkey, &key::normalise(&b.plain)]);
+            let mut section = Section {
+                key: skey.clone(),
+                number: number.clone(),
+                title: b.title.clone(),
+                plain: b.plain.clone(),
+                description: b.description.clone(),
+                line: b.line,
+                items: Vec::new(),
+                sections: Vec::new(),
+            };
+            let mut n = 0;
+            let mut subs = Vec::new();
+            for child in &b.children {
+                match *child {
+                    Child::Item(i) if !self.items[i].dropped => {
+                        n += 1;
+                        let item = self.item(i, format!("{number}.{n}"), &skey);
+                        section.items.push(item);
+                    }
+                    Child::Item(_) => {}
+                    Child::Section(s) => {
+                        n += 1;
+                        subs.push((s, format!("{number}.{n}")));
+                    }
+                }
+            }
+            let slot = built.len();
+            built.push((section, parent_slot));
+            for (s, num) in subs.into_iter().rev() {
+                stack.push((s, num, skey.clone(), Some(slot)));
+            }
+        }
+        build_forest(built, |s| &mut s.sections).pop().unwrap_or_default()
+    }
+
+    fn item(&mut self, root: usize, number: String, section_key: &str) -> Item {
+        let mut built: Vec<(Item, Option<usize>)> = Vec::new();
+        let mut stack = vec![(root, number, section_key.to_string(), None::<usize>)];
+        while let Some((idx, number, pkey, parent_slot)) = stack.pop() {
+            let b = &self.items[idx];
+            let ikey = self.unique_key(&["i", &pkey, &key::normalise(&b.plain)]);
+            let item = Item {
+                key: ikey.clone(),
+                number: number.clone(),
+                title: b.title.clone(),
+                plain: b.plain.clone(),
+                detail: b.detail.clone(),
+                fields: b.fields.clone(),
+                checked: b.checked,
+                line: b.line,
+                items: Vec::new(),
+            };
+            let slot = built.len();
+            built.push((item, parent_slot));
+            let kids: Vec<usize> = b.children.iter().copied().filter(|&c| !self.items[c].dropped).collect();
+            for (n, c) in kids.into_iter().enumerate().rev() {
+                stack.push((c, format!("{number}.{}", n + 1), ikey.clone(), Some(slot)));
+            }
+        }
+        build_forest(built, |i| &mut i.items).pop().unwrap_or_default()
+    }
+}
+
+fn is_inline(event: &Event<'_>) -> bool {
+    match event {
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineHtml(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::FootnoteReference(_)
+        | Event::InlineMath(_) => true,
+        Event::Start(tag) => matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+        ),
+        Event::End(tag) => matches!(
+            tag,
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
+        ),
+        _ => false,
+    }
+}
+
+/// Checkbox-like first table cells: `☐ ☑ ☒ [ ] [x]`.
+fn ballot_box(plain: &str) -> Option<bool> {
+    match plain.trim() {
+        "☐" | "[ ]" | "[]" => Some(false),
+        "☑" | "☒" | "✅" | "✔" | "✓" | "[x]" | "[X]" => Some(true),
+        _ => None,
+    }
+}
+
+/// `1) Environments`, `3. Data`, `1.2 Scope` → the text after the number.
+pub(crate) fn strip_numbering(title: &str) -> &str {
+    let t = title.trim();
+    let digits_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    if digits_end == 0 || !t.as_bytes()[0].is_ascii_digit() {
+        return t;
+    }
+    let rest = &t[digits_end..];
+    let rest = rest.strip_prefix(')').unwrap_or(rest);
+    if rest.starts_with(char::is_whitespace) && !rest.trim().is_empty() {
+        rest.trim_start()
+    } else {
+        t
+    }
+}
+
+fn append(target: &mut String, text: &str) {
+    if !text.is_empty() {
+        append_block(target, text);
+    }
+}
+
+fn append_block(target: &mut String, text: &str) {
+    if !target.is_empty() {
+        target.push_str("\n\n");
+    }
+    target.push_str(text);
+}
+
+fn dedupe(v: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    v.iter().filter(|s| seen.insert(s.as_str())).cloned().collect()
+}

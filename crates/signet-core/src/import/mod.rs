@@ -1,0 +1,128 @@
+//! Markdown import: bytes → checked text → [`Checklist`] plus an
+//! [`ImportReport`]. No database here; the store persists what this returns.
+
+mod input;
+pub mod key;
+pub mod markdown;
+pub mod mojibake;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use input::{Source, DEFAULT_MAX_SIZE};
+
+use crate::error::{Error, Result};
+use crate::model::{Checklist, ImportReport, Warning, WarningKind};
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub max_size: u64,
+    /// Replace detected mojibake with the repaired text before parsing.
+    pub repair_mojibake: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            max_size: DEFAULT_MAX_SIZE,
+            repair_mojibake: false,
+        }
+    }
+}
+
+/// A parsed file, ready for the store.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub checklist: Checklist,
+    pub report: ImportReport,
+    /// The markdown as imported (after an opted-in mojibake repair).
+    pub raw: String,
+    /// SHA-256 of the file's bytes: identical bytes import once.
+    pub content_hash: String,
+    pub source_name: String,
+    /// Short name the CLI and UI address the template by.
+    pub slug: String,
+}
+
+pub fn import_file(path: &Path, opts: &ImportOptions) -> Result<Imported> {
+    let source = input::read(path, opts.max_size)?;
+    import_source(&source, opts)
+}
+
+pub fn import_source(source: &Source, opts: &ImportOptions) -> Result<Imported> {
+    let path = source.path.as_path();
+    let text = input::decode(path, &source.bytes)?;
+    let stem = Path::new(&source.name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| source.name.clone());
+    let suspects = mojibake::scan(text);
+    let repaired;
+    let text = if opts.repair_mojibake && !suspects.is_empty() {
+        repaired = mojibake::repair(text);
+        repaired.as_str()
+    } else {
+        text
+    };
+    let parsed = markdown::parse(text, &stem);
+    let mut warnings = parsed.warnings;
+    for s in &suspects {
+        let message = if opts.repair_mojibake {
+            format!("repaired mojibake '{}' → '{}' (UTF-8 read as {})", s.found, s.repaired, s.charset)
+        } else {
+            format!(
+                "'{}' looks like mojibake of '{}' (UTF-8 read as {}); import with --repair-mojibake to fix",
+                s.found, s.repaired, s.charset
+            )
+        };
+        warnings.push(Warning {
+            line: s.line,
+            kind: WarningKind::Mojibake,
+            message,
+        });
+    }
+    warnings.sort_by_key(|w| w.line);
+    let checklist = parsed.checklist;
+    let items = checklist.walk_items();
+    if items.is_empty() {
+        return Err(Error::NoItems {
+            path: path.into(),
+            sections: checklist.walk_sections().len(),
+        });
+    }
+    let report = ImportReport {
+        file: source.name.clone(),
+        title: checklist.title.clone(),
+        sections: checklist.walk_sections().len(),
+        items: items.len(),
+        checked: items.iter().filter(|(_, i)| i.checked).count(),
+        warnings,
+    };
+    let digest = Sha256::digest(&source.bytes);
+    Ok(Imported {
+        report,
+        raw: text.to_string(),
+        content_hash: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        source_name: source.name.clone(),
+        slug: key::slug(&stem),
+        checklist,
+    })
+}
+
+/// Import markdown held in memory (a dropped file, a test fixture).
+pub fn import_bytes(name: &str, bytes: Vec<u8>, opts: &ImportOptions) -> Result<Imported> {
+    if bytes.len() as u64 > opts.max_size {
+        return Err(Error::TooLarge {
+            path: name.into(),
+            size: bytes.len() as u64,
+            cap: opts.max_size,
+        });
+    }
+    let source = Source {
+        path: name.into(),
+        name: name.to_string(),
+        bytes,
+    };
+    import_source(&source, opts)
+}

@@ -1,0 +1,16 @@
+//! signet-core: everything Signet knows, with no UI and no CLI.
+//!
+//! - [`import`]: markdown → checklist tree (pure)
+//! - [`store`]: SQLite persistence, the only place with SQL
+//! - [`report`]: the report model and its renderers
+//!
+//! Invariant: this crate never depends on Tauri or clap.
+
+pub mod error;
+pub mod import;
+pub mod model;
+pub mod report;
+pub mod store;
+mod time_fmt;
+
+pub use error::{Error, Result};

@@ -1,0 +1,468 @@
+//! Domain types shared by import, store and reports. Plain data: no I/O here.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+
+/// Where one item of one run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Open,
+    Done,
+    NotApplicable,
+    Blocked,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Done => "done",
+            Status::NotApplicable => "not_applicable",
+            Status::Blocked => "blocked",
+        }
+    }
+
+    /// Short label for terminals and markdown.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Done => "done",
+            Status::NotApplicable => "n/a",
+            Status::Blocked => "blocked",
+        }
+    }
+
+    /// Done or not applicable: nothing left to do for a sign-off.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Done | Status::NotApplicable)
+    }
+
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Status::NotApplicable | Status::Blocked)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl FromStr for Status {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "open" | "todo" => Ok(Status::Open),
+            "done" | "x" | "ok" => Ok(Status::Done),
+            "n/a" | "na" | "not_applicable" | "not-applicable" => Ok(Status::NotApplicable),
+            "blocked" => Ok(Status::Blocked),
+            other => Err(Error::Invalid(format!(
+                "unknown status '{other}' (use open, done, n/a or blocked)"
+            ))),
+        }
+    }
+}
+
+/// A table column kept with an item: header name and cell markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+}
+
+/// A parsed markdown checklist, before it is stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Checklist {
+    pub title: String,
+    /// Front matter, flattened to `key: value` strings.
+    pub metadata: BTreeMap<String, String>,
+    /// Prose before the first section.
+    pub description: String,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Section {
+    pub key: String,
+    /// Outline number, e.g. `4` or `4.3` for a sub-section.
+    pub number: String,
+    /// Markdown source of the heading text, numbering stripped.
+    pub title: String,
+    pub plain: String,
+    pub description: String,
+    pub line: usize,
+    pub items: Vec<Item>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Item {
+    pub key: String,
+    /// Outline number, e.g. `4.2` or `4.2.1`.
+    pub number: String,
+    /// Markdown source of the item text.
+    pub title: String,
+    pub plain: String,
+    /// Further prose inside the item (sub-bullets that are not items, code).
+    pub detail: String,
+    pub fields: Vec<Field>,
+    pub checked: bool,
+    pub line: usize,
+    pub items: Vec<Item>,
+}
+
+impl Checklist {
+    /// Sections in document order, depth first.
+    pub fn walk_sections(&self) -> Vec<&Section> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Section> = self.sections.iter().rev().collect();
+        while let Some(s) = stack.pop() {
+            out.push(s);
+            stack.extend(s.sections.iter().rev());
+        }
+        out
+    }
+
+    /// Every item with its section, in document order.
+    pub fn walk_items(&self) -> Vec<(&Section, &Item)> {
+        let mut out = Vec::new();
+        for section in self.walk_sections() {
+            let mut stack: Vec<&Item> = section.items.iter().rev().collect();
+            while let Some(item) = stack.pop() {
+                out.push((section, item));
+                stack.extend(item.items.iter().rev());
+            }
+        }
+        out
+    }
+}
+
+/// What an import found, for the user to read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub title: String,
+    pub sections: usize,
+    pub items: usize,
+    pub checked: usize,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    EmptyItem,
+    Mojibake,
+    IgnoredHtml,
+    TableOfContents,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub line: usize,
+    pub kind: WarningKind,
+    pub message: String,
+}
+
+/// A stored template (one version of one source checklist).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TemplateInfo {
+    pub id: i64,
+    pub slug: String,
+    pub version: i64,
+    pub title: String,
+    pub source_name: String,
+    pub content_hash: String,
+    pub imported_at: String,
+    pub sections: i64,
+    pub items: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// First import of this source.
+    New,
+    /// The source changed: a new template version was stored.
+    NewVersion,
+    /// Identical bytes were imported before; nothing was written.
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportOutcome {
+    pub status: ImportStatus,
+    pub template: TemplateInfo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseStatus {
+    Open,
+    SignedOff,
+    Reopened,
+}
+
+impl ReleaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseStatus::Open => "open",
+            ReleaseStatus::SignedOff => "signed_off",
+            ReleaseStatus::Reopened => "reopened",
+        }
+    }
+
+    pub fn parse(s: &str) -> ReleaseStatus {
+        match s {
+            "signed_off" => ReleaseStatus::SignedOff,
+            "reopened" => ReleaseStatus::Reopened,
+            _ => ReleaseStatus::Open,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Release {
+    pub id: i64,
+    pub name: String,
+    pub due_date: Option<String>,
+    pub status: ReleaseStatus,
+    pub created_at: String,
+}
+
+/// Counts of items by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub total: usize,
+    pub done: usize,
+    pub not_applicable: usize,
+    pub blocked: usize,
+    pub open: usize,
+}
+
+impl Progress {
+    pub fn add(&mut self, status: Status) {
+        self.total += 1;
+        match status {
+            Status::Open => self.open += 1,
+            Status::Done => self.done += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+            Status::Blocked => self.blocked += 1,
+        }
+    }
+
+    pub fn merge(&mut self, other: Progress) {
+        self.total += other.total;
+        self.done += other.done;
+        self.not_applicable += other.not_applicable;
+        self.blocked += other.blocked;
+        self.open += other.open;
+    }
+
+    pub fn closed(&self) -> usize {
+        self.done + self.not_applicable
+    }
+
+    /// Whole percent closed, rounded down so 99.9% never shows as 100%.
+    pub fn percent(&self) -> u32 {
+        if self.total == 0 {
+            100
+        } else {
+            (self.closed() * 100 / self.total) as u32
+        }
+    }
+
+    pub fn complete(&self) -> bool {
+        self.closed() == self.total
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseSummary {
+    #[serde(flatten)]
+    pub release: Release,
+    pub runs: Vec<String>,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub id: i64,
+    pub target: String,
+    pub label: Option<String>,
+    pub added_at: String,
+    pub added_by: String,
+}
+
+/// One item of one run, with its state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemView {
+    pub item_id: i64,
+    pub number: String,
+    pub key: String,
+    pub title: String,
+    pub plain: String,
+    pub detail: String,
+    pub fields: Vec<Field>,
+    pub initially_checked: bool,
+    pub line: i64,
+    pub status: Status,
+    pub owner: Option<String>,
+    pub notes: String,
+    pub reason: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionView {
+    pub number: String,
+    pub key: String,
+    pub title: String,
+    pub plain: String,
+    pub description: String,
+    pub progress: Progress,
+    pub items: Vec<ItemView>,
+    pub sections: Vec<SectionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunView {
+    pub id: i64,
+    pub template: TemplateInfo,
+    pub progress: Progress,
+    pub sections: Vec<SectionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseView {
+    pub release: Release,
+    pub progress: Progress,
+    pub runs: Vec<RunView>,
+}
+
+impl ItemView {
+    /// This item and its sub-items, depth first.
+    pub fn walk(&self) -> Vec<&ItemView> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(i) = stack.pop() {
+            out.push(i);
+            stack.extend(i.items.iter().rev());
+        }
+        out
+    }
+}
+
+impl SectionView {
+    /// Items of this section only (not of sub-sections), depth first.
+    pub fn own_items(&self) -> Vec<&ItemView> {
+        self.items.iter().flat_map(ItemView::walk).collect()
+    }
+
+    /// This section and its sub-sections, depth first.
+    pub fn walk(&self) -> Vec<&SectionView> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(s) = stack.pop() {
+            out.push(s);
+            stack.extend(s.sections.iter().rev());
+        }
+        out
+    }
+}
+
+impl RunView {
+    pub fn walk_sections(&self) -> Vec<&SectionView> {
+        self.sections.iter().flat_map(SectionView::walk).collect()
+    }
+
+    pub fn walk_items(&self) -> Vec<&ItemView> {
+        self.walk_sections().into_iter().flat_map(SectionView::own_items).collect()
+    }
+}
+
+/// What a tick changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Tick {
+    pub status: Option<Status>,
+    pub owner: Option<String>,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub evidence: Vec<String>,
+}
+
+/// One row of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub hash: String,
+}
+
+/// Builds a forest from nodes listed parents-first (document pre-order), each
+/// with the index of its parent. No recursion, so depth is unbounded.
+pub fn build_forest<T>(nodes: Vec<(T, Option<usize>)>, children: fn(&mut T) -> &mut Vec<T>) -> Vec<T> {
+    let n = nodes.len();
+    let mut kids: Vec<Vec<T>> = (0..n).map(|_| Vec::new()).collect();
+    let mut roots = Vec::new();
+    let mut nodes: Vec<(Option<T>, Option<usize>)> = nodes.into_iter().map(|(t, p)| (Some(t), p)).collect();
+    for i in (0..n).rev() {
+        let Some(mut node) = nodes[i].0.take() else { continue };
+        let mut mine = std::mem::take(&mut kids[i]);
+        mine.reverse();
+        *children(&mut node) = mine;
+        match nodes[i].1 {
+            Some(p) if p < i => kids[p].push(node),
+            _ => roots.push(node),
+        }
+    }
+    roots.reverse();
+    roots
+}
+
+/// Link schemes a report or the UI may turn into a clickable link.
+pub fn is_safe_link(target: &str) -> bool {
+    let lower = target.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+}
+
+/// Checks an evidence target: an http(s)/mailto link, a file path or a
+/// ticket id. Other URL schemes (`javascript:`, `data:`…) are refused.
+pub fn check_evidence(target: &str) -> Result<String, Error> {
+    let t = target.trim();
+    if t.is_empty() {
+        return Err(Error::Invalid("evidence is empty".into()));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(Error::Invalid("evidence contains control characters".into()));
+    }
+    if is_safe_link(t) {
+        return Ok(t.to_string());
+    }
+    // A scheme is letters then ':'; one letter is a Windows drive (C:\…).
+    if let Some((scheme, _)) = t.split_once(':') {
+        let looks_like_scheme = scheme.len() > 1
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic());
+        if looks_like_scheme && !scheme.contains('-') {
+            return Err(Error::Invalid(format!(
+                "evidence link scheme '{scheme}:' is not allowed; use an http(s) or mailto link, a file path or a ticket id"
+            )));
+        }
+    }
+    Ok(t.to_string())
+}

@@ -1,0 +1,121 @@
+//! Releases: what is being signed off.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::events::{append, NewEvent};
+use super::Store;
+use crate::error::{Error, Result};
+use crate::model::{Progress, Release, ReleaseStatus, ReleaseSummary, Status};
+use crate::time_fmt;
+
+fn row_to_release(r: &rusqlite::Row<'_>) -> rusqlite::Result<Release> {
+    Ok(Release {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        due_date: r.get(2)?,
+        status: ReleaseStatus::parse(&r.get::<_, String>(3)?),
+        created_at: r.get(4)?,
+    })
+}
+
+pub(crate) fn resolve(conn: &Connection, name: &str) -> Result<Release> {
+    conn.query_row(
+        "SELECT id, name, due_date, status, created_at FROM release WHERE name = ?1",
+        [name],
+        row_to_release,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        what: "release",
+        name: name.to_string(),
+    })
+}
+
+pub(crate) fn progress(conn: &Connection, release_id: i64) -> Result<Progress> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT st.status, COUNT(*) FROM item_state st JOIN run r ON r.id = st.run_id
+         WHERE r.release_id = ?1 GROUP BY st.status",
+    )?;
+    let mut p = Progress::default();
+    let rows = stmt.query_map([release_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (status, n) = row?;
+        let status: Status = status.parse()?;
+        for _ in 0..n {
+            p.add(status);
+        }
+    }
+    Ok(p)
+}
+
+impl Store {
+    pub fn create_release(&mut self, name: &str, due: Option<&str>, actor: &str) -> Result<Release> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Invalid("a release needs a name".into()));
+        }
+        let due = match due {
+            Some(d) => Some(
+                time_fmt::parse_date(d)
+                    .ok_or_else(|| Error::Invalid(format!("due date '{d}' is not a date like 2026-12-01")))?,
+            ),
+            None => None,
+        };
+        self.write(|tx| {
+            if resolve(tx, name).is_ok() {
+                return Err(Error::AlreadyExists {
+                    what: "release",
+                    name: name.to_string(),
+                });
+            }
+            tx.execute(
+                "INSERT INTO release (name, due_date, status, created_at) VALUES (?1, ?2, 'open', ?3)",
+                params![name, due, time_fmt::now()],
+            )?;
+            let release = resolve(tx, name)?;
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "release.create",
+                    subject: name,
+                    release_id: Some(release.id),
+                    new: due.as_deref(),
+                    field: due.as_ref().map(|_| "due_date"),
+                    ..Default::default()
+                },
+            )?;
+            Ok(release)
+        })
+    }
+
+    pub fn release(&self, name: &str) -> Result<Release> {
+        resolve(self.conn(), name)
+    }
+
+    /// All releases, soonest due first, with their runs and progress.
+    pub fn releases(&self) -> Result<Vec<ReleaseSummary>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, name, due_date, status, created_at FROM release
+             ORDER BY due_date IS NULL, due_date, name",
+        )?;
+        let releases = stmt.query_map([], row_to_release)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut runs_stmt = conn.prepare(
+            "SELECT t.slug FROM run r JOIN template t ON t.id = r.template_id WHERE r.release_id = ?1 ORDER BY r.position",
+        )?;
+        let mut out = Vec::with_capacity(releases.len());
+        for release in releases {
+            let runs = runs_stmt
+                .query_map([release.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            let progress = progress(conn, release.id)?;
+            out.push(ReleaseSummary {
+                release,
+                runs,
+                progress,
+            });
+        }
+        Ok(out)
+    }
+}

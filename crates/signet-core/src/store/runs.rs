@@ -1,0 +1,281 @@
+//! Runs: a template attached to a release, and the release's full view.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection};
+
+use super::events::{append, NewEvent};
+use super::{releases, templates, Store};
+use crate::error::{Error, Result};
+use crate::model::{
+    build_forest, Evidence, ItemView, Progress, ReleaseStatus, ReleaseView, RunView, SectionView, Status,
+};
+use crate::time_fmt;
+
+/// Who pre-checked items are attributed to: the document they came from.
+pub(crate) fn source_actor(source_name: &str) -> String {
+    format!("source:{source_name}")
+}
+
+pub(crate) fn ensure_writable(release: &crate::model::Release) -> Result<()> {
+    if release.status == ReleaseStatus::SignedOff {
+        return Err(Error::Invalid(format!(
+            "release {} is signed off and read-only; reopen it first",
+            release.name
+        )));
+    }
+    Ok(())
+}
+
+/// Item rows of a run with their state and evidence: all of them, or one.
+pub(crate) fn item_rows(
+    conn: &Connection,
+    run_id: i64,
+    only: Option<i64>,
+) -> Result<Vec<(ItemView, i64, Option<i64>)>> {
+    let mut evidence: HashMap<i64, Vec<Evidence>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT item_id, id, target, label, added_at, added_by FROM evidence
+             WHERE run_id = ?1 AND (?2 IS NULL OR item_id = ?2) ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![run_id, only], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                Evidence {
+                    id: r.get(1)?,
+                    target: r.get(2)?,
+                    label: r.get(3)?,
+                    added_at: r.get(4)?,
+                    added_by: r.get(5)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (item, ev) = row?;
+            evidence.entry(item).or_default().push(ev);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id, i.section_id, i.parent_id, i.number, i.key, i.title, i.plain, i.detail, i.fields,
+                i.initially_checked, i.line, st.status, st.owner, st.notes, st.reason, st.updated_at, st.updated_by
+         FROM item i JOIN item_state st ON st.item_id = i.id AND st.run_id = ?1
+         WHERE (?2 IS NULL OR i.id = ?2)
+         ORDER BY i.position",
+    )?;
+    let mut items: Vec<(ItemView, i64, Option<i64>)> = Vec::new();
+    let mut rows = stmt.query(params![run_id, only])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let fields: String = r.get(8)?;
+        let status: String = r.get(11)?;
+        items.push((
+            ItemView {
+                item_id: id,
+                number: r.get(3)?,
+                key: r.get(4)?,
+                title: r.get(5)?,
+                plain: r.get(6)?,
+                detail: r.get(7)?,
+                fields: serde_json::from_str(&fields)?,
+                initially_checked: r.get(9)?,
+                line: r.get(10)?,
+                status: status.parse()?,
+                owner: r.get(12)?,
+                notes: r.get(13)?,
+                reason: r.get(14)?,
+                evidence: evidence.remove(&id).unwrap_or_default(),
+                updated_at: r.get(15)?,
+                updated_by: r.get(16)?,
+                items: Vec::new(),
+            },
+            r.get(1)?,
+            r.get(2)?,
+        ));
+    }
+    Ok(items)
+}
+
+fn load_run(conn: &Connection, run_id: i64, template_id: i64) -> Result<RunView> {
+    let template = templates::by_id(conn, template_id)?;
+    let items = item_rows(conn, run_id, None)?;
+    // Items come in document order, so a parent precedes its children.
+    let index: HashMap<i64, usize> = items.iter().enumerate().map(|(n, (i, _, _))| (i.item_id, n)).collect();
+    let mut section_of: Vec<i64> = Vec::with_capacity(items.len());
+    let nodes: Vec<(ItemView, Option<usize>)> = items
+        .into_iter()
+        .map(|(item, section, parent)| {
+            section_of.push(section);
+            (item, parent.and_then(|p| index.get(&p).copied()))
+        })
+        .collect();
+    let roots_order: Vec<i64> = nodes
+        .iter()
+        .zip(&section_of)
+        .filter(|((_, p), _)| p.is_none())
+        .map(|(_, s)| *s)
+        .collect();
+    let roots = build_forest(nodes, |i| &mut i.items);
+    let mut by_section: HashMap<i64, Vec<ItemView>> = HashMap::new();
+    for (item, section) in roots.into_iter().zip(roots_order) {
+        by_section.entry(section).or_default().push(item);
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, parent_id, number, key, title, plain, description FROM section
+         WHERE template_id = ?1 ORDER BY position",
+    )?;
+    let mut sections: Vec<(SectionView, i64, Option<i64>)> = Vec::new();
+    let mut rows = stmt.query([template_id])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let items = by_section.remove(&id).unwrap_or_default();
+        let mut progress = Progress::default();
+        for item in &items {
+            for i in item.walk() {
+                progress.add(i.status);
+            }
+        }
+        sections.push((
+            SectionView {
+                number: r.get(2)?,
+                key: r.get(3)?,
+                title: r.get(4)?,
+                plain: r.get(5)?,
+                description: r.get(6)?,
+                progress,
+                items,
+                sections: Vec::new(),
+            },
+            id,
+            r.get(1)?,
+        ));
+    }
+    let sindex: HashMap<i64, usize> = sections.iter().enumerate().map(|(n, (_, id, _))| (*id, n)).collect();
+    // Roll sub-section progress up into their parents, deepest first.
+    let parents: Vec<Option<usize>> = sections.iter().map(|(_, _, p)| p.and_then(|p| sindex.get(&p).copied())).collect();
+    for n in (0..sections.len()).rev() {
+        if let Some(p) = parents[n] {
+            let child = sections[n].0.progress;
+            sections[p].0.progress.merge(child);
+        }
+    }
+    let nodes: Vec<(SectionView, Option<usize>)> = sections.into_iter().zip(parents).map(|((s, _, _), p)| (s, p)).collect();
+    let sections = build_forest(nodes, |s| &mut s.sections);
+    let mut progress = Progress::default();
+    for s in &sections {
+        progress.merge(s.progress);
+    }
+    Ok(RunView {
+        id: run_id,
+        template,
+        progress,
+        sections,
+    })
+}
+
+pub(crate) fn load_release(conn: &Connection, name: &str) -> Result<ReleaseView> {
+    let release = releases::resolve(conn, name)?;
+    let mut stmt = conn.prepare_cached("SELECT id, template_id FROM run WHERE release_id = ?1 ORDER BY position")?;
+    let ids = stmt
+        .query_map([release.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut runs = Vec::with_capacity(ids.len());
+    let mut progress = Progress::default();
+    for (run_id, template_id) in ids {
+        let run = load_run(conn, run_id, template_id)?;
+        progress.merge(run.progress);
+        runs.push(run);
+    }
+    Ok(ReleaseView {
+        release,
+        progress,
+        runs,
+    })
+}
+
+impl Store {
+    /// Attaches a template to a release. Items checked in the source start as
+    /// done, attributed to the source document, unless `fresh`.
+    pub fn add_run(&mut self, release: &str, template: &str, fresh: bool, actor: &str) -> Result<RunView> {
+        self.write(|tx| {
+            let release = releases::resolve(tx, release)?;
+            ensure_writable(&release)?;
+            let template = templates::resolve(tx, template)?;
+            let already: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM run r JOIN template t ON t.id = r.template_id
+                                WHERE r.release_id = ?1 AND t.slug = ?2)",
+                params![release.id, template.slug],
+                |r| r.get(0),
+            )?;
+            if already {
+                return Err(Error::AlreadyExists {
+                    what: "run",
+                    name: format!("{} in {}", template.slug, release.name),
+                });
+            }
+            let position: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM run WHERE release_id = ?1",
+                [release.id],
+                |r| r.get(0),
+            )?;
+            let now = time_fmt::now();
+            tx.execute(
+                "INSERT INTO run (release_id, template_id, position, fresh, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![release.id, template.id, position, fresh, now],
+            )?;
+            let run_id = tx.last_insert_rowid();
+            let subject = format!("{}/{}", release.name, template.slug);
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "run.add",
+                    subject: &subject,
+                    release_id: Some(release.id),
+                    run_id: Some(run_id),
+                    new: Some(&format!("{}@{}", template.slug, template.version)),
+                    field: fresh.then_some("fresh"),
+                    ..Default::default()
+                },
+            )?;
+            let source = source_actor(&template.source_name);
+            tx.execute(
+                "INSERT INTO item_state (run_id, item_id, status, updated_at, updated_by)
+                 SELECT ?1, id, CASE WHEN initially_checked AND NOT ?2 THEN 'done' ELSE 'open' END, ?3,
+                        CASE WHEN initially_checked AND NOT ?2 THEN ?4 ELSE ?5 END
+                 FROM item WHERE template_id = ?6",
+                params![run_id, fresh, now, source, actor, template.id],
+            )?;
+            if !fresh {
+                let mut stmt = tx.prepare("SELECT id, number FROM item WHERE template_id = ?1 AND initially_checked ORDER BY position")?;
+                let checked = stmt
+                    .query_map([template.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                for (item_id, number) in checked {
+                    let subject = format!("{}/{}:{}", release.name, template.slug, number);
+                    append(
+                        tx,
+                        NewEvent {
+                            actor: &source,
+                            action: "item.status",
+                            subject: &subject,
+                            release_id: Some(release.id),
+                            run_id: Some(run_id),
+                            item_id: Some(item_id),
+                            field: Some("status"),
+                            old: Some(Status::Open.as_str()),
+                            new: Some(Status::Done.as_str()),
+                        },
+                    )?;
+                }
+            }
+            load_run(tx, run_id, template.id)
+        })
+    }
+
+    /// The release with every run, section and item state.
+    pub fn release_view(&self, name: &str) -> Result<ReleaseView> {
+        load_release(self.conn(), name)
+    }
+}

@@ -1,0 +1,191 @@
+//! Templates: imported checklists, their sections and items.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::events::{append, NewEvent};
+use super::Store;
+use crate::error::{Error, Result};
+use crate::import::Imported;
+use crate::model::{ImportOutcome, ImportStatus, Item, Section, TemplateInfo};
+use crate::time_fmt;
+
+const TEMPLATE_COLUMNS: &str = "t.id, t.slug, t.version, t.title, t.source_name, t.content_hash, t.imported_at,
+     (SELECT COUNT(*) FROM section s WHERE s.template_id = t.id),
+     (SELECT COUNT(*) FROM item i WHERE i.template_id = t.id)";
+
+fn row_to_template(r: &rusqlite::Row<'_>) -> rusqlite::Result<TemplateInfo> {
+    Ok(TemplateInfo {
+        id: r.get(0)?,
+        slug: r.get(1)?,
+        version: r.get(2)?,
+        title: r.get(3)?,
+        source_name: r.get(4)?,
+        content_hash: r.get(5)?,
+        imported_at: r.get(6)?,
+        sections: r.get(7)?,
+        items: r.get(8)?,
+    })
+}
+
+pub(crate) fn by_id(conn: &Connection, id: i64) -> Result<TemplateInfo> {
+    let sql = format!("SELECT {TEMPLATE_COLUMNS} FROM template t WHERE t.id = ?1");
+    Ok(conn.query_row(&sql, [id], row_to_template)?)
+}
+
+/// `launch` is the newest version, `launch@2` a given one.
+pub(crate) fn resolve(conn: &Connection, name: &str) -> Result<TemplateInfo> {
+    let (slug, version) = match name.rsplit_once('@') {
+        Some((s, v)) => match v.parse::<i64>() {
+            Ok(v) => (s, Some(v)),
+            Err(_) => (name, None),
+        },
+        None => (name, None),
+    };
+    let sql = format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM template t WHERE t.slug = ?1 AND (?2 IS NULL OR t.version = ?2)
+         ORDER BY t.version DESC LIMIT 1"
+    );
+    conn.query_row(&sql, params![slug, version], row_to_template)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            what: "template",
+            name: name.to_string(),
+        })
+}
+
+fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> Result<()> {
+    let mut insert_section = tx.prepare_cached(
+        "INSERT INTO section (template_id, parent_id, position, depth, number, key, title, plain, description, line)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut insert_item = tx.prepare_cached(
+        "INSERT INTO item (template_id, section_id, parent_id, position, depth, number, key, title, plain,
+                           detail, fields, initially_checked, line)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    let mut section_pos = 0i64;
+    let mut item_pos = 0i64;
+    let mut sections_todo: Vec<(&Section, Option<i64>, i64)> = sections.iter().rev().map(|s| (s, None, 0)).collect();
+    while let Some((s, parent, depth)) = sections_todo.pop() {
+        insert_section.execute(params![
+            template_id,
+            parent,
+            section_pos,
+            depth,
+            s.number,
+            s.key,
+            s.title,
+            s.plain,
+            s.description,
+            s.line as i64
+        ])?;
+        section_pos += 1;
+        let section_id = tx.last_insert_rowid();
+        let mut items_todo: Vec<(&Item, Option<i64>, i64)> = s.items.iter().rev().map(|i| (i, None, 0)).collect();
+        while let Some((item, parent_item, idepth)) = items_todo.pop() {
+            let fields = serde_json::to_string(&item.fields)?;
+            insert_item.execute(params![
+                template_id,
+                section_id,
+                parent_item,
+                item_pos,
+                idepth,
+                item.number,
+                item.key,
+                item.title,
+                item.plain,
+                item.detail,
+                fields,
+                item.checked,
+                item.line as i64
+            ])?;
+            item_pos += 1;
+            let item_id = tx.last_insert_rowid();
+            items_todo.extend(item.items.iter().rev().map(|c| (c, Some(item_id), idepth + 1)));
+        }
+        sections_todo.extend(s.sections.iter().rev().map(|c| (c, Some(section_id), depth + 1)));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Stores an imported checklist. Identical bytes for the same source are a
+    /// no-op; changed bytes become the next version of the template.
+    pub fn import(&mut self, imported: &Imported, actor: &str) -> Result<ImportOutcome> {
+        self.write(|tx| {
+            let latest: Option<(i64, i64, String)> = tx
+                .query_row(
+                    "SELECT id, version, content_hash FROM template WHERE slug = ?1 ORDER BY version DESC LIMIT 1",
+                    [&imported.slug],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let (version, status) = match &latest {
+                Some((id, _, hash)) if *hash == imported.content_hash => {
+                    return Ok(ImportOutcome {
+                        status: ImportStatus::Unchanged,
+                        template: by_id(tx, *id)?,
+                    });
+                }
+                Some((_, v, _)) => (v + 1, ImportStatus::NewVersion),
+                None => (1, ImportStatus::New),
+            };
+            let c = &imported.checklist;
+            let metadata = serde_json::to_string(&c.metadata)?;
+            tx.execute(
+                "INSERT INTO template (slug, version, title, source_name, content_hash, raw_markdown, metadata,
+                                       description, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    imported.slug,
+                    version,
+                    c.title,
+                    imported.source_name,
+                    imported.content_hash,
+                    imported.raw,
+                    metadata,
+                    c.description,
+                    time_fmt::now()
+                ],
+            )?;
+            let template_id = tx.last_insert_rowid();
+            insert_tree(tx, template_id, &c.sections)?;
+            let subject = format!("{}@{}", imported.slug, version);
+            let summary = format!("{} ({} items)", imported.source_name, imported.report.items);
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "template.import",
+                    subject: &subject,
+                    new: Some(&summary),
+                    ..Default::default()
+                },
+            )?;
+            Ok(ImportOutcome {
+                status,
+                template: by_id(tx, template_id)?,
+            })
+        })
+    }
+
+    /// Every stored template version, newest version of each slug first.
+    pub fn templates(&self) -> Result<Vec<TemplateInfo>> {
+        let sql = format!("SELECT {TEMPLATE_COLUMNS} FROM template t ORDER BY t.slug, t.version DESC");
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map([], row_to_template)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn template(&self, name: &str) -> Result<TemplateInfo> {
+        resolve(self.conn(), name)
+    }
+
+    /// The markdown a template was imported from.
+    pub fn template_markdown(&self, name: &str) -> Result<String> {
+        let t = resolve(self.conn(), name)?;
+        Ok(self
+            .conn()
+            .query_row("SELECT raw_markdown FROM template WHERE id = ?1", [t.id], |r| r.get(0))?)
+    }
+}
