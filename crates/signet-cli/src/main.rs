@@ -1,1 +1,30 @@
-fn main(){}
+//! `signet`: the command-line face of signet-core. Parses arguments, calls
+//! core, prints. No business rules live here.
+//!
+//! Exit codes: 0 ok; 1 a check failed (`gate`, `audit verify`); 2 usage or
+//! input error. A closed stdout (`signet show | head`) is a normal exit.
+
+mod cli;
+mod cmd;
+mod error;
+mod out;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::CliError;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cmd::run(args) {
+        Ok(code) => code,
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // A single bad file: its own error line already said it all.
+        Err(e @ CliError::Reported(1)) => ExitCode::from(e.exit_code()),
+        Err(e) => {
+            eprintln!("signet: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -8,10 +8,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{}: {message}", path.display())]
-    Io {
-        path: PathBuf,
-        message: String,
-    },
+    Io { path: PathBuf, message: String },
     #[error("{}: is a directory, not a markdown file", path.display())]
     IsDirectory { path: PathBuf },
     #[error("{}: file is empty", path.display())]

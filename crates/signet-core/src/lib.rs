@@ -13,4 +13,6 @@ pub mod report;
 pub mod store;
 mod time_fmt;
 
+pub use time_fmt::now;
+
 pub use error::{Error, Result};

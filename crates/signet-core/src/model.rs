@@ -385,7 +385,10 @@ impl RunView {
     }
 
     pub fn walk_items(&self) -> Vec<&ItemView> {
-        self.walk_sections().into_iter().flat_map(SectionView::own_items).collect()
+        self.walk_sections()
+            .into_iter()
+            .flat_map(SectionView::own_items)
+            .collect()
     }
 }
 
@@ -415,13 +418,19 @@ pub struct Event {
 
 /// Builds a forest from nodes listed parents-first (document pre-order), each
 /// with the index of its parent. No recursion, so depth is unbounded.
-pub fn build_forest<T>(nodes: Vec<(T, Option<usize>)>, children: fn(&mut T) -> &mut Vec<T>) -> Vec<T> {
+pub fn build_forest<T>(
+    nodes: Vec<(T, Option<usize>)>,
+    children: fn(&mut T) -> &mut Vec<T>,
+) -> Vec<T> {
     let n = nodes.len();
     let mut kids: Vec<Vec<T>> = (0..n).map(|_| Vec::new()).collect();
     let mut roots = Vec::new();
-    let mut nodes: Vec<(Option<T>, Option<usize>)> = nodes.into_iter().map(|(t, p)| (Some(t), p)).collect();
+    let mut nodes: Vec<(Option<T>, Option<usize>)> =
+        nodes.into_iter().map(|(t, p)| (Some(t), p)).collect();
     for i in (0..n).rev() {
-        let Some(mut node) = nodes[i].0.take() else { continue };
+        let Some(mut node) = nodes[i].0.take() else {
+            continue;
+        };
         let mut mine = std::mem::take(&mut kids[i]);
         mine.reverse();
         *children(&mut node) = mine;
@@ -448,7 +457,9 @@ pub fn check_evidence(target: &str) -> Result<String, Error> {
         return Err(Error::Invalid("evidence is empty".into()));
     }
     if t.chars().any(char::is_control) {
-        return Err(Error::Invalid("evidence contains control characters".into()));
+        return Err(Error::Invalid(
+            "evidence contains control characters".into(),
+        ));
     }
     if is_safe_link(t) {
         return Ok(t.to_string());
@@ -456,7 +467,9 @@ pub fn check_evidence(target: &str) -> Result<String, Error> {
     // A scheme is letters then ':'; one letter is a Windows drive (C:\…).
     if let Some((scheme, _)) = t.split_once(':') {
         let looks_like_scheme = scheme.len() > 1
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
             && scheme.starts_with(|c: char| c.is_ascii_alphabetic());
         if looks_like_scheme && !scheme.contains('-') {
             return Err(Error::Invalid(format!(

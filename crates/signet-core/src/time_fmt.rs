@@ -12,5 +12,7 @@ pub fn now() -> String {
 /// Validates a `YYYY-MM-DD` due date.
 pub fn parse_date(s: &str) -> Option<String> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &fmt).ok().map(|d| d.format(&fmt).unwrap_or_default())
+    time::Date::parse(s.trim(), &fmt)
+        .ok()
+        .map(|d| d.format(&fmt).unwrap_or_default())
 }

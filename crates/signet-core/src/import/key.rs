@@ -53,7 +53,10 @@ mod tests {
 
     #[test]
     fn normalise_ignores_case_punctuation_and_spacing() {
-        assert_eq!(normalise("  **Backups**  are *tested*!"), "backups are tested");
+        assert_eq!(
+            normalise("  **Backups**  are *tested*!"),
+            "backups are tested"
+        );
         assert_eq!(normalise("Backups are tested"), "backups are tested");
     }
 

@@ -28,7 +28,8 @@ pub fn parse(text: &str, fallback_title: &str) -> Parsed {
     opts.insert(Options::ENABLE_TASKLISTS);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, opts).into_offset_iter().collect();
+    let events: Vec<(Event<'_>, Range<usize>)> =
+        Parser::new_ext(text, opts).into_offset_iter().collect();
     let shape = Shape::scan(&events);
     let mut builder = Builder::new(text, &events, &shape);
     builder.run();
@@ -325,9 +326,9 @@ impl<'a> Builder<'a> {
 
     fn open_title(&mut self) -> Option<&mut Inline> {
         match self.frames.last_mut()? {
-            Frame::Item { title, .. } | Frame::Group { title, .. } | Frame::Transparent { title } => {
-                title.as_mut()
-            }
+            Frame::Item { title, .. }
+            | Frame::Group { title, .. }
+            | Frame::Transparent { title } => title.as_mut(),
         }
     }
 
@@ -439,7 +440,11 @@ impl<'a> Builder<'a> {
         let offset = inline.span.as_ref().map_or(0, |s| s.start);
         if !inline.ignored_html.is_empty() && !inline.has_summary {
             let tags = inline.ignored_html.join(" ");
-            self.warn(offset, WarningKind::IgnoredHtml, format!("inline HTML ignored: {tags}"));
+            self.warn(
+                offset,
+                WarningKind::IgnoredHtml,
+                format!("inline HTML ignored: {tags}"),
+            );
         }
         match target {
             Target::Item(idx) => {
@@ -455,7 +460,11 @@ impl<'a> Builder<'a> {
                 append(&mut s.description, &detail);
             }
             Target::Detail => {
-                let joined = if detail.is_empty() { src } else { format!("{src} {detail}") };
+                let joined = if detail.is_empty() {
+                    src
+                } else {
+                    format!("{src} {detail}")
+                };
                 self.prose_text(&joined);
             }
         }
@@ -517,7 +526,12 @@ impl<'a> Builder<'a> {
     /// The section new items go into, creating section 0 for items that come
     /// before any heading.
     fn section(&mut self) -> usize {
-        if let Some(Frame::Group { sec, .. }) = self.frames.iter().rev().find(|f| matches!(f, Frame::Group { .. })) {
+        if let Some(Frame::Group { sec, .. }) = self
+            .frames
+            .iter()
+            .rev()
+            .find(|f| matches!(f, Frame::Group { .. }))
+        {
             return *sec;
         }
         if let Some(s) = self.current {
@@ -658,7 +672,13 @@ impl<'a> Builder<'a> {
         let trimmed = html.trim();
         let only_comments = trimmed.starts_with("<!--") && trimmed.ends_with("-->");
         if !only_comments && !trimmed.is_empty() {
-            let first = trimmed.lines().next().unwrap_or("").chars().take(40).collect::<String>();
+            let first = trimmed
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(40)
+                .collect::<String>();
             self.warn(
                 self.events[i].1.start,
                 WarningKind::IgnoredHtml,
@@ -701,7 +721,8 @@ impl<'a> Builder<'a> {
 
     fn table_row(&mut self, offset: usize, headers: &[String], cells: &[Inline]) {
         let line = self.line_of(offset);
-        let finished: Vec<(String, String, String)> = cells.iter().map(|c| c.finish(self.text)).collect();
+        let finished: Vec<(String, String, String)> =
+            cells.iter().map(|c| c.finish(self.text)).collect();
         let box_state = finished.first().and_then(|(_, plain, _)| ballot_box(plain));
         let title_col = usize::from(box_state.is_some());
         let Some((title, plain, detail)) = finished.get(title_col).cloned() else {
@@ -754,7 +775,11 @@ impl<'a> Builder<'a> {
     fn finish(self, fallback_title: &str) -> Parsed {
         let mut warnings = self.warnings;
         warnings.sort_by_key(|w| w.line);
-        let meta_title = self.metadata.iter().find(|(k, _)| k == "title").map(|(_, v)| v.clone());
+        let meta_title = self
+            .metadata
+            .iter()
+            .find(|(k, _)| k == "title")
+            .map(|(_, v)| v.clone());
         let title = self
             .title
             .filter(|t| !t.is_empty())
@@ -852,7 +877,9 @@ impl Finisher<'_> {
                 stack.push((s, num, skey.clone(), Some(slot)));
             }
         }
-        build_forest(built, |s| &mut s.sections).pop().unwrap_or_default()
+        build_forest(built, |s| &mut s.sections)
+            .pop()
+            .unwrap_or_default()
     }
 
     fn item(&mut self, root: usize, number: String, section_key: &str) -> Item {
@@ -874,12 +901,19 @@ impl Finisher<'_> {
             };
             let slot = built.len();
             built.push((item, parent_slot));
-            let kids: Vec<usize> = b.children.iter().copied().filter(|&c| !self.items[c].dropped).collect();
+            let kids: Vec<usize> = b
+                .children
+                .iter()
+                .copied()
+                .filter(|&c| !self.items[c].dropped)
+                .collect();
             for (n, c) in kids.into_iter().enumerate().rev() {
                 stack.push((c, format!("{number}.{}", n + 1), ikey.clone(), Some(slot)));
             }
         }
-        build_forest(built, |i| &mut i.items).pop().unwrap_or_default()
+        build_forest(built, |i| &mut i.items)
+            .pop()
+            .unwrap_or_default()
     }
 }
 
@@ -898,7 +932,11 @@ fn is_inline(event: &Event<'_>) -> bool {
         ),
         Event::End(tag) => matches!(
             tag,
-            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
         ),
         _ => false,
     }
@@ -916,7 +954,9 @@ fn ballot_box(plain: &str) -> Option<bool> {
 /// `1) Environments`, `3. Data`, `1.2 Scope` → the text after the number.
 pub(crate) fn strip_numbering(title: &str) -> &str {
     let t = title.trim();
-    let digits_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let digits_end = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     if digits_end == 0 || !t.as_bytes()[0].is_ascii_digit() {
         return t;
     }
@@ -944,5 +984,8 @@ fn append_block(target: &mut String, text: &str) {
 
 fn dedupe(v: &[String]) -> Vec<String> {
     let mut seen = HashSet::new();
-    v.iter().filter(|s| seen.insert(s.as_str())).cloned().collect()
+    v.iter()
+        .filter(|s| seen.insert(s.as_str()))
+        .cloned()
+        .collect()
 }

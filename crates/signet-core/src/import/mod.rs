@@ -69,7 +69,10 @@ pub fn import_source(source: &Source, opts: &ImportOptions) -> Result<Imported> 
     let mut warnings = parsed.warnings;
     for s in &suspects {
         let message = if opts.repair_mojibake {
-            format!("repaired mojibake '{}' → '{}' (UTF-8 read as {})", s.found, s.repaired, s.charset)
+            format!(
+                "repaired mojibake '{}' → '{}' (UTF-8 read as {})",
+                s.found, s.repaired, s.charset
+            )
         } else {
             format!(
                 "'{}' looks like mojibake of '{}' (UTF-8 read as {}); import with --repair-mojibake to fix",

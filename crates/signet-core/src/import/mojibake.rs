@@ -96,11 +96,18 @@ mod tests {
 
     #[test]
     fn finds_mac_roman_arrow_and_windows_quotes() {
-        let text = "# T\n- [ ] deploy ‚Üí verify\n- [ ] donâ€™t panic\n- [ ] café and naïve → fine\n";
+        let text =
+            "# T\n- [ ] deploy ‚Üí verify\n- [ ] donâ€™t panic\n- [ ] café and naïve → fine\n";
         let found = scan(text);
         assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!((found[0].line, found[0].repaired.as_str(), found[0].charset), (2, "→", "Mac Roman"));
-        assert_eq!((found[1].line, found[1].repaired.as_str(), found[1].charset), (3, "’", "Windows-1252"));
+        assert_eq!(
+            (found[0].line, found[0].repaired.as_str(), found[0].charset),
+            (2, "→", "Mac Roman")
+        );
+        assert_eq!(
+            (found[1].line, found[1].repaired.as_str(), found[1].charset),
+            (3, "’", "Windows-1252")
+        );
         let fixed = repair(text);
         assert!(fixed.contains("deploy → verify"));
         assert!(fixed.contains("don’t panic"));
@@ -109,7 +116,13 @@ mod tests {
 
     #[test]
     fn genuine_text_is_left_alone() {
-        for s in ["Größe ändern", "naïve café", "日本語のテキスト", "emoji 🚀 ok", "Ñandú"] {
+        for s in [
+            "Größe ändern",
+            "naïve café",
+            "日本語のテキスト",
+            "emoji 🚀 ok",
+            "Ñandú",
+        ] {
             assert!(scan(s).is_empty(), "{s}");
             assert_eq!(repair(s), s);
         }

@@ -67,7 +67,9 @@ fn chain_hash(
 
 pub(crate) fn append(tx: &Transaction<'_>, e: NewEvent<'_>) -> Result<()> {
     let prev: String = tx
-        .query_row("SELECT hash FROM event ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT hash FROM event ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .optional()?
         .unwrap_or_else(|| GENESIS.to_string());
     let at = time_fmt::now();
@@ -88,7 +90,18 @@ pub(crate) fn append(tx: &Transaction<'_>, e: NewEvent<'_>) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
-        at, e.actor, e.action, e.release_id, e.run_id, e.item_id, e.subject, e.field, e.old, e.new, prev, hash
+        at,
+        e.actor,
+        e.action,
+        e.release_id,
+        e.run_id,
+        e.item_id,
+        e.subject,
+        e.field,
+        e.old,
+        e.new,
+        prev,
+        hash
     ])?;
     Ok(())
 }

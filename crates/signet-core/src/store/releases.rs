@@ -37,7 +37,9 @@ pub(crate) fn progress(conn: &Connection, release_id: i64) -> Result<Progress> {
          WHERE r.release_id = ?1 GROUP BY st.status",
     )?;
     let mut p = Progress::default();
-    let rows = stmt.query_map([release_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = stmt.query_map([release_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
     for row in rows {
         let (status, n) = row?;
         let status: Status = status.parse()?;
@@ -49,16 +51,20 @@ pub(crate) fn progress(conn: &Connection, release_id: i64) -> Result<Progress> {
 }
 
 impl Store {
-    pub fn create_release(&mut self, name: &str, due: Option<&str>, actor: &str) -> Result<Release> {
+    pub fn create_release(
+        &mut self,
+        name: &str,
+        due: Option<&str>,
+        actor: &str,
+    ) -> Result<Release> {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::Invalid("a release needs a name".into()));
         }
         let due = match due {
-            Some(d) => Some(
-                time_fmt::parse_date(d)
-                    .ok_or_else(|| Error::Invalid(format!("due date '{d}' is not a date like 2026-12-01")))?,
-            ),
+            Some(d) => Some(time_fmt::parse_date(d).ok_or_else(|| {
+                Error::Invalid(format!("due date '{d}' is not a date like 2026-12-01"))
+            })?),
             None => None,
         };
         self.write(|tx| {
@@ -100,7 +106,9 @@ impl Store {
             "SELECT id, name, due_date, status, created_at FROM release
              ORDER BY due_date IS NULL, due_date, name",
         )?;
-        let releases = stmt.query_map([], row_to_release)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let releases = stmt
+            .query_map([], row_to_release)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut runs_stmt = conn.prepare(
             "SELECT t.slug FROM run r JOIN template t ON t.id = r.template_id WHERE r.release_id = ?1 ORDER BY r.position",
         )?;

@@ -8,7 +8,8 @@ use super::events::{append, NewEvent};
 use super::{releases, templates, Store};
 use crate::error::{Error, Result};
 use crate::model::{
-    build_forest, Evidence, ItemView, Progress, ReleaseStatus, ReleaseView, RunView, SectionView, Status,
+    build_forest, Evidence, ItemView, Progress, ReleaseStatus, ReleaseView, RunView, SectionView,
+    Status,
 };
 use crate::time_fmt;
 
@@ -100,7 +101,11 @@ fn load_run(conn: &Connection, run_id: i64, template_id: i64) -> Result<RunView>
     let template = templates::by_id(conn, template_id)?;
     let items = item_rows(conn, run_id, None)?;
     // Items come in document order, so a parent precedes its children.
-    let index: HashMap<i64, usize> = items.iter().enumerate().map(|(n, (i, _, _))| (i.item_id, n)).collect();
+    let index: HashMap<i64, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(n, (i, _, _))| (i.item_id, n))
+        .collect();
     let mut section_of: Vec<i64> = Vec::with_capacity(items.len());
     let nodes: Vec<(ItemView, Option<usize>)> = items
         .into_iter()
@@ -151,16 +156,27 @@ fn load_run(conn: &Connection, run_id: i64, template_id: i64) -> Result<RunView>
             r.get(1)?,
         ));
     }
-    let sindex: HashMap<i64, usize> = sections.iter().enumerate().map(|(n, (_, id, _))| (*id, n)).collect();
+    let sindex: HashMap<i64, usize> = sections
+        .iter()
+        .enumerate()
+        .map(|(n, (_, id, _))| (*id, n))
+        .collect();
     // Roll sub-section progress up into their parents, deepest first.
-    let parents: Vec<Option<usize>> = sections.iter().map(|(_, _, p)| p.and_then(|p| sindex.get(&p).copied())).collect();
+    let parents: Vec<Option<usize>> = sections
+        .iter()
+        .map(|(_, _, p)| p.and_then(|p| sindex.get(&p).copied()))
+        .collect();
     for n in (0..sections.len()).rev() {
         if let Some(p) = parents[n] {
             let child = sections[n].0.progress;
             sections[p].0.progress.merge(child);
         }
     }
-    let nodes: Vec<(SectionView, Option<usize>)> = sections.into_iter().zip(parents).map(|((s, _, _), p)| (s, p)).collect();
+    let nodes: Vec<(SectionView, Option<usize>)> = sections
+        .into_iter()
+        .zip(parents)
+        .map(|((s, _, _), p)| (s, p))
+        .collect();
     let sections = build_forest(nodes, |s| &mut s.sections);
     let mut progress = Progress::default();
     for s in &sections {
@@ -176,9 +192,13 @@ fn load_run(conn: &Connection, run_id: i64, template_id: i64) -> Result<RunView>
 
 pub(crate) fn load_release(conn: &Connection, name: &str) -> Result<ReleaseView> {
     let release = releases::resolve(conn, name)?;
-    let mut stmt = conn.prepare_cached("SELECT id, template_id FROM run WHERE release_id = ?1 ORDER BY position")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, template_id FROM run WHERE release_id = ?1 ORDER BY position",
+    )?;
     let ids = stmt
-        .query_map([release.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+        .query_map([release.id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut runs = Vec::with_capacity(ids.len());
     let mut progress = Progress::default();
@@ -197,7 +217,13 @@ pub(crate) fn load_release(conn: &Connection, name: &str) -> Result<ReleaseView>
 impl Store {
     /// Attaches a template to a release. Items checked in the source start as
     /// done, attributed to the source document, unless `fresh`.
-    pub fn add_run(&mut self, release: &str, template: &str, fresh: bool, actor: &str) -> Result<RunView> {
+    pub fn add_run(
+        &mut self,
+        release: &str,
+        template: &str,
+        fresh: bool,
+        actor: &str,
+    ) -> Result<RunView> {
         self.write(|tx| {
             let release = releases::resolve(tx, release)?;
             ensure_writable(&release)?;

@@ -34,7 +34,12 @@ fn locate(conn: &Connection, release: &str, address: &str) -> Result<Located> {
     )?;
     let found = stmt
         .query_map(params![release.id, addr, slug], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     match found.as_slice() {
@@ -50,7 +55,11 @@ fn locate(conn: &Connection, release: &str, address: &str) -> Result<Located> {
         }),
         many => Err(Error::AmbiguousItem {
             address: address.to_string(),
-            candidates: many.iter().map(|(_, s, _, n)| format!("{s}:{n}")).collect::<Vec<_>>().join(", "),
+            candidates: many
+                .iter()
+                .map(|(_, s, _, n)| format!("{s}:{n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             example: format!("{}:{}", many[0].1, many[0].3),
         }),
     }
@@ -67,13 +76,22 @@ fn load_item(conn: &Connection, run_id: i64, item_id: i64) -> Result<ItemView> {
 }
 
 fn non_empty(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 impl Store {
     /// Applies a tick: status, owner, reason, a note, evidence — all in one
     /// transaction with one audit event per changed field.
-    pub fn tick(&mut self, release: &str, address: &str, tick: &Tick, actor: &str) -> Result<ItemView> {
+    pub fn tick(
+        &mut self,
+        release: &str,
+        address: &str,
+        tick: &Tick,
+        actor: &str,
+    ) -> Result<ItemView> {
         let evidence = tick
             .evidence
             .iter()

@@ -9,7 +9,8 @@ use crate::import::Imported;
 use crate::model::{ImportOutcome, ImportStatus, Item, Section, TemplateInfo};
 use crate::time_fmt;
 
-const TEMPLATE_COLUMNS: &str = "t.id, t.slug, t.version, t.title, t.source_name, t.content_hash, t.imported_at,
+const TEMPLATE_COLUMNS: &str =
+    "t.id, t.slug, t.version, t.title, t.source_name, t.content_hash, t.imported_at,
      (SELECT COUNT(*) FROM section s WHERE s.template_id = t.id),
      (SELECT COUNT(*) FROM item i WHERE i.template_id = t.id)";
 
@@ -65,7 +66,8 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
     )?;
     let mut section_pos = 0i64;
     let mut item_pos = 0i64;
-    let mut sections_todo: Vec<(&Section, Option<i64>, i64)> = sections.iter().rev().map(|s| (s, None, 0)).collect();
+    let mut sections_todo: Vec<(&Section, Option<i64>, i64)> =
+        sections.iter().rev().map(|s| (s, None, 0)).collect();
     while let Some((s, parent, depth)) = sections_todo.pop() {
         insert_section.execute(params![
             template_id,
@@ -81,7 +83,8 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
         ])?;
         section_pos += 1;
         let section_id = tx.last_insert_rowid();
-        let mut items_todo: Vec<(&Item, Option<i64>, i64)> = s.items.iter().rev().map(|i| (i, None, 0)).collect();
+        let mut items_todo: Vec<(&Item, Option<i64>, i64)> =
+            s.items.iter().rev().map(|i| (i, None, 0)).collect();
         while let Some((item, parent_item, idepth)) = items_todo.pop() {
             let fields = serde_json::to_string(&item.fields)?;
             insert_item.execute(params![
@@ -101,9 +104,19 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
             ])?;
             item_pos += 1;
             let item_id = tx.last_insert_rowid();
-            items_todo.extend(item.items.iter().rev().map(|c| (c, Some(item_id), idepth + 1)));
+            items_todo.extend(
+                item.items
+                    .iter()
+                    .rev()
+                    .map(|c| (c, Some(item_id), idepth + 1)),
+            );
         }
-        sections_todo.extend(s.sections.iter().rev().map(|c| (c, Some(section_id), depth + 1)));
+        sections_todo.extend(
+            s.sections
+                .iter()
+                .rev()
+                .map(|c| (c, Some(section_id), depth + 1)),
+        );
     }
     Ok(())
 }
@@ -171,7 +184,8 @@ impl Store {
 
     /// Every stored template version, newest version of each slug first.
     pub fn templates(&self) -> Result<Vec<TemplateInfo>> {
-        let sql = format!("SELECT {TEMPLATE_COLUMNS} FROM template t ORDER BY t.slug, t.version DESC");
+        let sql =
+            format!("SELECT {TEMPLATE_COLUMNS} FROM template t ORDER BY t.slug, t.version DESC");
         let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map([], row_to_template)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -184,8 +198,10 @@ impl Store {
     /// The markdown a template was imported from.
     pub fn template_markdown(&self, name: &str) -> Result<String> {
         let t = resolve(self.conn(), name)?;
-        Ok(self
-            .conn()
-            .query_row("SELECT raw_markdown FROM template WHERE id = ?1", [t.id], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT raw_markdown FROM template WHERE id = ?1",
+            [t.id],
+            |r| r.get(0),
+        )?)
     }
 }

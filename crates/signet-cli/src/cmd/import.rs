@@ -1,0 +1,99 @@
+use std::process::ExitCode;
+
+use serde::Serialize;
+use signet_core::import::{import_file, ImportOptions, Imported};
+use signet_core::model::{ImportOutcome, ImportReport, ImportStatus};
+
+use super::Ctx;
+use crate::cli::ImportArgs;
+use crate::error::{CliError, Result};
+use crate::out;
+
+pub fn parse_all(args: &ImportArgs) -> Result<Vec<Imported>> {
+    let opts = ImportOptions {
+        max_size: args.max_size,
+        repair_mojibake: args.repair_mojibake,
+    };
+    let mut ok = Vec::new();
+    let mut failed = 0;
+    for path in &args.files {
+        match import_file(path, &opts) {
+            Ok(i) => ok.push(i),
+            Err(e) => {
+                eprintln!("signet: {e}");
+                failed += 1;
+            }
+        }
+    }
+    match failed {
+        0 => Ok(ok),
+        n => Err(CliError::Reported(n)),
+    }
+}
+
+#[derive(Serialize)]
+struct Imported1<'a> {
+    outcome: ImportOutcome,
+    report: &'a ImportReport,
+}
+
+pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Result<ExitCode> {
+    let mut results = Vec::new();
+    if let Some(release) = &args.release {
+        if ctx.store.release(release).is_err() {
+            ctx.store.create_release(release, None, &ctx.actor)?;
+            if !args.json.json {
+                out::line(format!("created release {release}"))?;
+            }
+        }
+    }
+    for imported in &parsed {
+        let outcome = ctx.store.import(imported, &ctx.actor)?;
+        let r = &imported.report;
+        let t = &outcome.template;
+        if !args.json.json {
+            match outcome.status {
+                ImportStatus::Unchanged => out::line(format!(
+                    "{}: unchanged since template {} v{} — nothing imported",
+                    r.file, t.slug, t.version
+                ))?,
+                _ => out::line(format!(
+                    "{}: \"{}\" → template {} v{}: {} sections, {} items, {} checked in the file",
+                    r.file, r.title, t.slug, t.version, r.sections, r.items, r.checked
+                ))?,
+            }
+            for w in &r.warnings {
+                out::line(format!("  warning {}:{}: {}", r.file, w.line, w.message))?;
+            }
+        }
+        if let Some(release) = &args.release {
+            let already = ctx
+                .store
+                .release_view(release)?
+                .runs
+                .iter()
+                .any(|run| run.template.slug == t.slug);
+            if already {
+                if !args.json.json {
+                    out::line(format!("  {} is already attached to {release}", t.slug))?;
+                }
+            } else {
+                let run = ctx
+                    .store
+                    .add_run(release, &t.slug, args.fresh, &ctx.actor)?;
+                if !args.json.json {
+                    out::line(format!(
+                        "  attached to release {release}: {}/{} closed",
+                        run.progress.closed(),
+                        run.progress.total
+                    ))?;
+                }
+            }
+        }
+        results.push(Imported1 { outcome, report: r });
+    }
+    if args.json.json {
+        out::json(&results)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

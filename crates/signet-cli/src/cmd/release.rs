@@ -1,0 +1,71 @@
+use std::process::ExitCode;
+
+use super::Ctx;
+use crate::error::Result;
+use crate::out;
+
+pub fn new(ctx: &mut Ctx, name: &str, due: Option<&str>, json: bool) -> Result<ExitCode> {
+    let release = ctx.store.create_release(name, due, &ctx.actor)?;
+    if json {
+        out::json(&release)?;
+    } else {
+        let due = release
+            .due_date
+            .as_deref()
+            .map(|d| format!(", due {d}"))
+            .unwrap_or_default();
+        out::line(format!("created release {}{due}", release.name))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn list(ctx: &Ctx, json: bool) -> Result<ExitCode> {
+    let releases = ctx.store.releases()?;
+    if json {
+        out::json(&releases)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if releases.is_empty() {
+        out::line("no releases yet — create one with: signet release new NAME --due YYYY-MM-DD")?;
+    }
+    for r in &releases {
+        let p = &r.progress;
+        out::line(format!(
+            "{:<16} {:<10} due {:<10}  {} {:>3}%  {}/{}  {}",
+            r.release.name,
+            r.release.status.as_str(),
+            r.release.due_date.as_deref().unwrap_or("-"),
+            bar(p.percent(), 20),
+            p.percent(),
+            p.closed(),
+            p.total,
+            r.runs.join(", ")
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn add_run(
+    ctx: &mut Ctx,
+    release: &str,
+    template: &str,
+    fresh: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let run = ctx.store.add_run(release, template, fresh, &ctx.actor)?;
+    if json {
+        out::json(&run)?;
+    } else {
+        let t = &run.template;
+        out::line(format!(
+            "attached {}@{} (\"{}\") to {release}: {} items, {} already done from the source",
+            t.slug, t.version, t.title, run.progress.total, run.progress.done
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn bar(percent: u32, width: usize) -> String {
+    let filled = (percent as usize * width) / 100;
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}

@@ -1,0 +1,151 @@
+use std::process::ExitCode;
+
+use signet_core::model::{ItemView, SectionView, Status};
+
+use super::release::bar;
+use super::Ctx;
+use crate::cli::ShowArgs;
+use crate::error::Result;
+use crate::out;
+
+pub fn marker(status: Status) -> &'static str {
+    match status {
+        Status::Open => "[ ]",
+        Status::Done => "[x]",
+        Status::NotApplicable => "[-]",
+        Status::Blocked => "[!]",
+    }
+}
+
+struct Filter {
+    status: Option<Status>,
+    owner: Option<String>,
+}
+
+impl Filter {
+    fn active(&self) -> bool {
+        self.status.is_some() || self.owner.is_some()
+    }
+    fn matches(&self, item: &ItemView) -> bool {
+        self.status.is_none_or(|s| s == item.status)
+            && self.owner.as_deref().is_none_or(|o| {
+                item.owner
+                    .as_deref()
+                    .is_some_and(|io| io.eq_ignore_ascii_case(o))
+            })
+    }
+}
+
+fn item_line(item: &ItemView, depth: usize, keys: bool) -> String {
+    let mut s = format!(
+        "{}{} {:<7} {}",
+        "  ".repeat(depth + 1),
+        marker(item.status),
+        item.number,
+        item.plain
+    );
+    let mut tags = Vec::new();
+    if let Some(o) = &item.owner {
+        tags.push(format!("@{o}"));
+    }
+    if let Some(r) = &item.reason {
+        tags.push(format!("{}: {r}", item.status));
+    }
+    if !item.evidence.is_empty() {
+        tags.push(format!("{} evidence", item.evidence.len()));
+    }
+    if !item.notes.is_empty() {
+        tags.push("notes".into());
+    }
+    if keys {
+        tags.push(format!("key {}", item.key));
+    }
+    if !tags.is_empty() {
+        s.push_str(&format!("  ({})", tags.join(", ")));
+    }
+    s
+}
+
+fn section_lines(section: &SectionView, filter: &Filter, keys: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    for s in section.walk() {
+        let mut items: Vec<(&ItemView, usize)> = s.items.iter().rev().map(|i| (i, 0)).collect();
+        let mut body = Vec::new();
+        while let Some((item, depth)) = items.pop() {
+            if filter.matches(item) {
+                body.push(item_line(item, depth, keys));
+            }
+            items.extend(item.items.iter().rev().map(|c| (c, depth + 1)));
+        }
+        if filter.active() && body.is_empty() {
+            continue;
+        }
+        let p = &s.progress;
+        lines.push(format!(
+            "§{} {} — {}/{} ({}%)",
+            s.number,
+            s.plain,
+            p.closed(),
+            p.total,
+            p.percent()
+        ));
+        lines.extend(body);
+    }
+    lines
+}
+
+pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<ExitCode> {
+    let view = ctx.store.release_view(&args.release)?;
+    if args.json.json {
+        out::json(&view)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let filter = Filter {
+        status: args.status.as_deref().map(str::parse).transpose()?,
+        owner: args.owner.clone(),
+    };
+    let r = &view.release;
+    let p = &view.progress;
+    out::line(format!(
+        "{} — {}{} — {} {}% ({}/{} closed{})",
+        r.name,
+        r.status.as_str().replace('_', " "),
+        r.due_date
+            .as_deref()
+            .map(|d| format!(", due {d}"))
+            .unwrap_or_default(),
+        bar(p.percent(), 20),
+        p.percent(),
+        p.closed(),
+        p.total,
+        if p.blocked > 0 {
+            format!(", {} blocked", p.blocked)
+        } else {
+            String::new()
+        }
+    ))?;
+    if view.runs.is_empty() {
+        out::line(format!(
+            "no checklists attached — signet run add {} TEMPLATE",
+            r.name
+        ))?;
+    }
+    for run in &view.runs {
+        let t = &run.template;
+        out::line(format!(
+            "\n{} ({}@{}) — {}/{} ({}%)",
+            t.title,
+            t.slug,
+            t.version,
+            run.progress.closed(),
+            run.progress.total,
+            run.progress.percent()
+        ))?;
+        for s in &run.sections {
+            for l in section_lines(s, &filter, args.keys) {
+                out::line(l)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
