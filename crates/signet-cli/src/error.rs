@@ -11,8 +11,8 @@ pub enum CliError {
     #[error("{0}")]
     Usage(String),
     /// Errors already printed one per line (e.g. several bad import files).
-    #[error("{0} of the given files could not be imported; nothing was imported")]
-    Reported(usize),
+    #[error("{failed} of the given files could not be imported; nothing was imported")]
+    Reported { failed: usize, of: usize },
 }
 
 impl CliError {

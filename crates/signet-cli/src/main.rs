@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         // A single bad file: its own error line already said it all.
-        Err(e @ CliError::Reported(1)) => ExitCode::from(e.exit_code()),
+        Err(e @ CliError::Reported { of: 1, .. }) => ExitCode::from(e.exit_code()),
         Err(e) => {
             eprintln!("signet: {e}");
             ExitCode::from(e.exit_code())

@@ -270,11 +270,9 @@ impl Progress {
 
     /// Whole percent closed, rounded down so 99.9% never shows as 100%.
     pub fn percent(&self) -> u32 {
-        if self.total == 0 {
-            100
-        } else {
-            (self.closed() * 100 / self.total) as u32
-        }
+        (self.closed() * 100)
+            .checked_div(self.total)
+            .map_or(100, |p| p as u32)
     }
 
     pub fn complete(&self) -> bool {

@@ -27,7 +27,10 @@ pub fn parse_all(args: &ImportArgs) -> Result<Vec<Imported>> {
     }
     match failed {
         0 => Ok(ok),
-        n => Err(CliError::Reported(n)),
+        failed => Err(CliError::Reported {
+            failed,
+            of: args.files.len(),
+        }),
     }
 }
 

@@ -615,16 +615,16 @@ impl<'a> Builder<'a> {
     fn end_item(&mut self) {
         self.close_title();
         match self.frames.pop() {
-            Some(Frame::Item { idx, .. }) => {
-                if self.items[idx].plain.is_empty() && self.items[idx].title.is_empty() {
-                    self.items[idx].dropped = true;
-                    let line = self.items[idx].line;
-                    self.warnings.push(Warning {
-                        line,
-                        kind: WarningKind::EmptyItem,
-                        message: "empty checklist item skipped".into(),
-                    });
-                }
+            Some(Frame::Item { idx, .. })
+                if self.items[idx].plain.is_empty() && self.items[idx].title.is_empty() =>
+            {
+                self.items[idx].dropped = true;
+                let line = self.items[idx].line;
+                self.warnings.push(Warning {
+                    line,
+                    kind: WarningKind::EmptyItem,
+                    message: "empty checklist item skipped".into(),
+                });
             }
             Some(Frame::Group { sec, outer, .. }) => {
                 self.current = outer;

@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 
 pub use input::{Source, DEFAULT_MAX_SIZE};
 
+#[cfg(test)]
+mod tests;
+
 use crate::error::{Error, Result};
 use crate::model::{Checklist, ImportReport, Warning, WarningKind};
 

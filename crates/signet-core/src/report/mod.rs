@@ -68,3 +68,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path).map_err(|e| Error::io(path, &e.error))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

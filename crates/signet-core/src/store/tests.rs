@@ -1,1 +1,303 @@
+//! Store behaviour against in-memory SQLite.
 
+use super::*;
+use crate::import::{import_bytes, ImportOptions};
+use crate::model::{ImportStatus, Status, Tick};
+
+const LAUNCH: &str = "# Launch\n\n## Legal\n\n- [x] Licences checked\n- [ ] Privacy policy updated\n  - [ ] EU text\n\n## Ops\n\n- [ ] Backups restore\n";
+
+fn store_with(release: &str, md: &str) -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    let imp = import_bytes(
+        "launch.md",
+        md.as_bytes().to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    store.import(&imp, "ana").unwrap();
+    store
+        .create_release(release, Some("2026-12-01"), "ana")
+        .unwrap();
+    store.add_run(release, "launch", false, "ana").unwrap();
+    store
+}
+
+fn event_count(store: &Store) -> i64 {
+    store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM event", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn tick(status: Status) -> Tick {
+    Tick {
+        status: Some(status),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn identical_reimport_is_a_no_op_and_a_change_bumps_the_version() {
+    let mut store = Store::open_in_memory().unwrap();
+    let opts = ImportOptions::default();
+    let v1 = import_bytes("launch.md", LAUNCH.as_bytes().to_vec(), &opts).unwrap();
+    assert_eq!(store.import(&v1, "ana").unwrap().status, ImportStatus::New);
+    let events = event_count(&store);
+    let again = store.import(&v1, "ana").unwrap();
+    assert_eq!(
+        (again.status, again.template.version),
+        (ImportStatus::Unchanged, 1)
+    );
+    assert_eq!(
+        event_count(&store),
+        events,
+        "a no-op import writes no event"
+    );
+    assert_eq!(store.templates().unwrap().len(), 1);
+
+    let changed = LAUNCH.replace("Backups restore", "Backups restore tested");
+    let v2 = import_bytes("launch.md", changed.into_bytes(), &opts).unwrap();
+    let out = store.import(&v2, "ana").unwrap();
+    assert_eq!(
+        (out.status, out.template.version),
+        (ImportStatus::NewVersion, 2)
+    );
+    assert_eq!(store.template("launch").unwrap().version, 2);
+    assert_eq!(store.template("launch@1").unwrap().version, 1);
+    // Unchanged items keep their stable keys across versions.
+    let keys = |t: &str| -> Vec<String> {
+        let id = store.template(t).unwrap().id;
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT key FROM item WHERE template_id = ?1 ORDER BY position")
+            .unwrap();
+        stmt.query_map([id], |r| r.get(0))
+            .unwrap()
+            .map(|k| k.unwrap())
+            .collect()
+    };
+    let (k1, k2) = (keys("launch@1"), keys("launch@2"));
+    assert_eq!(k1[..3], k2[..3]);
+    assert_ne!(k1[3], k2[3]);
+}
+
+#[test]
+fn a_run_starts_from_the_source_state_unless_fresh() {
+    let mut store = store_with("v1", LAUNCH);
+    let view = store.release_view("v1").unwrap();
+    let done: Vec<&str> = view.runs[0]
+        .walk_items()
+        .into_iter()
+        .filter(|i| i.status == Status::Done)
+        .map(|i| i.number.as_str())
+        .collect();
+    assert_eq!(done, ["1.1"]);
+    let history = store.history("v1", "1.1").unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].actor, "source:launch.md");
+    assert_eq!(history[0].new_value.as_deref(), Some("done"));
+
+    store.create_release("v2", None, "ana").unwrap();
+    let run = store.add_run("v2", "launch", true, "ana").unwrap();
+    assert_eq!(run.progress.done, 0);
+    assert_eq!(run.progress.total, 4);
+    let err = store.add_run("v2", "launch", false, "ana").unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+}
+
+#[test]
+fn tick_records_each_change_in_the_audit_trail() {
+    let mut store = store_with("v1", LAUNCH);
+    let t = Tick {
+        status: Some(Status::Done),
+        owner: Some("ana".into()),
+        evidence: vec!["https://ci.example/run/81".into()],
+        note: Some("green on staging".into()),
+        ..Default::default()
+    };
+    let item = store.tick("v1", "1.2", &t, "ben").unwrap();
+    assert_eq!(
+        (item.status, item.owner.as_deref()),
+        (Status::Done, Some("ana"))
+    );
+    assert_eq!(item.evidence[0].target, "https://ci.example/run/81");
+    assert_eq!(item.notes, "green on staging");
+    let fields: Vec<String> = store
+        .history("v1", "1.2")
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{}", e.actor, e.field.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        fields,
+        ["ben:status", "ben:owner", "ben:note", "ben:evidence"]
+    );
+    let second = store
+        .tick(
+            "v1",
+            "1.2",
+            &Tick {
+                note: Some("and on prod".into()),
+                ..Default::default()
+            },
+            "ben",
+        )
+        .unwrap();
+    assert_eq!(second.notes, "green on staging\nand on prod");
+    let progress = store.release_view("v1").unwrap().progress;
+    assert_eq!((progress.closed(), progress.total), (2, 4));
+}
+
+#[test]
+fn not_applicable_needs_a_reason_and_a_refused_tick_writes_nothing() {
+    let mut store = store_with("v1", LAUNCH);
+    let before = event_count(&store);
+    let err = store
+        .tick("v1", "2.1", &tick(Status::NotApplicable), "ana")
+        .unwrap_err();
+    assert!(err.to_string().contains("needs a reason"), "{err}");
+    let bad = Tick {
+        status: Some(Status::Done),
+        evidence: vec!["javascript:alert(1)".into()],
+        ..Default::default()
+    };
+    let err = store.tick("v1", "2.1", &bad, "ana").unwrap_err();
+    assert!(
+        err.to_string().contains("'javascript:' is not allowed"),
+        "{err}"
+    );
+    assert_eq!(event_count(&store), before);
+    assert_eq!(store.item("v1", "2.1").unwrap().status, Status::Open);
+
+    let na = Tick {
+        status: Some(Status::NotApplicable),
+        reason: Some("no backups in this product".into()),
+        ..Default::default()
+    };
+    let item = store.tick("v1", "2.1", &na, "ana").unwrap();
+    assert_eq!(item.reason.as_deref(), Some("no backups in this product"));
+    // Back to done clears the reason.
+    let item = store.tick("v1", "2.1", &tick(Status::Done), "ana").unwrap();
+    assert_eq!(item.reason, None);
+    let err = store
+        .tick("v1", "2.1", &Tick::default(), "ana")
+        .unwrap_err();
+    assert!(err.to_string().starts_with("nothing to change"), "{err}");
+}
+
+#[test]
+fn items_are_addressed_by_number_key_or_template_prefix() {
+    let mut store = store_with("v1", LAUNCH);
+    let key = store.item("v1", "2.1").unwrap().key;
+    assert_eq!(store.item("v1", &key).unwrap().number, "2.1");
+    let other = import_bytes(
+        "ops.md",
+        b"# Ops\n## Run\n- [ ] Pager set\n- [ ] Dashboards\n".to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    store.import(&other, "ana").unwrap();
+    store.add_run("v1", "ops", false, "ana").unwrap();
+    let err = store.item("v1", "1.1").unwrap_err().to_string();
+    assert!(err.contains("launch:1.1, ops:1.1"), "{err}");
+    assert_eq!(store.item("v1", "ops:1.1").unwrap().plain, "Pager set");
+    assert_eq!(
+        store.item("v1", "launch:1.1").unwrap().plain,
+        "Licences checked"
+    );
+    assert!(store
+        .item("v1", "9.9")
+        .unwrap_err()
+        .to_string()
+        .contains("item not found: 9.9 in release v1"));
+    assert!(store
+        .item("nope", "1.1")
+        .unwrap_err()
+        .to_string()
+        .contains("release not found: nope"));
+}
+
+#[test]
+fn audit_chain_detects_and_locates_edited_and_removed_events() {
+    let mut store = store_with("v1", LAUNCH);
+    store.tick("v1", "1.2", &tick(Status::Done), "ana").unwrap();
+    store.tick("v1", "2.1", &tick(Status::Done), "ana").unwrap();
+    let ok = store.verify_audit().unwrap();
+    assert_eq!(ok.events, event_count(&store) as usize);
+
+    // The triggers refuse edits through SQL...
+    let err = store
+        .conn()
+        .execute("UPDATE event SET actor = 'mallory' WHERE id = 4", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"));
+    // ...and someone who drops them is caught by the hash chain.
+    store
+        .conn()
+        .execute_batch("DROP TRIGGER event_no_update; DROP TRIGGER event_no_delete;")
+        .unwrap();
+    store
+        .conn()
+        .execute("UPDATE event SET new_value = 'open' WHERE id = 4", [])
+        .unwrap();
+    match store.verify_audit().unwrap_err() {
+        crate::Error::AuditChain { event_id, problem } => {
+            assert_eq!(event_id, 4);
+            assert!(problem.contains("edited"), "{problem}");
+        }
+        other => panic!("{other}"),
+    }
+    store
+        .conn()
+        .execute("DELETE FROM event WHERE id IN (4)", [])
+        .unwrap();
+    match store.verify_audit().unwrap_err() {
+        crate::Error::AuditChain { event_id, .. } => assert_eq!(event_id, 5),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn a_file_database_is_shared_between_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/dir/signet.db");
+    let mut a = Store::open(&path).unwrap();
+    let imp = import_bytes(
+        "launch.md",
+        LAUNCH.as_bytes().to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    a.import(&imp, "ana").unwrap();
+    a.create_release("v1", None, "ana").unwrap();
+    a.add_run("v1", "launch", false, "ana").unwrap();
+    let mut b = Store::open(&path).unwrap();
+    b.tick("v1", "2.1", &tick(Status::Done), "ben").unwrap();
+    assert_eq!(a.item("v1", "2.1").unwrap().status, Status::Done);
+    let mode: String = a
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn releases_need_valid_unique_names_and_dates() {
+    let mut store = Store::open_in_memory().unwrap();
+    assert!(store
+        .create_release("v1", Some("2026-13-01"), "ana")
+        .unwrap_err()
+        .to_string()
+        .contains("not a date"));
+    store
+        .create_release("v1", Some("2026-12-01"), "ana")
+        .unwrap();
+    assert!(store
+        .create_release("v1", None, "ana")
+        .unwrap_err()
+        .to_string()
+        .contains("already exists"));
+    assert!(store.create_release("  ", None, "ana").is_err());
+    let list = store.releases().unwrap();
+    assert_eq!(list[0].release.due_date.as_deref(), Some("2026-12-01"));
+}

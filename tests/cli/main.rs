@@ -1,0 +1,545 @@
+//! Black-box tests of the real `signet` binary: every command, exit codes,
+//! error lines, and the database state afterwards.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const LAUNCH: &str = "# Launch checklist
+
+Ship it safely.
+
+## 1. Legal
+
+- [x] Licences checked
+- [ ] Privacy policy updated
+  - [ ] EU text
+
+## 2. Uploads
+
+- [ ] Virus scanning on uploads
+
+## 3. Operations
+
+| Check | Why |
+|---|---|
+| Backups restore | data loss |
+| Alerts page a human | outages |
+";
+
+struct Env {
+    dir: TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("signet.db")
+    }
+
+    fn file(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("signet").unwrap();
+        c.env("SIGNET_DB", self.db())
+            .env("SIGNET_ACTOR", "ana")
+            .current_dir(self.dir.path());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd().args(args).assert()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.cmd().args(args).arg("--json").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// A release v2.4.0 with launch.md attached.
+    fn launched() -> Env {
+        let env = Env::new();
+        env.file("launch.md", LAUNCH);
+        env.run(&["import", "launch.md", "--release", "v2.4.0"])
+            .success();
+        env
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+fn status_of(env: &Env, release: &str, number: &str) -> String {
+    let v = env.json(&["show", release]);
+    let mut stack: Vec<&serde_json::Value> = Vec::new();
+    for run in v["runs"].as_array().unwrap() {
+        stack.extend(run["sections"].as_array().unwrap());
+    }
+    while let Some(node) = stack.pop() {
+        if node["number"] == number && node.get("status").is_some() {
+            return node["status"].as_str().unwrap().to_string();
+        }
+        for key in ["sections", "items"] {
+            if let Some(children) = node[key].as_array() {
+                stack.extend(children);
+            }
+        }
+    }
+    panic!("no item {number}");
+}
+
+#[test]
+fn import_prints_what_it_found() {
+    let env = Env::new();
+    env.file("launch.md", LAUNCH);
+    env.file("other.md", "# Other\n\n- [ ] One\n- [ ]\n");
+    env.run(&["import", "launch.md", "other.md"])
+        .success()
+        .stdout(predicate::str::contains(
+            "launch.md: \"Launch checklist\" → template launch v1: 3 sections, 6 items, 1 checked in the file",
+        ))
+        .stdout(predicate::str::contains("warning other.md:4: empty checklist item skipped"));
+    let v = env.json(&["templates"]);
+    let slugs: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["launch", "other"]);
+    env.run(&["templates"]).success().stdout(
+        predicate::str::contains("launch@1").and(predicate::str::contains("Launch checklist")),
+    );
+}
+
+#[test]
+fn reimporting_identical_bytes_is_a_no_op_and_changes_bump_the_version() {
+    let env = Env::new();
+    let path = env.file("launch.md", LAUNCH);
+    env.run(&["import", "launch.md"]).success();
+    let events = env.count("SELECT COUNT(*) FROM event");
+    env.run(&["import", "launch.md"])
+        .success()
+        .stdout(predicate::str::contains(
+            "unchanged since template launch v1",
+        ));
+    assert_eq!(env.count("SELECT COUNT(*) FROM template"), 1);
+    assert_eq!(env.count("SELECT COUNT(*) FROM event"), events);
+    std::fs::write(
+        &path,
+        LAUNCH.replace("Alerts page a human", "Alerts page the on-call"),
+    )
+    .unwrap();
+    env.run(&["import", "launch.md"])
+        .success()
+        .stdout(predicate::str::contains("template launch v2"));
+}
+
+#[test]
+fn bad_inputs_get_one_clear_line_exit_2_and_write_nothing() {
+    let env = Env::new();
+    env.file("good.md", LAUNCH);
+    env.file("empty.md", "");
+    env.file("binary.md", b"\x7fELF\x02\x01\x01\0\0\0\0");
+    env.file("latin1.md", b"# Caf\xe9\n- [ ] one\n");
+    env.file("prose.md", "# Title\n\nJust words.\n");
+    env.file("big.md", format!("# Big\n{}", "- [ ] item\n".repeat(200)));
+    std::fs::create_dir(env.dir.path().join("folder")).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["import", "empty.md"], "signet: empty.md: file is empty\n"),
+        (&["import", "binary.md"], "signet: binary.md: looks like a binary file, not markdown (NUL byte at byte 7)\n"),
+        (&["import", "latin1.md"], "signet: latin1.md:1:6: invalid UTF-8 (save the file as UTF-8 and import again)\n"),
+        (&["import", "prose.md"], "signet: prose.md: no checklist items found (0 sections, no task lists, bullets or table rows)\n"),
+        (&["import", "folder"], "signet: folder: is a directory, not a markdown file\n"),
+        (&["import", "missing.md"], "signet: missing.md: no such file\n"),
+        (&["import", "--max-size", "1000", "big.md"], "signet: big.md: file is 2206 bytes, over the 1000-byte import cap (raise it with --max-size)\n"),
+    ];
+    for (args, stderr) in cases {
+        env.run(args).code(2).stdout("").stderr(*stderr);
+    }
+    // A bad file among good ones: nothing at all is imported.
+    env.run(&["import", "good.md", "empty.md", "--release", "v1"])
+        .code(2)
+        .stderr(predicate::str::contains("empty.md: file is empty"))
+        .stderr(predicate::str::contains(
+            "1 of the given files could not be imported; nothing was imported",
+        ));
+    // Files are checked before the database is even opened.
+    assert!(!env.db().exists());
+}
+
+#[test]
+fn release_run_and_show() {
+    let env = Env::new();
+    env.file("launch.md", LAUNCH);
+    env.run(&["import", "launch.md"]).success();
+    env.run(&["release", "new", "v2.4.0", "--due", "2026-12-01"])
+        .success()
+        .stdout("created release v2.4.0, due 2026-12-01\n");
+    env.run(&["release", "new", "v2.4.0"])
+        .code(2)
+        .stderr("signet: release already exists: v2.4.0\n");
+    env.run(&["release", "new", "v9", "--due", "tomorrow"])
+        .code(2)
+        .stderr(predicate::str::contains("not a date"));
+    env.run(&["run", "add", "v2.4.0", "launch"])
+        .success()
+        .stdout(predicate::str::contains(
+            "6 items, 1 already done from the source",
+        ));
+    env.run(&["run", "add", "v2.4.0", "nope"])
+        .code(2)
+        .stderr("signet: template not found: nope\n");
+    env.run(&["show", "v2.4.0"])
+        .success()
+        .stdout(predicate::str::contains("v2.4.0 — open, due 2026-12-01"))
+        .stdout(predicate::str::contains("§1 Legal — 1/3 (33%)"))
+        .stdout(predicate::str::contains("[x] 1.1     Licences checked"))
+        .stdout(predicate::str::contains("  [ ] 1.2.1   EU text"))
+        .stdout(predicate::str::contains("[ ] 3.1     Backups restore"));
+    env.run(&["release", "list"])
+        .success()
+        .stdout(predicate::str::contains("v2.4.0").and(predicate::str::contains("1/6")));
+    // --fresh ignores boxes checked in the source.
+    env.run(&["release", "new", "v2.5.0"]).success();
+    env.run(&["run", "add", "v2.5.0", "launch", "--fresh"])
+        .success();
+    assert_eq!(status_of(&env, "v2.5.0", "1.1"), "open");
+    assert_eq!(status_of(&env, "v2.4.0", "1.1"), "done");
+}
+
+#[test]
+fn tick_show_filters_and_history() {
+    let env = Env::launched();
+    env.run(&[
+        "tick",
+        "v2.4.0",
+        "1.2",
+        "done",
+        "--owner",
+        "ana",
+        "--evidence",
+        "https://ci.example/run/81",
+        "--note",
+        "green on staging",
+    ])
+    .success()
+    .stdout("[x] 1.2 Privacy policy updated → done (owner ana, 1 evidence)\n");
+    env.run(&["tick", "v2.4.0", "2.1", "n/a"])
+        .code(2)
+        .stderr("signet: marking v2.4.0/launch:2.1 as n/a needs a reason (--reason \"…\")\n");
+    env.run(&[
+        "tick",
+        "v2.4.0",
+        "2.1",
+        "n/a",
+        "--reason",
+        "no uploads in this product",
+    ])
+    .success();
+    env.run(&["tick", "v2.4.0", "3.1", "--owner", "ben"])
+        .success();
+    env.run(&[
+        "tick",
+        "v2.4.0",
+        "3.1",
+        "done",
+        "--evidence",
+        "javascript:alert(1)",
+    ])
+    .code(2)
+    .stderr(predicate::str::contains("'javascript:' is not allowed"));
+    env.run(&["tick", "v2.4.0", "7.7", "done"])
+        .code(2)
+        .stderr("signet: item not found: 7.7 in release v2.4.0\n");
+    env.run(&["tick", "v2.4.0", "1.1", "finished"])
+        .code(2)
+        .stderr(predicate::str::contains("unknown status 'finished'"));
+
+    env.run(&["show", "v2.4.0", "--status", "open"])
+        .success()
+        .stdout(predicate::str::contains("1.2.1").and(predicate::str::contains("Privacy").not()));
+    env.run(&["show", "v2.4.0", "--owner", "ben"])
+        .success()
+        .stdout(
+            predicate::str::contains("3.1     Backups restore  (@ben)")
+                .and(predicate::str::contains("1.2 ").not()),
+        );
+    env.run(&["show", "v2.4.0", "--status", "n/a"])
+        .success()
+        .stdout(predicate::str::contains(
+            "[-] 2.1     Virus scanning on uploads  (n/a: no uploads in this product)",
+        ));
+
+    let h = env.json(&["history", "v2.4.0", "1.2"]);
+    let changes: Vec<String> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["actor"].as_str().unwrap(),
+                e["field"].as_str().unwrap(),
+                e["new_value"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "ana status done",
+            "ana owner ana",
+            "ana note green on staging",
+            "ana evidence https://ci.example/run/81"
+        ]
+    );
+    env.run(&["history", "v2.4.0", "1.1"]).success().stdout(
+        predicate::str::contains("source:launch.md").and(predicate::str::contains("open → done")),
+    );
+    // An item's stable key addresses it too.
+    let item = env.json(&["tick", "v2.4.0", "3.2", "--note", "paging works"]);
+    let key = item["key"].as_str().unwrap().to_string();
+    env.run(&["tick", "v2.4.0", &key, "done"])
+        .success()
+        .stdout(predicate::str::contains("3.2 Alerts page a human → done"));
+}
+
+#[test]
+fn an_acknowledged_tick_is_on_disk_when_the_process_has_exited() {
+    let env = Env::launched();
+    env.run(&["tick", "v2.4.0", "2.1", "done"]).success();
+    // A fresh connection (another process) sees it.
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM item_state st JOIN item i ON i.id = st.item_id WHERE i.number = '2.1' AND st.status = 'done'"),
+        1
+    );
+}
+
+#[test]
+fn export_formats_and_atomic_files() {
+    let env = Env::launched();
+    env.run(&[
+        "tick",
+        "v2.4.0",
+        "1.2",
+        "done",
+        "--owner",
+        "ana",
+        "--evidence",
+        "https://ci.example/run/81",
+    ])
+    .success();
+    env.run(&["export", "v2.4.0", "--format", "md"])
+        .success()
+        .stdout(predicate::str::contains("# Release v2.4.0"))
+        .stdout(predicate::str::contains(
+            "- [x] **1.2** Privacy policy updated — owner: ana",
+        ));
+    env.run(&["export", "v2.4.0", "--format", "json", "-o", "report.json"])
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(v["schema"], "signet.export/1");
+    assert_eq!(
+        v["runs"][0]["sections"][0]["items"][1]["evidence"][0]["target"],
+        "https://ci.example/run/81"
+    );
+    env.run(&["export", "v2.4.0", "-o", "report.csv"]).success();
+    let csv = std::fs::read_to_string(env.dir.path().join("report.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 7, "{csv}");
+    assert!(csv.lines().next().unwrap().ends_with(",Why"));
+    env.run(&["export", "v2.4.0", "--format", "pdf"])
+        .code(2)
+        .stderr(predicate::str::contains("unknown export format 'pdf'"));
+    env.run(&["export", "v2.4.0", "-o", "no/such/dir/r.md"])
+        .code(2)
+        .stderr(predicate::str::contains("no/such/dir"));
+}
+
+#[test]
+fn gate_passes_only_when_everything_is_done_or_na() {
+    let env = Env::launched();
+    env.run(&["gate", "v2.4.0"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "v2.4.0: not ready — 5 of 6 items are not done or n/a",
+        ))
+        .stdout(predicate::str::contains(
+            "2.1 [open] Virus scanning on uploads",
+        ));
+}
+
+#[test]
+fn gate_json_and_final_pass() {
+    let env = Env::launched();
+    let out = env
+        .cmd()
+        .args(["gate", "v2.4.0", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passed"], false);
+    assert_eq!(v["open_items"].as_array().unwrap().len(), 5);
+    for n in ["1.2", "1.2.1", "3.1", "3.2"] {
+        env.run(&["tick", "v2.4.0", n, "done"]).success();
+    }
+    env.run(&["tick", "v2.4.0", "2.1", "n/a", "--reason", "no uploads"])
+        .success();
+    env.run(&["gate", "v2.4.0"])
+        .success()
+        .stdout("v2.4.0: ready — all 6 items are done or n/a\n");
+    env.run(&["release", "new", "empty"]).success();
+    env.run(&["gate", "empty"])
+        .code(1)
+        .stdout(predicate::str::contains("no checklists are attached"));
+    env.run(&["gate", "nope"])
+        .code(2)
+        .stderr("signet: release not found: nope\n");
+}
+
+#[test]
+fn blocked_items_fail_the_gate() {
+    let env = Env::launched();
+    for n in ["1.2", "1.2.1", "3.1", "2.1"] {
+        env.run(&["tick", "v2.4.0", n, "done"]).success();
+    }
+    env.run(&[
+        "tick",
+        "v2.4.0",
+        "3.2",
+        "blocked",
+        "--reason",
+        "pager vendor down",
+    ])
+    .success();
+    env.run(&["gate", "v2.4.0"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "3.2 [blocked] Alerts page a human",
+        ));
+}
+
+#[test]
+fn audit_verify_detects_a_row_edited_in_sqlite() {
+    let env = Env::launched();
+    env.run(&["tick", "v2.4.0", "1.2", "done"]).success();
+    env.run(&["audit", "verify"])
+        .success()
+        .stdout(predicate::str::starts_with("audit trail intact: 5 events"));
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER event_no_update; UPDATE event SET actor = 'mallory' WHERE id = 3;",
+    )
+    .unwrap();
+    drop(conn);
+    env.run(&["audit", "verify"])
+        .code(1)
+        .stderr("signet: audit chain broken at event 3: its content does not match its hash (the row was edited)\n");
+}
+
+#[test]
+fn help_for_every_command_and_usage_errors_exit_2() {
+    let env = Env::new();
+    for cmd in [
+        vec!["--help"],
+        vec!["import", "--help"],
+        vec!["templates", "--help"],
+        vec!["release", "new", "--help"],
+        vec!["release", "list", "--help"],
+        vec!["run", "add", "--help"],
+        vec!["show", "--help"],
+        vec!["tick", "--help"],
+        vec!["history", "--help"],
+        vec!["export", "--help"],
+        vec!["gate", "--help"],
+        vec!["audit", "verify", "--help"],
+    ] {
+        env.run(&cmd)
+            .success()
+            .stdout(predicate::str::contains("--db"));
+    }
+    env.run(&["frobnicate"]).code(2);
+    env.run(&["import"]).code(2);
+}
+
+#[test]
+fn db_flag_and_default_location() {
+    let env = Env::new();
+    env.file("launch.md", LAUNCH);
+    let custom = env.dir.path().join("elsewhere/my.db");
+    env.cmd()
+        .env_remove("SIGNET_DB")
+        .args(["--db", custom.to_str().unwrap(), "import", "launch.md"])
+        .assert()
+        .success();
+    assert!(custom.exists());
+    // Without --db or SIGNET_DB: the XDG data dir.
+    let home = env.dir.path().join("home");
+    env.cmd()
+        .env_remove("SIGNET_DB")
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .args(["import", "launch.md"])
+        .assert()
+        .success();
+    assert!(Path::new(&home.join("data/signet/signet.db")).exists());
+}
+
+#[test]
+fn corpus_files_import_through_the_cli() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: ../shared/corpus is not beside this checkout");
+        return;
+    }
+    let env = Env::new();
+    let file = corpus.join("mtdvio__going-to-production__spa-checklist.md");
+    env.run(&["import", file.to_str().unwrap(), "--release", "spa"])
+        .success()
+        .stdout(predicate::str::contains("10 sections, 32 items"));
+    env.run(&["tick", "spa", "2.1.2", "done"]).success();
+    env.run(&["show", "spa", "--status", "done"])
+        .success()
+        .stdout(predicate::str::contains("2.1.2"));
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let env = Env::launched();
+    // `signet show | head -1`: the reader goes away early.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} show v2.4.0 | head -c 1",
+            assert_cmd::cargo::cargo_bin("signet").display()
+        ))
+        .env("SIGNET_DB", env.db())
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
