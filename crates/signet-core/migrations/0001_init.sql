@@ -56,7 +56,6 @@ CREATE TABLE item (
     UNIQUE (template_id, key),
     UNIQUE (template_id, number)
 );
-CREATE INDEX item_section ON item(section_id);
 
 CREATE TABLE release (
     id          INTEGER PRIMARY KEY,

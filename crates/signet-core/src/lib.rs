@@ -7,6 +7,7 @@
 //! Invariant: this crate never depends on Tauri or clap.
 
 pub mod error;
+mod hex;
 pub mod import;
 pub mod model;
 pub mod report;

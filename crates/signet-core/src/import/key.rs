@@ -1,20 +1,36 @@
 //! Stable keys: derived from the section path and the item's normalised text,
 //! so a re-imported template can match its items to the old version's.
+//!
+//! Keys identify, they do not protect: a 64-bit FNV-1a (fixed by its spec, so
+//! stable across platforms and releases) is enough and costs a fraction of a
+//! cryptographic hash on the import hot path. Collisions within a template
+//! are resolved by the importer, which re-derives with a counter.
 
-use sha2::{Digest, Sha256};
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// 12 hex digits of SHA-256 over the parts: short enough to type, long
-/// enough that a 100k-item template has no accidental collisions.
+/// 12 hex digits (48 bits) over the parts: short enough to type, long enough
+/// that a 100k-item template rarely needs a collision counter.
 pub fn derive(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
+    encode(derive_raw(parts))
+}
+
+/// The key as a number, for cheap uniqueness checks.
+pub fn derive_raw(parts: &[&str]) -> u64 {
+    let mut h = FNV_OFFSET;
     for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            hasher.update([0x1f]);
+        let sep: &[u8] = if i > 0 { &[0x1f] } else { &[] };
+        for &b in sep.iter().chain(part.as_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(FNV_PRIME);
         }
-        hasher.update(part.as_bytes());
     }
-    let digest = hasher.finalize();
-    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    // Fold the high bits in: FNV's low bits alone mix poorly.
+    (h ^ (h >> 48)) & 0xffff_ffff_ffff
+}
+
+pub fn encode(raw: u64) -> String {
+    crate::hex::encode(&raw.to_be_bytes()[2..])
 }
 
 /// Lower case, letters and digits only, single spaces: edits to punctuation,
@@ -28,7 +44,11 @@ pub fn normalise(text: &str) -> String {
                 out.push(' ');
             }
             space = false;
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         } else {
             space = true;
         }

@@ -28,8 +28,10 @@ pub fn parse(text: &str, fallback_title: &str) -> Parsed {
     opts.insert(Options::ENABLE_TASKLISTS);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
-    let events: Vec<(Event<'_>, Range<usize>)> =
-        Parser::new_ext(text, opts).into_offset_iter().collect();
+    // Roughly one event per 6 bytes of checklist markdown; reserving up front
+    // saves the copies of a growing vector on large files.
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Vec::with_capacity(text.len() / 6 + 16);
+    events.extend(Parser::new_ext(text, opts).into_offset_iter());
     let shape = Shape::scan(&events);
     let mut builder = Builder::new(text, &events, &shape);
     builder.run();
@@ -224,8 +226,30 @@ impl Inline {
     }
 }
 
+/// Whitespace runs (line breaks included) become one space; ends trimmed.
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let t = s.trim();
+    let b = t.as_bytes();
+    let tidy = t.is_ascii()
+        && !b.iter().any(|&c| c != b' ' && c.is_ascii_whitespace())
+        && !b.windows(2).any(|w| w == b"  ");
+    if tidy {
+        return t.to_string();
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut space = false;
+    for c in t.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[derive(Clone, Copy)]
@@ -786,8 +810,8 @@ impl<'a> Builder<'a> {
             .or(meta_title)
             .unwrap_or_else(|| fallback_title.to_string());
         let mut out = Finisher {
-            sections: &self.sections,
-            items: &self.items,
+            sections: self.sections,
+            items: self.items,
             used: HashSet::new(),
         };
         let mut sections = Vec::new();
@@ -817,24 +841,24 @@ enum Target {
 
 /// Turns the flat builders into the numbered, keyed tree. Uses an explicit
 /// work list so deep nesting does not recurse.
-struct Finisher<'b> {
-    sections: &'b [SecB],
-    items: &'b [ItemB],
-    used: HashSet<String>,
+struct Finisher {
+    sections: Vec<SecB>,
+    items: Vec<ItemB>,
+    used: HashSet<u64>,
 }
 
-impl Finisher<'_> {
+impl Finisher {
     fn unique_key(&mut self, parts: &[&str]) -> String {
-        let mut k = key::derive(parts);
+        let mut k = key::derive_raw(parts);
         let mut n = 2;
-        while !self.used.insert(k.clone()) {
+        while !self.used.insert(k) {
             let extra = n.to_string();
             let mut with: Vec<&str> = parts.to_vec();
             with.push(&extra);
-            k = key::derive(&with);
+            k = key::derive_raw(&with);
             n += 1;
         }
-        k
+        key::encode(k)
     }
 
     fn section(&mut self, root: usize, number: String, parent_key: &str) -> Section {
@@ -843,21 +867,23 @@ impl Finisher<'_> {
         let mut built: Vec<(Section, Option<usize>)> = Vec::new();
         let mut stack = vec![(root, number, parent_key.to_string(), None::<usize>)];
         while let Some((idx, number, pkey, parent_slot)) = stack.pop() {
-            let b = &self.sections[idx];
-            let skey = self.unique_key(&["s", &pkey, &key::normalise(&b.plain)]);
+            let norm = key::normalise(&self.sections[idx].plain);
+            let skey = self.unique_key(&["s", &pkey, &norm]);
+            let b = &mut self.sections[idx];
             let mut section = Section {
                 key: skey.clone(),
                 number: number.clone(),
-                title: b.title.clone(),
-                plain: b.plain.clone(),
-                description: b.description.clone(),
+                title: std::mem::take(&mut b.title),
+                plain: std::mem::take(&mut b.plain),
+                description: std::mem::take(&mut b.description),
                 line: b.line,
                 items: Vec::new(),
                 sections: Vec::new(),
             };
             let mut n = 0;
             let mut subs = Vec::new();
-            for child in &b.children {
+            let children = std::mem::take(&mut b.children);
+            for child in &children {
                 match *child {
                     Child::Item(i) if !self.items[i].dropped => {
                         n += 1;
@@ -886,27 +912,27 @@ impl Finisher<'_> {
         let mut built: Vec<(Item, Option<usize>)> = Vec::new();
         let mut stack = vec![(root, number, section_key.to_string(), None::<usize>)];
         while let Some((idx, number, pkey, parent_slot)) = stack.pop() {
-            let b = &self.items[idx];
-            let ikey = self.unique_key(&["i", &pkey, &key::normalise(&b.plain)]);
+            let norm = key::normalise(&self.items[idx].plain);
+            let ikey = self.unique_key(&["i", &pkey, &norm]);
+            let children = std::mem::take(&mut self.items[idx].children);
+            let kids: Vec<usize> = children
+                .into_iter()
+                .filter(|&c| !self.items[c].dropped)
+                .collect();
+            let b = &mut self.items[idx];
             let item = Item {
                 key: ikey.clone(),
                 number: number.clone(),
-                title: b.title.clone(),
-                plain: b.plain.clone(),
-                detail: b.detail.clone(),
-                fields: b.fields.clone(),
+                title: std::mem::take(&mut b.title),
+                plain: std::mem::take(&mut b.plain),
+                detail: std::mem::take(&mut b.detail),
+                fields: std::mem::take(&mut b.fields),
                 checked: b.checked,
                 line: b.line,
                 items: Vec::new(),
             };
             let slot = built.len();
             built.push((item, parent_slot));
-            let kids: Vec<usize> = b
-                .children
-                .iter()
-                .copied()
-                .filter(|&c| !self.items[c].dropped)
-                .collect();
             for (n, c) in kids.into_iter().enumerate().rev() {
                 stack.push((c, format!("{number}.{}", n + 1), ikey.clone(), Some(slot)));
             }

@@ -5,6 +5,7 @@ mod input;
 pub mod key;
 pub mod markdown;
 pub mod mojibake;
+pub mod sample;
 
 use std::path::Path;
 
@@ -109,7 +110,7 @@ pub fn import_source(source: &Source, opts: &ImportOptions) -> Result<Imported> 
     Ok(Imported {
         report,
         raw: text.to_string(),
-        content_hash: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        content_hash: crate::hex::encode(&digest),
         source_name: source.name.clone(),
         slug: key::slug(&stem),
         checklist,

@@ -62,7 +62,7 @@ fn chain_hash(
             None => h.update(u64::MAX.to_le_bytes()),
         }
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&h.finalize())
 }
 
 pub(crate) fn append(tx: &Transaction<'_>, e: NewEvent<'_>) -> Result<()> {

@@ -86,7 +86,11 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
         let mut items_todo: Vec<(&Item, Option<i64>, i64)> =
             s.items.iter().rev().map(|i| (i, None, 0)).collect();
         while let Some((item, parent_item, idepth)) = items_todo.pop() {
-            let fields = serde_json::to_string(&item.fields)?;
+            let fields = if item.fields.is_empty() {
+                "[]".to_string()
+            } else {
+                serde_json::to_string(&item.fields)?
+            };
             insert_item.execute(params![
                 template_id,
                 section_id,
