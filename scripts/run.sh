@@ -1,27 +1,19 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Signet and runs the quickstart: the starter
-# checklists imported into your database (default ~/.local/share/signet/) and a
-# "demo" release you can tick right away.
+# Installs what is missing, builds Signet (desktop app and CLI) and starts the
+# app. On first start it seeds your library with the starter checklists; the
+# app and the `signet` CLI share one database (~/.local/share/signet/signet.db).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_build_tools
+npm_install
 
-cargo build --release -p signet-cli
-signet=target/release/signet
-if [ -n "${CARGO_TARGET_DIR:-}" ]; then signet="$CARGO_TARGET_DIR/release/signet"; fi
-
-"$signet" import checklists/*.md
-if ! "$signet" show demo >/dev/null 2>&1; then
-    "$signet" release new demo --due "$(date -d '+14 days' +%F)"
-    "$signet" run add demo release-signoff
+npm run build --silent
+cargo build --release --locked -p signet-app -p signet-cli --features signet-app/custom-protocol
+bin="${CARGO_TARGET_DIR:-target}/release"
+echo "==> built $bin/signet-app and $bin/signet (the CLI: try $bin/signet --help)"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    echo "No display found: run $bin/signet-app from a desktop session." >&2
+    exit 1
 fi
-"$signet" show demo
-cat <<EOT
-
-Signet is ready. Try:
-  $signet tick demo 1.1 done --owner you --evidence https://example.com/notes
-  $signet show demo --status open
-  $signet gate demo
-  $signet export demo --format md
-EOT
+exec "$bin/signet-app"

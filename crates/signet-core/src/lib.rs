@@ -10,7 +10,9 @@ pub mod error;
 mod hex;
 pub mod import;
 pub mod model;
+pub mod render;
 pub mod report;
+pub mod starter;
 pub mod store;
 mod time_fmt;
 

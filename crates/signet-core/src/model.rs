@@ -10,6 +10,7 @@ use crate::error::Error;
 /// Where one item of one run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Status {
     Open,
     Done,
@@ -70,6 +71,7 @@ impl FromStr for Status {
 
 /// A table column kept with an item: header name and cell markdown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Field {
     pub name: String,
     pub value: String,
@@ -144,6 +146,7 @@ impl Checklist {
 
 /// What an import found, for the user to read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ImportReport {
     pub file: String,
     pub title: String,
@@ -155,6 +158,7 @@ pub struct ImportReport {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum WarningKind {
     EmptyItem,
     Mojibake,
@@ -163,6 +167,7 @@ pub enum WarningKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Warning {
     pub line: usize,
     pub kind: WarningKind,
@@ -171,20 +176,26 @@ pub struct Warning {
 
 /// A stored template (one version of one source checklist).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TemplateInfo {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub slug: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
     pub title: String,
     pub source_name: String,
     pub content_hash: String,
     pub imported_at: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub sections: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub items: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum ImportStatus {
     /// First import of this source.
     New,
@@ -195,6 +206,7 @@ pub enum ImportStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ImportOutcome {
     pub status: ImportStatus,
     pub template: TemplateInfo,
@@ -202,6 +214,7 @@ pub struct ImportOutcome {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum ReleaseStatus {
     Open,
     SignedOff,
@@ -227,7 +240,9 @@ impl ReleaseStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Release {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub name: String,
     pub due_date: Option<String>,
@@ -237,6 +252,7 @@ pub struct Release {
 
 /// Counts of items by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Progress {
     pub total: usize,
     pub done: usize,
@@ -281,6 +297,7 @@ impl Progress {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ReleaseSummary {
     #[serde(flatten)]
     pub release: Release,
@@ -289,7 +306,9 @@ pub struct ReleaseSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Evidence {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub target: String,
     pub label: Option<String>,
@@ -299,7 +318,9 @@ pub struct Evidence {
 
 /// One item of one run, with its state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ItemView {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub item_id: i64,
     pub number: String,
     pub key: String,
@@ -308,6 +329,7 @@ pub struct ItemView {
     pub detail: String,
     pub fields: Vec<Field>,
     pub initially_checked: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub line: i64,
     pub status: Status,
     pub owner: Option<String>,
@@ -316,10 +338,18 @@ pub struct ItemView {
     pub evidence: Vec<Evidence>,
     pub updated_at: String,
     pub updated_by: String,
+    /// Sanitised HTML of `title` and `detail`, filled for the desktop UI only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub title_html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub detail_html: Option<String>,
     pub items: Vec<ItemView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SectionView {
     pub number: String,
     pub key: String,
@@ -327,12 +357,21 @@ pub struct SectionView {
     pub plain: String,
     pub description: String,
     pub progress: Progress,
+    /// Sanitised HTML of `title` and `description`, filled for the desktop UI only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub title_html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub description_html: Option<String>,
     pub items: Vec<ItemView>,
     pub sections: Vec<SectionView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RunView {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub template: TemplateInfo,
     pub progress: Progress,
@@ -340,6 +379,7 @@ pub struct RunView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ReleaseView {
     pub release: Release,
     pub progress: Progress,
@@ -392,17 +432,22 @@ impl RunView {
 
 /// What a tick changes; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct Tick {
     pub status: Option<Status>,
     pub owner: Option<String>,
     pub reason: Option<String>,
     pub note: Option<String>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub evidence: Vec<String>,
 }
 
 /// One row of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Event {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub at: String,
     pub actor: String,

@@ -24,11 +24,9 @@ pub struct Ctx {
 }
 
 fn default_db() -> Result<PathBuf> {
-    directories::ProjectDirs::from("", "", "signet")
-        .map(|d| d.data_dir().join("signet.db"))
-        .ok_or_else(|| {
-            CliError::Usage("cannot find a home directory for the database; pass --db PATH".into())
-        })
+    signet_core::store::default_path().ok_or_else(|| {
+        CliError::Usage("cannot find a home directory for the database; pass --db PATH".into())
+    })
 }
 
 fn context(global: &Global) -> Result<Ctx> {

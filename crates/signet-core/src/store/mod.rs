@@ -21,9 +21,16 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub use events::AuditReport;
+pub use templates::SectionSummary;
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
     LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))]));
+
+/// Where the CLI and the app keep their shared database by default:
+/// `$XDG_DATA_HOME/signet/signet.db` (`~/.local/share/signet/signet.db`).
+pub fn default_path() -> Option<std::path::PathBuf> {
+    directories::ProjectDirs::from("", "", "signet").map(|d| d.data_dir().join("signet.db"))
+}
 
 pub struct Store {
     conn: Connection,

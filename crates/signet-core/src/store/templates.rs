@@ -209,3 +209,34 @@ impl Store {
         )?)
     }
 }
+
+/// A template's sections with their item counts, for the library view.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SectionSummary {
+    pub number: String,
+    pub title: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub depth: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub items: i64,
+}
+
+impl Store {
+    pub fn template_sections(&self, name: &str) -> Result<Vec<SectionSummary>> {
+        let t = resolve(self.conn(), name)?;
+        let mut stmt = self.conn().prepare(
+            "SELECT s.number, s.plain, s.depth, (SELECT COUNT(*) FROM item i WHERE i.section_id = s.id)
+             FROM section s WHERE s.template_id = ?1 ORDER BY s.position",
+        )?;
+        let rows = stmt.query_map([t.id], |r| {
+            Ok(SectionSummary {
+                number: r.get(0)?,
+                title: r.get(1)?,
+                depth: r.get(2)?,
+                items: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,19 @@
+fn main() {
+    // Declaring the app's commands makes them subject to capabilities like
+    // plugin commands: the UI may call only what capabilities/ grants.
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "list_templates",
+            "template_sections",
+            "import_files",
+            "list_releases",
+            "create_release",
+            "add_run",
+            "release_view",
+            "tick",
+            "item_history",
+            "app_info",
+        ]),
+    ))
+    .expect("tauri build script failed");
+}

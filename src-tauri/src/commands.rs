@@ -1,0 +1,156 @@
+//! Tauri commands: parse arguments, call signet-core, return its types. Each
+//! is async so the database work runs off the UI thread.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use signet_core::import::{import_file, ImportOptions, Imported};
+use signet_core::model::{
+    Event, ImportOutcome, ImportReport, ItemView, Release, ReleaseSummary, ReleaseView,
+    TemplateInfo, Tick,
+};
+use signet_core::render;
+use signet_core::store::SectionSummary;
+use tauri::State;
+
+use crate::error::{AppError, Result};
+use crate::state::AppState;
+
+/// One file's import: what was found and what was stored, or why not.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FileImport {
+    pub path: String,
+    pub report: Option<ImportReport>,
+    pub outcome: Option<ImportOutcome>,
+    pub error: Option<AppError>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AppInfo {
+    pub version: String,
+    pub database: String,
+    pub actor: String,
+}
+
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        database: state.path.display().to_string(),
+        actor: state.actor.clone(),
+    })
+}
+
+#[tauri::command]
+pub async fn list_templates(state: State<'_, AppState>) -> Result<Vec<TemplateInfo>> {
+    Ok(state.store()?.templates()?)
+}
+
+#[tauri::command]
+pub async fn template_sections(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Vec<SectionSummary>> {
+    Ok(state.store()?.template_sections(&name)?)
+}
+
+/// Imports each file on its own: one bad file is reported, the others land.
+#[tauri::command]
+pub async fn import_files(
+    state: State<'_, AppState>,
+    paths: Vec<PathBuf>,
+) -> Result<Vec<FileImport>> {
+    let parsed: Vec<(PathBuf, signet_core::Result<Imported>)> = paths
+        .into_iter()
+        .map(|p| {
+            let r = import_file(&p, &ImportOptions::default());
+            (p, r)
+        })
+        .collect();
+    let mut store = state.store()?;
+    let mut out = Vec::with_capacity(parsed.len());
+    for (path, result) in parsed {
+        let path_text = path.display().to_string();
+        let entry = match result.and_then(|imp| Ok((store.import(&imp, &state.actor)?, imp.report)))
+        {
+            Ok((outcome, report)) => FileImport {
+                path: path_text,
+                report: Some(report),
+                outcome: Some(outcome),
+                error: None,
+            },
+            Err(e) => FileImport {
+                path: path_text,
+                report: None,
+                outcome: None,
+                error: Some(e.into()),
+            },
+        };
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+#[tauri::command]
+pub async fn list_releases(state: State<'_, AppState>) -> Result<Vec<ReleaseSummary>> {
+    Ok(state.store()?.releases()?)
+}
+
+#[tauri::command]
+pub async fn create_release(
+    state: State<'_, AppState>,
+    name: String,
+    due: Option<String>,
+) -> Result<Release> {
+    let due = due.filter(|d| !d.trim().is_empty());
+    Ok(state
+        .store()?
+        .create_release(&name, due.as_deref(), &state.actor)?)
+}
+
+#[tauri::command]
+pub async fn add_run(
+    state: State<'_, AppState>,
+    release: String,
+    template: String,
+    fresh: bool,
+) -> Result<ReleaseView> {
+    let mut store = state.store()?;
+    store.add_run(&release, &template, fresh, &state.actor)?;
+    let mut view = store.release_view(&release)?;
+    render::decorate(&mut view);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn release_view(state: State<'_, AppState>, name: String) -> Result<ReleaseView> {
+    let mut view = state.store()?.release_view(&name)?;
+    render::decorate(&mut view);
+    Ok(view)
+}
+
+/// Returns the item as stored after the change: the UI never assumes success.
+#[tauri::command]
+pub async fn tick(
+    state: State<'_, AppState>,
+    release: String,
+    item: String,
+    change: Tick,
+) -> Result<ItemView> {
+    let mut view = state
+        .store()?
+        .tick(&release, &item, &change, &state.actor)?;
+    render::decorate_one(&mut view);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn item_history(
+    state: State<'_, AppState>,
+    release: String,
+    item: String,
+) -> Result<Vec<Event>> {
+    Ok(state.store()?.history(&release, &item)?)
+}

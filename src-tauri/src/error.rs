@@ -1,0 +1,70 @@
+//! The one error the UI sees: a kind it can react to, a message it can show,
+//! and where the problem is (file and line, release, item) when known.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum ErrorKind {
+    /// The input file or value is unusable (bad markdown file, bad date…).
+    Input,
+    NotFound,
+    AlreadyExists,
+    /// The action is not allowed now (read-only release, missing reason…).
+    Refused,
+    /// Database or I/O trouble: not the user's fault.
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[error("{message}")]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+    #[serde(rename = "where")]
+    pub location: Option<String>,
+}
+
+impl From<signet_core::Error> for AppError {
+    fn from(e: signet_core::Error) -> Self {
+        use signet_core::Error as E;
+        let (kind, location) = match &e {
+            E::Io { path, .. }
+            | E::IsDirectory { path }
+            | E::Empty { path }
+            | E::TooLarge { path, .. }
+            | E::Binary { path, .. }
+            | E::NoItems { path, .. } => (ErrorKind::Input, Some(path.display().to_string())),
+            E::InvalidUtf8 { path, line, .. } => {
+                (ErrorKind::Input, Some(format!("{}:{line}", path.display())))
+            }
+            E::NotFound { .. } => (ErrorKind::NotFound, None),
+            E::AlreadyExists { .. } => (ErrorKind::AlreadyExists, None),
+            E::Invalid(_) | E::AmbiguousItem { .. } => (ErrorKind::Refused, None),
+            E::AuditChain { event_id, .. } => {
+                (ErrorKind::Internal, Some(format!("event {event_id}")))
+            }
+            E::Database(_) | E::Migration(_) | E::Csv(_) | E::Json(_) => {
+                (ErrorKind::Internal, None)
+            }
+        };
+        AppError {
+            kind,
+            message: e.to_string(),
+            location,
+        }
+    }
+}
+
+impl AppError {
+    pub fn internal(message: impl Into<String>) -> Self {
+        AppError {
+            kind: ErrorKind::Internal,
+            message: message.into(),
+            location: None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;

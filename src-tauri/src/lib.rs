@@ -1,0 +1,66 @@
+//! signet-app: the Tauri v2 shell. It opens the shared database, seeds the
+//! starter templates into an empty library, and exposes thin commands over
+//! signet-core. Invariant: no business rules and no SQL here.
+
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use tauri::Manager;
+use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+
+use crate::state::AppState;
+
+fn open_state() -> Result<AppState, String> {
+    let path = state::database_path().map_err(|e| e.message)?;
+    let mut store = signet_core::store::Store::open(&path)
+        .map_err(|e| format!("Signet could not open its database at {}:\n{e}\n\nCheck the file's permissions, or point SIGNET_DB at another file.", path.display()))?;
+    let actor = state::actor();
+    signet_core::starter::seed(&mut store, &actor).map_err(|e| e.to_string())?;
+    Ok(AppState::new(store, path, actor))
+}
+
+/// Registers plugins and commands on a builder (shared with the tests).
+pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_templates,
+            commands::template_sections,
+            commands::import_files,
+            commands::list_releases,
+            commands::create_release,
+            commands::add_run,
+            commands::release_view,
+            commands::tick,
+            commands::item_history,
+        ])
+}
+
+pub fn run() {
+    let app = builder(tauri::Builder::default())
+        .setup(|app| {
+            match open_state() {
+                Ok(state) => {
+                    app.manage(state);
+                }
+                Err(message) => {
+                    // Say what to do instead of panicking; quit when read.
+                    let handle = app.handle().clone();
+                    app.dialog()
+                        .message(message)
+                        .title("Signet cannot start")
+                        .kind(MessageDialogKind::Error)
+                        .show(move |_| handle.exit(1));
+                }
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => eprintln!("signet-app: {e}"),
+    }
+}

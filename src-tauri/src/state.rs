@@ -1,0 +1,52 @@
+//! The database connection the commands share.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use signet_core::store::Store;
+
+use crate::error::{AppError, Result};
+
+pub struct AppState {
+    store: Mutex<Store>,
+    pub path: PathBuf,
+    /// Who acts, for the audit trail: $SIGNET_ACTOR, else $USER.
+    pub actor: String,
+}
+
+impl AppState {
+    pub fn new(store: Store, path: PathBuf, actor: String) -> Self {
+        AppState {
+            store: Mutex::new(store),
+            path,
+            actor,
+        }
+    }
+
+    /// The store, for one command. A panic in another command poisons the
+    /// lock; the connection itself is still sound (each write is one
+    /// transaction), so recover it rather than fail every later call.
+    pub fn store(&self) -> Result<MutexGuard<'_, Store>> {
+        Ok(self
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+}
+
+pub fn actor() -> String {
+    std::env::var("SIGNET_ACTOR")
+        .or_else(|_| std::env::var("USER"))
+        .ok()
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+pub fn database_path() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("SIGNET_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    signet_core::store::default_path().ok_or_else(|| {
+        AppError::internal("no home directory to keep the database in; set SIGNET_DB")
+    })
+}

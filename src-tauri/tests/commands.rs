@@ -1,0 +1,233 @@
+//! Every command through Tauri's IPC on the mock runtime, with the app's real
+//! configuration and capabilities: arguments as the UI sends them, answers
+//! as the UI receives them.
+
+use serde_json::{json, Value};
+use signet_app::state::AppState;
+use signet_core::store::Store;
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+struct Harness {
+    _app: tauri::App<tauri::test::MockRuntime>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("signet.db");
+        let mut store = Store::open(&path).unwrap();
+        signet_core::starter::seed(&mut store, "tester").unwrap();
+        let app = signet_app::builder(mock_builder())
+            .manage(AppState::new(store, path, "tester".into()))
+            .build(tauri::generate_context!())
+            .unwrap();
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Harness {
+            _app: app,
+            webview,
+            dir,
+        }
+    }
+
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.call_from("tauri://localhost", cmd, args)
+    }
+
+    fn call_from(&self, origin: &str, cmd: &str, args: Value) -> Result<Value, Value> {
+        let res = get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: origin.parse().unwrap(),
+                body: args.into(),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        );
+        match res {
+            Ok(body) => Ok(body.deserialize::<Value>().unwrap()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    }
+
+    fn file(&self, name: &str, content: &[u8]) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        p.display().to_string()
+    }
+}
+
+#[test]
+fn app_info_names_the_database_and_actor() {
+    let h = Harness::new();
+    let info = h.ok("app_info", json!({}));
+    assert_eq!(info["actor"], "tester");
+    assert!(info["database"].as_str().unwrap().ends_with("signet.db"));
+}
+
+#[test]
+fn the_library_holds_the_starter_templates_and_their_sections() {
+    let h = Harness::new();
+    let templates = h.ok("list_templates", json!({}));
+    let slugs: Vec<&str> = templates
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        slugs,
+        [
+            "client-engagement",
+            "production-readiness",
+            "release-signoff"
+        ]
+    );
+    let sections = h.ok("template_sections", json!({ "name": "release-signoff" }));
+    assert_eq!(sections[0]["title"], "Scope and changes");
+    assert_eq!(sections[0]["items"], 6);
+    let err = h
+        .call("template_sections", json!({ "name": "nope" }))
+        .unwrap_err();
+    assert_eq!(err["kind"], "NotFound");
+}
+
+#[test]
+fn import_reports_each_file_and_bad_files_do_not_stop_good_ones() {
+    let h = Harness::new();
+    let good = h.file(
+        "launch.md",
+        b"# Launch\n## Legal\n- [x] Licences\n- [ ]\n- [ ] Privacy\n",
+    );
+    let bad = h.file("photo.md", b"\x89PNG\r\n\x1a\n\0\0");
+    let out = h.ok("import_files", json!({ "paths": [good, bad] }));
+    assert_eq!(out[0]["report"]["items"], 2);
+    assert_eq!(out[0]["report"]["checked"], 1);
+    assert_eq!(out[0]["report"]["warnings"][0]["line"], 4);
+    assert_eq!(out[0]["outcome"]["status"], "new");
+    assert_eq!(out[1]["error"]["kind"], "Input");
+    assert!(out[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("binary"));
+    assert!(out[1]["error"]["where"]
+        .as_str()
+        .unwrap()
+        .ends_with("photo.md"));
+    let again = h.ok("import_files", json!({ "paths": [good] }));
+    assert_eq!(again[0]["outcome"]["status"], "unchanged");
+}
+
+#[test]
+fn releases_runs_ticks_and_history() {
+    let h = Harness::new();
+    let created = h.ok(
+        "create_release",
+        json!({ "name": "v2.4.0", "due": "2026-12-01" }),
+    );
+    assert_eq!(created["due_date"], "2026-12-01");
+    let dup = h
+        .call("create_release", json!({ "name": "v2.4.0", "due": null }))
+        .unwrap_err();
+    assert_eq!(dup["kind"], "AlreadyExists");
+    let view = h.ok(
+        "add_run",
+        json!({ "release": "v2.4.0", "template": "release-signoff", "fresh": false }),
+    );
+    assert_eq!(view["runs"][0]["template"]["slug"], "release-signoff");
+    assert_eq!(
+        view["runs"][0]["sections"][0]["items"][0]["title_html"],
+        "Release notes drafted and reviewed by product"
+    );
+
+    let item = h.ok(
+        "tick",
+        json!({ "release": "v2.4.0", "item": "release-signoff:1.1", "change": { "status": "done", "owner": "ana", "evidence": ["https://ci.example/run/81"] } }),
+    );
+    assert_eq!(item["status"], "done");
+    assert_eq!(item["owner"], "ana");
+    assert_eq!(item["evidence"][0]["target"], "https://ci.example/run/81");
+    let refused = h
+        .call("tick", json!({ "release": "v2.4.0", "item": "release-signoff:1.2", "change": { "status": "not_applicable" } }))
+        .unwrap_err();
+    assert_eq!(refused["kind"], "Refused");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("needs a reason"));
+
+    let history = h.ok(
+        "item_history",
+        json!({ "release": "v2.4.0", "item": "release-signoff:1.1" }),
+    );
+    let fields: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["status", "owner", "evidence"]);
+
+    let releases = h.ok("list_releases", json!({}));
+    assert_eq!(releases[0]["name"], "v2.4.0");
+    assert_eq!(releases[0]["progress"]["done"], 1);
+    let view = h.ok("release_view", json!({ "name": "v2.4.0" }));
+    assert_eq!(view["progress"]["done"], 1);
+}
+
+#[test]
+fn hostile_markdown_reaches_the_ui_sanitised() {
+    let h = Harness::new();
+    let path = h.file(
+        "evil.md",
+        b"# Evil\n## S\n- [ ] click [me](javascript:alert(1)) <img src=x onerror=alert(2)>\n- [ ] ok [docs](https://example.com)\n",
+    );
+    h.ok("import_files", json!({ "paths": [path] }));
+    h.ok("create_release", json!({ "name": "r", "due": null }));
+    let view = h.ok(
+        "add_run",
+        json!({ "release": "r", "template": "evil", "fresh": false }),
+    );
+    let items = &view["runs"][0]["sections"][0]["items"];
+    let first = items[0]["title_html"].as_str().unwrap();
+    assert!(
+        !first.contains("javascript:") && !first.contains("<img"),
+        "{first}"
+    );
+    assert!(items[1]["title_html"]
+        .as_str()
+        .unwrap()
+        .contains("href=\"https://example.com\""));
+}
+
+#[test]
+fn capabilities_refuse_what_the_ui_was_not_granted() {
+    let h = Harness::new();
+    // The UI may open files but not pick a save location or read the file system.
+    let err = h
+        .call("plugin:dialog|save", json!({ "options": {} }))
+        .unwrap_err();
+    assert!(err.to_string().contains("dialog|save not allowed"), "{err}");
+    // Remote content (say, a page a link navigated to) gets no commands at all.
+    let err = h
+        .call_from("https://evil.example", "list_templates", json!({}))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("list_templates not allowed"),
+        "{err}"
+    );
+    assert!(h.call("list_templates", json!({})).is_ok());
+}

@@ -1,0 +1,184 @@
+// Real-window tests: the built app under Xvfb, driven through tauri-driver
+// and WebKitWebDriver. Run by tests/e2e/run.sh (which starts the display).
+// Afterwards the CLI reads the same database and must see what the UI did.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Driver, Keys, sleep } from "./webdriver.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
+const APP = process.env.SIGNET_APP ?? join(target, "debug", "signet-app");
+const CLI = process.env.SIGNET_CLI ?? join(target, "debug", "signet");
+const SHOTS = join(target, "e2e-screens");
+const corpusFile = resolve(root, "../shared/corpus/mtdvio__going-to-production__spa-checklist.md");
+const fixture = existsSync(corpusFile) ? corpusFile : join(root, "crates/signet-core/tests/fixtures/tasks.md");
+
+const dir = mkdtempSync(join(tmpdir(), "signet-e2e-"));
+const db = join(dir, "signet.db");
+let driverProc;
+let driver;
+
+function startDriver(port, extraEnv = {}) {
+  const proc = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port)], {
+    env: { ...process.env, SIGNET_DB: db, SIGNET_ACTOR: "e2e", NO_AT_BRIDGE: "1", ...extraEnv },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return proc;
+}
+
+async function shot(name) {
+  mkdirSync(SHOTS, { recursive: true });
+  writeFileSync(join(SHOTS, `${name}.png`), await driver.screenshot());
+}
+
+function attr(number, name) {
+  return driver.script(
+    `const r = document.querySelector('[data-testid=item-row][data-number="' + arguments[0] + '"]'); return r ? r.dataset[arguments[1]] : null;`,
+    [number, name],
+  );
+}
+
+async function waitStatus(number, status) {
+  await driver.until(async () => (await attr(number, "status")) === status, `item ${number} to be ${status}`);
+}
+
+function cli(...args) {
+  return execFileSync(CLI, ["--db", db, ...args], { encoding: "utf8" });
+}
+
+before(async () => {
+  assert.ok(existsSync(APP), `build the app first: ${APP}`);
+  driverProc = startDriver(4444);
+  driver = await Driver.start("http://127.0.0.1:4444", APP);
+});
+
+after(async () => {
+  await driver?.quit();
+  driverProc?.kill();
+});
+
+test("library shows the starter templates on first start", async () => {
+  await driver.click("[data-testid=nav-library]");
+  await driver.until(async () => (await driver.findAll("[data-testid=template-card]")).length === 3, "3 starter templates");
+  await shot("library-light");
+});
+
+test("import a checklist through the file picker", async () => {
+  await driver.click("[data-testid=import-button]");
+  // The GTK file chooser is a native window: type its path as a person would.
+  await sleep(1500);
+  const xdo = (...a) => spawnSync("xdotool", a, { stdio: "inherit" });
+  xdo("key", "--clearmodifiers", "ctrl+l");
+  await sleep(300);
+  xdo("type", "--delay", "5", fixture);
+  await sleep(300);
+  xdo("key", "Return");
+  await driver.until(async () => (await driver.findAll("[data-testid=import-report]")).length === 1, "the import report", 15000);
+  const report = await driver.text("[data-testid=import-report]");
+  assert.match(report, existsSync(corpusFile) ? /10 sections, 32 items/ : /items/);
+  await driver.until(async () => (await driver.findAll("[data-testid=template-card]")).length === 4, "4 templates");
+  await shot("library-import-report");
+});
+
+const slug = fixture.split("/").pop().replace(/\.md$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-");
+
+test("create a release with the imported checklist", async () => {
+  await driver.click("[data-testid=nav-releases]");
+  await driver.type("[data-testid=release-name]", "e2e-1");
+  await driver.click(`[data-testid=release-template] option[value="${slug}"]`);
+  await driver.click("[data-testid=release-create]");
+  await driver.until(async () => (await driver.text("[data-testid=release-title]")) === "e2e-1", "the release page");
+  await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length > 5, "item rows");
+  await shot("release-light");
+});
+
+test("tick by keyboard: x done, j next, n n/a with a reason", async () => {
+  await driver.keys("x");
+  await waitStatus("1.1", "done");
+  await driver.keys("j", "n");
+  await driver.type("[data-testid=prompt-input]", "no such policy here");
+  await driver.keys(Keys.Enter);
+  await waitStatus("1.2", "not_applicable");
+});
+
+test("tick by mouse and add evidence", async () => {
+  await driver.click('[data-testid=item-row][data-number="1.3"] [data-testid=item-box]');
+  await waitStatus("1.3", "done");
+  await driver.keys("e");
+  await driver.type("[data-testid=prompt-input]", "https://ci.example/run/81");
+  await driver.keys(Keys.Enter);
+  await driver.until(async () => (await driver.text('[data-testid=item-row][data-number="1.3"]')).includes("1"), "an evidence chip");
+  await driver.keys(Keys.Enter);
+  await driver.until(async () => (await driver.text("[data-testid=evidence-list]")).includes("https://ci.example/run/81"), "evidence in the panel");
+  await driver.until(async () => (await driver.text("[data-testid=history]")).includes("evidence"), "history in the panel");
+  await shot("item-panel-light");
+  await driver.keys(Keys.Escape);
+});
+
+test("filter by status and text", async () => {
+  await driver.click("[data-testid=filter-done]");
+  await driver.until(async () => {
+    const statuses = await driver.script("return [...document.querySelectorAll('[data-testid=item-row]')].map(r => r.dataset.status)");
+    return statuses.length === 2 && statuses.every((s) => s === "done");
+  }, "only the two done items");
+  await driver.click("[data-testid=filter-all]");
+  await driver.keys("/");
+  await driver.type("[data-testid=filter-text]", "zzz-no-such-item");
+  await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length === 0, "no rows");
+  await driver.script("const i = document.querySelector('[data-testid=filter-text]'); i.value = ''; i.dispatchEvent(new Event('input'));");
+  await driver.keys(Keys.Escape);
+  await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length > 5, "rows back");
+});
+
+test("meeting mode walks the open items", async () => {
+  await driver.keys("m");
+  const first = await driver.text("[data-testid=meeting-title]");
+  assert.ok(first.length > 0);
+  await shot("meeting-light");
+  await driver.keys("x");
+  await driver.until(async () => (await driver.text("[data-testid=meeting-title]")) !== first, "the next open item");
+  await driver.keys(Keys.Escape);
+  await driver.until(async () => (await driver.findAll("[data-testid=meeting]")).length === 0, "meeting closed");
+});
+
+test("the CLI sees what the app did", async () => {
+  const view = JSON.parse(cli("show", "e2e-1", "--json"));
+  const items = [];
+  const walk = (list) => list.forEach((i) => { items.push(i); walk(i.items); });
+  const sections = (list) => list.forEach((s) => { walk(s.items); sections(s.sections); });
+  view.runs.forEach((r) => sections(r.sections));
+  const by = Object.fromEntries(items.map((i) => [i.number, i]));
+  assert.equal(by["1.1"].status, "done");
+  assert.equal(by["1.1"].updated_by, "e2e");
+  assert.equal(by["1.2"].status, "not_applicable");
+  assert.equal(by["1.2"].reason, "no such policy here");
+  assert.equal(by["1.3"].status, "done");
+  assert.equal(by["1.3"].evidence[0].target, "https://ci.example/run/81");
+  assert.equal(view.progress.done, 3, "two ticked in the list, one in the meeting");
+  assert.match(cli("audit", "verify"), /audit trail intact/);
+});
+
+test("dark theme follows the system", async () => {
+  await driver.quit();
+  driverProc.kill();
+  await sleep(500);
+  driverProc = startDriver(4445, { GTK_THEME: "Adwaita:dark" });
+  driver = await Driver.start("http://127.0.0.1:4445", APP);
+  await driver.click("[data-testid=nav-releases]");
+  await driver.click("[data-testid=release-card]");
+  await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length > 5, "item rows");
+  const bg = await driver.script("return getComputedStyle(document.body).backgroundColor");
+  const [r, g, b] = bg.match(/\d+/g).map(Number);
+  assert.ok(r + g + b < 150, `dark background expected, got ${bg}`);
+  await shot("release-dark");
+  await driver.keys("m");
+  await shot("meeting-dark");
+  await driver.keys(Keys.Escape);
+  await driver.click("[data-testid=nav-library]");
+  await shot("library-dark");
+});

@@ -1,0 +1,37 @@
+// The only module that talks to the Rust side. Every call returns what the
+// core stored; errors arrive as AppError ({ kind, message, where }).
+
+import { invoke } from "@tauri-apps/api/core";
+import type { AppError } from "../bindings/AppError";
+import type { AppInfo } from "../bindings/AppInfo";
+import type { Event } from "../bindings/Event";
+import type { FileImport } from "../bindings/FileImport";
+import type { ItemView } from "../bindings/ItemView";
+import type { Release } from "../bindings/Release";
+import type { ReleaseSummary } from "../bindings/ReleaseSummary";
+import type { ReleaseView } from "../bindings/ReleaseView";
+import type { SectionSummary } from "../bindings/SectionSummary";
+import type { TemplateInfo } from "../bindings/TemplateInfo";
+import type { Tick } from "../bindings/Tick";
+
+export const api = {
+  appInfo: () => invoke<AppInfo>("app_info"),
+  templates: () => invoke<TemplateInfo[]>("list_templates"),
+  templateSections: (name: string) => invoke<SectionSummary[]>("template_sections", { name }),
+  importFiles: (paths: string[]) => invoke<FileImport[]>("import_files", { paths }),
+  releases: () => invoke<ReleaseSummary[]>("list_releases"),
+  createRelease: (name: string, due: string | null) => invoke<Release>("create_release", { name, due }),
+  addRun: (release: string, template: string, fresh: boolean) => invoke<ReleaseView>("add_run", { release, template, fresh }),
+  releaseView: (name: string) => invoke<ReleaseView>("release_view", { name }),
+  tick: (release: string, item: string, change: Tick) => invoke<ItemView>("tick", { release, item, change }),
+  history: (release: string, item: string) => invoke<Event[]>("item_history", { release, item }),
+};
+
+/** A readable message for anything a command rejected with. */
+export function errorText(e: unknown): string {
+  if (e && typeof e === "object" && "message" in e) {
+    const err = e as AppError;
+    return err.where ? `${err.message}` : err.message;
+  }
+  return String(e);
+}

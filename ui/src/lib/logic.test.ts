@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import type { ItemView } from "../bindings/ItemView";
+import type { ReleaseView } from "../bindings/ReleaseView";
+import type { SectionView } from "../bindings/SectionView";
+import type { Status } from "../bindings/Status";
+import {
+  flatten,
+  keyAction,
+  meetingQueue,
+  NO_FILTER,
+  owners,
+  percent,
+  recount,
+  replaceItem,
+  segments,
+  step,
+  windowOf,
+  isSafeLink,
+  findItem,
+} from "./logic";
+
+let nextId = 1;
+function item(number: string, plain: string, status: Status = "open", owner: string | null = null, items: ItemView[] = []): ItemView {
+  return {
+    item_id: nextId++, number, key: `k${number}`, title: plain, plain, detail: "", fields: [], initially_checked: false,
+    line: 1, status, owner, notes: "", reason: null, evidence: [], updated_at: "", updated_by: "", items,
+  };
+}
+const zero = { total: 0, done: 0, not_applicable: 0, blocked: 0, open: 0 };
+function section(number: string, title: string, items: ItemView[], sections: SectionView[] = []): SectionView {
+  return { number, key: `s${number}`, title, plain: title, description: "", progress: zero, items, sections };
+}
+function view(runs: SectionView[][]): ReleaseView {
+  return recount({
+    release: { id: 1, name: "v1", due_date: null, status: "open", created_at: "" },
+    progress: zero,
+    runs: runs.map((sections, i) => ({
+      id: i + 1,
+      template: { id: i + 1, slug: `t${i}`, version: 1, title: `Template ${i}`, source_name: "t.md", content_hash: "", imported_at: "", sections: 0, items: 0 },
+      progress: zero,
+      sections,
+    })),
+  });
+}
+
+function sample(): ReleaseView {
+  return view([
+    [
+      section("1", "Legal", [item("1.1", "Licences", "done", "ana"), item("1.2", "Privacy policy", "open", null, [item("1.2.1", "EU text", "blocked", "ben")])]),
+      section("2", "Ops", [item("2.1", "Backups restore", "not_applicable", "ben")], [section("2.2", "Alerts", [item("2.2.1", "Pager", "open", "Ana")])]),
+    ],
+  ]);
+}
+
+describe("progress maths", () => {
+  it("counts every item, sub-sections roll up, and rounds down", () => {
+    const v = sample();
+    expect(v.progress).toEqual({ total: 5, done: 1, not_applicable: 1, blocked: 1, open: 2 });
+    expect(v.runs[0].sections[1].progress.total).toBe(2);
+    expect(percent(v.progress)).toBe(40);
+    expect(percent({ total: 3, done: 2, not_applicable: 0, blocked: 0, open: 1 })).toBe(66);
+    expect(percent({ total: 1000, done: 999, not_applicable: 0, blocked: 0, open: 1 })).toBe(99);
+    expect(percent(zero)).toBe(100);
+    expect(segments(v.progress)).toEqual({ done: 20, na: 20, blocked: 20 });
+  });
+
+  it("recounts after an item changes", () => {
+    const v = sample();
+    const target = v.runs[0].sections[0].items[1];
+    const updated = recount(replaceItem(v, { ...target, status: "done", owner: "cy" }));
+    expect(updated.progress.done).toBe(2);
+    expect(updated.runs[0].sections[0].progress.done).toBe(2);
+    // Children survive the swap.
+    expect(updated.runs[0].sections[0].items[1].items[0].number).toBe("1.2.1");
+    expect(updated.runs[0].sections[0].items[1].owner).toBe("cy");
+  });
+});
+
+describe("rows and filters", () => {
+  it("flattens sections and nested items in outline order", () => {
+    const rows = flatten(sample(), NO_FILTER);
+    expect(rows.map((r) => (r.kind === "item" ? r.item.number : r.kind === "section" ? `§${r.section.number}` : "run"))).toEqual([
+      "§1", "1.1", "1.2", "1.2.1", "§2", "2.1", "§2.2", "2.2.1",
+    ]);
+    const nested = rows.find((r) => r.kind === "item" && r.item.number === "1.2.1");
+    expect(nested && nested.kind === "item" && nested.depth).toBe(1);
+    expect(nested && nested.kind === "item" && nested.address).toBe("t0:1.2.1");
+  });
+
+  it("filters by status, owner (case-insensitive, or none) and text, hiding empty sections", () => {
+    const numbers = (f: typeof NO_FILTER) =>
+      flatten(sample(), f).filter((r) => r.kind !== "run").map((r) => (r.kind === "item" ? r.item.number : `§${r.section.number}`));
+    expect(numbers({ ...NO_FILTER, status: "open" })).toEqual(["§1", "1.2", "§2.2", "2.2.1"]);
+    expect(numbers({ ...NO_FILTER, owner: "ana" })).toEqual(["§1", "1.1", "§2.2", "2.2.1"]);
+    expect(numbers({ ...NO_FILTER, owner: "-" })).toEqual(["§1", "1.2"]);
+    expect(numbers({ ...NO_FILTER, text: "BACKUP" })).toEqual(["§2", "2.1"]);
+    expect(numbers({ ...NO_FILTER, text: "2.2.1" })).toEqual(["§2.2", "2.2.1"]);
+    expect(numbers({ status: "done", owner: "ben", text: "" })).toEqual([]);
+    expect(owners(sample())).toEqual(["ana", "Ana", "ben"]);
+  });
+
+  it("adds run headers when a release has several checklists", () => {
+    const v = view([[section("1", "A", [item("1.1", "x")])], [section("1", "B", [item("1.1", "y")])]]);
+    const rows = flatten(v, NO_FILTER);
+    expect(rows.filter((r) => r.kind === "run").length).toBe(2);
+    const addresses = rows.filter((r) => r.kind === "item").map((r) => (r.kind === "item" ? r.address : ""));
+    expect(addresses).toEqual(["t0:1.1", "t1:1.1"]);
+  });
+
+  it("steps between item rows, skipping headers and stopping at the ends", () => {
+    const rows = flatten(sample(), NO_FILTER);
+    expect(step(rows, 0, 1)).toBe(1);
+    expect(step(rows, 3, 1)).toBe(5);
+    expect(step(rows, 5, -1)).toBe(3);
+    expect(step(rows, 7, 1)).toBe(7);
+    expect(step(rows, 1, -1)).toBe(1);
+  });
+
+  it("queues open and blocked items for the meeting", () => {
+    expect(meetingQueue(sample()).map((q) => q.item.number)).toEqual(["1.2", "1.2.1", "2.2.1"]);
+  });
+});
+
+describe("keyboard map", () => {
+  it("maps the documented keys", () => {
+    const map: Record<string, string> = { j: "down", k: "up", ArrowDown: "down", x: "done", n: "na", b: "blocked", o: "owner", e: "evidence", "/": "search", "?": "help", Enter: "open", m: "meeting", Escape: "escape", u: "reopen", c: "note" };
+    for (const [key, action] of Object.entries(map)) expect(keyAction({ key })).toBe(action);
+    expect(keyAction({ key: "q" })).toBeNull();
+  });
+
+  it("leaves typing and browser shortcuts alone", () => {
+    expect(keyAction({ key: "x", inField: true })).toBeNull();
+    expect(keyAction({ key: "Escape", inField: true })).toBe("escape");
+    expect(keyAction({ key: "j", ctrlKey: true })).toBeNull();
+    expect(keyAction({ key: "k", metaKey: true })).toBeNull();
+  });
+});
+
+describe("virtual window and links", () => {
+  it("renders only the visible slice of 10k rows", () => {
+    const w = windowOf(40_000, 800, 40, 10_000, 8);
+    expect(w.first).toBe(992);
+    expect(w.last).toBe(1028);
+    expect(w.offset).toBe(992 * 40);
+    expect(w.total).toBe(400_000);
+    expect(windowOf(0, 800, 40, 5).last).toBe(5);
+  });
+
+  it("only http(s) and mailto are links", () => {
+    expect(isSafeLink("https://ci.example/run/81")).toBe(true);
+    expect(isSafeLink("mailto:ana@example.com")).toBe(true);
+    expect(isSafeLink("javascript:alert(1)")).toBe(false);
+    expect(isSafeLink("JIRA-123")).toBe(false);
+    expect(isSafeLink("file:///etc/passwd")).toBe(false);
+  });
+});
+
+describe("findItem", () => {
+  it("finds nested items by template and number", () => {
+    const v = sample();
+    expect(findItem(v, "t0:1.2.1")?.item.plain).toBe("EU text");
+    expect(findItem(v, "t0:2.2.1")?.section.number).toBe("2.2");
+    expect(findItem(v, "t0:9.9")).toBeNull();
+    expect(findItem(v, "nope:1.1")).toBeNull();
+  });
+});
