@@ -24,7 +24,8 @@ let driverProc;
 let driver;
 
 function startDriver(port, extraEnv = {}) {
-  const proc = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port)], {
+  // tauri-driver runs WebKitWebDriver on a second port; keep both apart per session.
+  const proc = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
     env: { ...process.env, SIGNET_DB: db, SIGNET_ACTOR: "e2e", NO_AT_BRIDGE: "1", ...extraEnv },
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -70,15 +71,18 @@ test("library shows the starter templates on first start", async () => {
 
 test("import a checklist through the file picker", async () => {
   await driver.click("[data-testid=import-button]");
-  // The GTK file chooser is a native window: type its path as a person would.
+  // The GTK file chooser is a native window: paste the path into its
+  // location bar as a person would (typing races its inline completion).
+  // xclip stays behind to serve the clipboard: give it no pipes to hold open.
+  spawnSync("xclip", ["-selection", "clipboard"], { input: fixture, stdio: ["pipe", "ignore", "ignore"], timeout: 5000 });
   await sleep(1500);
   const xdo = (...a) => spawnSync("xdotool", a, { stdio: "inherit" });
   xdo("key", "--clearmodifiers", "ctrl+l");
   await sleep(300);
-  xdo("type", "--delay", "5", fixture);
-  await sleep(300);
+  xdo("key", "--clearmodifiers", "ctrl+v");
+  await sleep(500);
   xdo("key", "Return");
-  await driver.until(async () => (await driver.findAll("[data-testid=import-report]")).length === 1, "the import report", 15000);
+  await driver.until(async () => (await driver.findAll("[data-testid=import-report]")).length === 1, "the import report", 20000);
   const report = await driver.text("[data-testid=import-report]");
   assert.match(report, existsSync(corpusFile) ? /10 sections, 32 items/ : /items/);
   await driver.until(async () => (await driver.findAll("[data-testid=template-card]")).length === 4, "4 templates");
@@ -167,8 +171,8 @@ test("dark theme follows the system", async () => {
   await driver.quit();
   driverProc.kill();
   await sleep(500);
-  driverProc = startDriver(4445, { GTK_THEME: "Adwaita:dark" });
-  driver = await Driver.start("http://127.0.0.1:4445", APP);
+  driverProc = startDriver(4446, { GTK_THEME: "Adwaita:dark" });
+  driver = await Driver.start("http://127.0.0.1:4446", APP);
   await driver.click("[data-testid=nav-releases]");
   await driver.click("[data-testid=release-card]");
   await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length > 5, "item rows");

@@ -19,6 +19,7 @@ export class Driver {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ capabilities: { alwaysMatch: { "tauri:options": { application } } } }),
+          signal: AbortSignal.timeout(20000),
         });
         const body = await res.json();
         if (res.ok && body.value?.sessionId) return new Driver(base, body.value.sessionId);
