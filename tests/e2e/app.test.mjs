@@ -33,6 +33,8 @@ function startDriver(port, extraEnv = {}) {
 }
 
 async function shot(name) {
+  // WebKit hands out the last painted frame: let the current one land first.
+  await sleep(500);
   mkdirSync(SHOTS, { recursive: true });
   writeFileSync(join(SHOTS, `${name}.png`), await driver.screenshot());
 }
@@ -185,4 +187,17 @@ test("dark theme follows the system", async () => {
   await driver.keys(Keys.Escape);
   await driver.click("[data-testid=nav-library]");
   await shot("library-dark");
+});
+
+test("readable at 125% zoom", async () => {
+  // Every size is in rem: a 20px root is what 125% zoom does to the layout.
+  await driver.script("document.documentElement.style.fontSize = '20px'");
+  await driver.click("[data-testid=nav-releases]");
+  await driver.click("[data-testid=release-card]");
+  await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length > 3, "item rows");
+  const overflow = await driver.script("return document.querySelector('.toolbar').scrollWidth <= document.querySelector('.toolbar').clientWidth + 1");
+  assert.ok(overflow, "the toolbar wraps instead of overflowing");
+  const rowH = await driver.script("return document.querySelector('[data-testid=item-row]').getBoundingClientRect().height");
+  assert.equal(rowH, 50, "rows grow with the text");
+  await shot("release-dark-125");
 });
