@@ -220,7 +220,8 @@ fn capabilities_refuse_what_the_ui_was_not_granted() {
     let err = h
         .call("plugin:dialog|save", json!({ "options": {} }))
         .unwrap_err();
-    assert!(err.to_string().contains("dialog|save not allowed"), "{err}");
+    assert!(err.to_string().contains("save not allowed"), "{err}");
+    assert!(err.to_string().contains("dialog:allow-save"), "{err}");
     // Remote content (say, a page a link navigated to) gets no commands at all.
     let err = h
         .call_from("https://evil.example", "list_templates", json!({}))
