@@ -34,7 +34,7 @@ npm run check --silent
 echo "==> UI unit tests"
 npx vitest run 2>&1 | tee -a "$log"
 echo "==> benches compile"
-cargo bench --workspace --no-run --locked >/dev/null 2>&1
+cargo bench -p signet-core --no-run --locked >/dev/null 2>&1
 echo "==> real-window tests"
 cargo build -p signet-app -p signet-cli --features signet-app/custom-protocol --locked
 bash tests/e2e/run.sh 2>&1 | tee -a "$log"
