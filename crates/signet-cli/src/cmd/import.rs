@@ -70,27 +70,19 @@ pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Res
             }
         }
         if let Some(release) = &args.release {
-            let already = ctx
-                .store
-                .release_view(release)?
-                .runs
-                .iter()
-                .any(|run| run.template.slug == t.slug);
-            if already {
-                if !args.json.json {
-                    out::line(format!("  {} is already attached to {release}", t.slug))?;
+            // Attaching twice is refused by the store; for a re-import that is news, not an error.
+            match ctx.store.add_run(release, &t.slug, args.fresh, &ctx.actor) {
+                Ok(run) if !args.json.json => out::line(format!(
+                    "  attached to release {release}: {}/{} closed",
+                    run.progress.closed(),
+                    run.progress.total
+                ))?,
+                Ok(_) => {}
+                Err(signet_core::Error::AlreadyExists { what: "run", .. }) if !args.json.json => {
+                    out::line(format!("  {} is already attached to {release}", t.slug))?
                 }
-            } else {
-                let run = ctx
-                    .store
-                    .add_run(release, &t.slug, args.fresh, &ctx.actor)?;
-                if !args.json.json {
-                    out::line(format!(
-                        "  attached to release {release}: {}/{} closed",
-                        run.progress.closed(),
-                        run.progress.total
-                    ))?;
-                }
+                Err(signet_core::Error::AlreadyExists { what: "run", .. }) => {}
+                Err(e) => return Err(e.into()),
             }
         }
         results.push(Imported1 { outcome, report: r });
