@@ -143,6 +143,15 @@ fn reimporting_identical_bytes_is_a_no_op_and_changes_bump_the_version() {
         ));
     assert_eq!(env.count("SELECT COUNT(*) FROM template"), 1);
     assert_eq!(env.count("SELECT COUNT(*) FROM event"), events);
+    env.run(&["import", "launch.md", "--release", "v1"])
+        .success()
+        .stdout(predicate::str::contains(
+            "attached to release v1: 1/6 closed",
+        ));
+    env.run(&["import", "launch.md", "--release", "v1"])
+        .success()
+        .stdout(predicate::str::contains("launch is already attached to v1"));
+    assert_eq!(env.count("SELECT COUNT(*) FROM run"), 1);
     std::fs::write(
         &path,
         LAUNCH.replace("Alerts page a human", "Alerts page the on-call"),
