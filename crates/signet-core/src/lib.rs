@@ -7,6 +7,7 @@
 //! Invariant: this crate never depends on Tauri or clap.
 
 pub mod error;
+pub mod gate;
 mod hex;
 pub mod import;
 pub mod model;
