@@ -60,10 +60,16 @@ before(async () => {
   driver = await Driver.start("http://127.0.0.1:4444", APP);
 });
 
-after(async () => {
+// An app the driver leaves behind keeps the runner's output pipe open and
+// the run never ends: stop every instance of the binary we launched.
+async function stopApp() {
   await driver?.quit();
   driverProc?.kill();
-});
+  await sleep(500);
+  spawnSync("pkill", ["-f", APP]);
+}
+
+after(stopApp);
 
 test("library shows the starter templates on first start", async () => {
   await driver.click("[data-testid=nav-library]");
@@ -170,9 +176,7 @@ test("the CLI sees what the app did", async () => {
 });
 
 test("dark theme follows the system", async () => {
-  await driver.quit();
-  driverProc.kill();
-  await sleep(500);
+  await stopApp();
   driverProc = startDriver(4446, { GTK_THEME: "Adwaita:dark" });
   driver = await Driver.start("http://127.0.0.1:4446", APP);
   await driver.click("[data-testid=nav-releases]");

@@ -10,4 +10,5 @@ trap 'kill $xvfb 2>/dev/null || true' EXIT
 for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
 export DISPLAY="$display" NO_AT_BRIDGE=1
 export PATH="$HOME/.cargo/bin:$PATH"
-dbus-run-session -- node --test --test-concurrency=1 tests/e2e/
+# A hung app must fail the run, not stall CI until its deadline.
+timeout 900 dbus-run-session -- node --test --test-concurrency=1 tests/e2e/
