@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "signet",
     version,
-    about = "Release checklists from markdown: import, tick, export, gate."
+    about = "Release checklists from markdown: import, tick, sign off, export, verify, gate."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -25,6 +25,9 @@ pub struct Global {
     /// Who is acting, recorded in the audit trail [default: $USER]
     #[arg(long, global = true, env = "SIGNET_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
+    /// Where signing keys live [default: $XDG_CONFIG_HOME/signet]
+    #[arg(long, global = true, env = "SIGNET_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,9 +48,21 @@ pub enum Command {
     Tick(TickArgs),
     /// Show who changed an item, what and when
     History(HistoryArgs),
-    /// Export a release as markdown, JSON or CSV
+    /// Owners and approvers
+    #[command(subcommand)]
+    Person(PersonCmd),
+    /// Signing keys on this machine
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Sign a release off: freezes its report and signs it
+    Signoff(SignoffArgs),
+    /// Make a signed-off release writable again
+    Reopen(ReopenArgs),
+    /// Export a release's report as markdown, HTML, PDF, JSON or CSV
     Export(ExportArgs),
-    /// Exit 0 only when every item of the release is done or n/a
+    /// Check a signed report file: digest, every signature, every byte
+    Verify(VerifyArgs),
+    /// Exit 0 only when the release is signed off with valid signatures
     Gate(GateArgs),
     /// Check the audit trail
     #[command(subcommand)]
@@ -95,6 +110,90 @@ pub enum ReleaseCmd {
     },
     /// List releases with progress
     List(JsonFlag),
+    /// List a release's frozen report revisions and who signed each
+    Revisions {
+        release: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCmd {
+    /// Add a person: `signet person add "Ana Ruiz" --email ana@example.com`
+    Add {
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Short name for --as and --owner [default: first name, lower case]
+        #[arg(long)]
+        handle: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// List people with their key ids
+    List(JsonFlag),
+    /// Show a person, including their public key
+    Show {
+        who: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCmd {
+    /// Create this person's signing key pair on this machine
+    Init {
+        /// Handle, e-mail or name of the person [default: --actor]
+        #[arg(long = "as", value_name = "PERSON")]
+        person: Option<String>,
+        /// Replace an existing key (signatures made with the old one stay valid)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a person's public key as a minisign .pub file
+    Export {
+        /// Handle, e-mail or name of the person [default: --actor]
+        #[arg(long = "as", value_name = "PERSON")]
+        person: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SignoffArgs {
+    pub release: String,
+    /// Who signs: handle, e-mail or name of a person with a key on this machine
+    #[arg(long = "as", value_name = "PERSON")]
+    pub person: String,
+    /// The approver's role, e.g. "Tech lead"
+    #[arg(long)]
+    pub role: String,
+    /// Sign although items are open; the reason is shown in the report
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    pub release: String,
+    /// Why the signed-off release must change (recorded in the audit trail)
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A report exported by `signet export` (.json, .md, .html or .pdf)
+    pub file: PathBuf,
+    /// Trusted public key (base64 or a .pub file); repeatable. Every
+    /// signature must then come from one of these keys.
+    #[arg(long, value_name = "PUB")]
+    pub key: Vec<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,17 +261,32 @@ pub struct HistoryArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     pub release: String,
-    /// md, json or csv [default: from the -o extension, else md]
+    /// md, html, pdf, json, csv, or all (with -o DIR) [default: from the -o extension, else md]
     #[arg(long)]
     pub format: Option<String>,
-    /// Output file (written atomically); standard output if absent
-    #[arg(short, long, value_name = "FILE")]
+    /// Output file (written atomically), or a directory with --format all; standard output if absent
+    #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// A frozen revision [default: the newest when signed off, else a draft of the current state]
+    #[arg(long)]
+    pub revision: Option<u32>,
+    /// PDF paper size: a4 or letter
+    #[arg(long, default_value = "a4")]
+    pub paper: String,
 }
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
     pub release: String,
+    /// This person must have signed (handle, e-mail or name); repeatable
+    #[arg(long, value_name = "PERSON")]
+    pub require: Vec<String>,
+    /// At least this many valid signatures
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub min_approvers: usize,
+    /// Fail when the sign-off was forced with --override
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub json: JsonFlag,
 }

@@ -37,6 +37,13 @@ pub enum Error {
         candidates: String,
         example: String,
     },
+    #[error("cannot sign off {release}: {open} of {total} items are not done or n/a; finish them, or sign with --override \"reason\"")]
+    SignoffRefused {
+        release: String,
+        open: usize,
+        total: usize,
+        items: Vec<String>,
+    },
     #[error("audit chain broken at event {event_id}: {problem}")]
     AuditChain { event_id: i64, problem: String },
     #[error("database: {0}")]

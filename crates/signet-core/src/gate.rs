@@ -1,26 +1,18 @@
-//! The release gate: whether a release may pass, and why not. One rule for
-//! the CLI's `signet gate` and, later, the app and sign-off.
+//! The release gate: whether a release may ship, and why not. One rule for
+//! `signet gate`, sign-off and the app.
 
 use serde::Serialize;
 
-use crate::model::ReleaseView;
+use crate::error::Result;
+use crate::model::{ReleaseStatus, ReleaseView};
+use crate::report::model::Report;
+use crate::seal;
+use crate::store::Store;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
-    pub release: String,
-    pub passed: bool,
-    pub reasons: Vec<String>,
-    /// `number [status] text`, prefixed `template:` when there are several runs.
-    pub open_items: Vec<String>,
-}
-
-/// Passes only when checklists are attached and every item is done or n/a.
-pub fn verdict(view: &ReleaseView) -> Verdict {
-    let mut reasons = Vec::new();
-    let mut open_items = Vec::new();
-    if view.runs.is_empty() {
-        reasons.push("no checklists are attached".to_string());
-    }
+/// `number [status] text` of every item not done or n/a, prefixed
+/// `template:` when the release has several runs.
+pub fn open_items(view: &ReleaseView) -> Vec<String> {
+    let mut out = Vec::new();
     for run in &view.runs {
         for item in run.walk_items() {
             if !item.status.is_closed() {
@@ -29,21 +21,126 @@ pub fn verdict(view: &ReleaseView) -> Verdict {
                 } else {
                     item.number.clone()
                 };
-                open_items.push(format!("{label} [{}] {}", item.status, item.plain));
+                out.push(format!("{label} [{}] {}", item.status, item.plain));
             }
         }
     }
-    if !open_items.is_empty() {
-        reasons.push(format!(
-            "{} of {} items are not done or n/a",
-            open_items.len(),
-            view.progress.total
+    out
+}
+
+/// What a pipeline demands beyond a valid sign-off.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// People (handle, e-mail or name) who must have signed.
+    pub require: Vec<String>,
+    /// At least this many valid signatures.
+    pub min_approvers: usize,
+    /// Refuse sign-offs forced with `--override`.
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Verdict {
+    pub release: String,
+    pub passed: bool,
+    pub revision: Option<u32>,
+    /// Why it does not pass; empty when it does.
+    pub reasons: Vec<String>,
+    /// Passes, but someone should know (e.g. signed with an override).
+    pub warnings: Vec<String>,
+    pub open_items: Vec<String>,
+    /// `handle (role)` of each valid signature.
+    pub approvers: Vec<String>,
+}
+
+/// Passes only when the release is signed off, its frozen report matches its
+/// digest, every signature verifies, and the policy's approvers signed.
+pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
+    let view = store.release_view(release)?;
+    let mut v = Verdict {
+        release: view.release.name.clone(),
+        passed: false,
+        revision: None,
+        reasons: Vec::new(),
+        warnings: Vec::new(),
+        open_items: Vec::new(),
+        approvers: Vec::new(),
+    };
+    if view.runs.is_empty() {
+        v.reasons.push("no checklists are attached".into());
+    }
+    if view.release.status != ReleaseStatus::SignedOff {
+        v.open_items = open_items(&view);
+        let last = store.revisions(&view.release.name)?.last().map(|r| r.revision);
+        v.reasons.push(match (view.release.status, last) {
+            (ReleaseStatus::Reopened, Some(n)) => {
+                format!("reopened after revision {n}; it needs a new sign-off")
+            }
+            _ => "not signed off".into(),
+        });
+        if !v.open_items.is_empty() {
+            v.reasons.push(format!(
+                "{} of {} items are not done or n/a",
+                v.open_items.len(),
+                view.progress.total
+            ));
+        }
+        return Ok(v);
+    }
+    let Some(seal) = store.seal(&view.release.name, None)? else {
+        v.reasons.push("signed off, but no frozen report was found".into());
+        return Ok(v);
+    };
+    v.revision = Some(seal.revision);
+    let payload = seal.payload.as_bytes();
+    if seal::digest(payload) != seal.digest {
+        v.reasons.push(format!(
+            "the frozen report of revision {} does not match its digest {}",
+            seal.revision, seal.digest
         ));
     }
-    Verdict {
-        release: view.release.name.clone(),
-        passed: reasons.is_empty(),
-        reasons,
-        open_items,
+    let mut valid: Vec<&str> = Vec::new();
+    for sig in &seal.signatures {
+        match sig.check(payload, &seal.digest, &seal.release, seal.revision) {
+            Ok(()) => {
+                valid.push(&sig.handle);
+                v.approvers.push(format!("{} ({})", sig.handle, sig.role));
+            }
+            Err(problem) => v
+                .reasons
+                .push(format!("signature of {} is invalid: {problem}", sig.handle)),
+        }
     }
+    for who in &policy.require {
+        let handle = store.person(who)?.handle;
+        if !valid.contains(&handle.as_str()) {
+            v.reasons
+                .push(format!("missing approver: {handle} has not signed revision {}", seal.revision));
+        }
+    }
+    let needed = policy.min_approvers.max(1);
+    if valid.len() < needed {
+        v.reasons.push(format!(
+            "{} valid signature(s), {needed} required",
+            valid.len()
+        ));
+    }
+    if let Ok(report) = Report::from_json(payload) {
+        if let Some(o) = &report.override_ {
+            v.open_items = o.open_items.clone();
+            let msg = format!(
+                "signed off with an override ({} open items): {}",
+                o.open_items.len(),
+                o.reason
+            );
+            if policy.strict {
+                v.reasons.push(msg);
+            } else {
+                v.warnings.push(msg);
+            }
+        }
+    }
+    v.passed = v.reasons.is_empty();
+    Ok(v)
 }

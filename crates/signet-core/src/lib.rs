@@ -10,11 +10,14 @@ pub mod error;
 pub mod gate;
 mod hex;
 pub mod import;
+pub mod keys;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod seal;
 pub mod starter;
 pub mod store;
+pub mod verify;
 mod time_fmt;
 
 pub use time_fmt::now;

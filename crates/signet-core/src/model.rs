@@ -522,3 +522,18 @@ pub fn check_evidence(target: &str) -> Result<String, Error> {
     }
     Ok(t.to_string())
 }
+
+/// An owner or approver. `public_key` is their minisign key when they have
+/// one; the secret half never leaves their machine's config dir.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Person {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    pub handle: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub public_key: Option<String>,
+    pub key_id: Option<String>,
+    pub created_at: String,
+}

@@ -104,7 +104,7 @@ fn is_plain(src: &str) -> bool {
         .starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '=')
 }
 
-fn escape(src: &str) -> String {
+pub(crate) fn escape(src: &str) -> String {
     let mut out = String::with_capacity(src.len() + 8);
     for c in src.chars() {
         match c {

@@ -1,29 +1,80 @@
+use std::path::Path;
 use std::process::ExitCode;
 
-use signet_core::report::{self, Format};
+use signet_core::report::{self, Format, Paper};
 
 use super::Ctx;
 use crate::cli::ExportArgs;
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::out;
 
-pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<ExitCode> {
-    let format: Format = match (&args.format, &args.output) {
-        (Some(f), _) => f.parse()?,
-        (None, Some(path)) => match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) => ext.parse().unwrap_or(Format::Markdown),
-            None => Format::Markdown,
-        },
-        (None, None) => Format::Markdown,
+fn format_of(args: &ExportArgs) -> Result<Option<Format>> {
+    Ok(match (&args.format, &args.output) {
+        (Some(f), _) if f.eq_ignore_ascii_case("all") => None,
+        (Some(f), _) => Some(f.parse()?),
+        (None, Some(path)) => Some(
+            path.extension()
+                .and_then(|e| e.to_str())
+                .and_then(|e| e.parse().ok())
+                .unwrap_or(Format::Markdown),
+        ),
+        (None, None) => Some(Format::Markdown),
+    })
+}
+
+fn file_name(release: &str, revision: u32, format: Format) -> String {
+    let safe: String = release
+        .chars()
+        .map(|c| if c.is_alphanumeric() || "._-".contains(c) { c } else { '_' })
+        .collect();
+    let rev = if revision == 0 {
+        "draft".to_string()
+    } else {
+        format!("r{revision}")
     };
-    let view = ctx.store.release_view(&args.release)?;
-    let bytes = report::render(&view, format, &signet_core::now())?;
-    match &args.output {
-        Some(path) => {
-            report::write_atomic(path, &bytes)?;
+    format!("{safe}-{rev}.{}", format.extension())
+}
+
+pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<ExitCode> {
+    let paper: Paper = args.paper.parse()?;
+    let format = format_of(args)?;
+    let (report, seal) = ctx.store.report(&args.release, args.revision)?;
+    let Some(format) = format else {
+        let dir = args.output.as_deref().ok_or_else(|| {
+            CliError::Usage("--format all writes several files: give a directory with -o DIR".into())
+        })?;
+        std::fs::create_dir_all(dir).map_err(|e| signet_core::Error::io(dir, &e))?;
+        for f in Format::ALL {
+            let path = dir.join(file_name(&report.release.name, report.revision, f));
+            let bytes = report::render(&report, seal.as_ref(), f, paper)?;
+            report::write_atomic(&path, &bytes)?;
             eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
         }
+        if let Some(seal) = &seal {
+            // The exact signed bytes and signatures, for checking with minisign alone.
+            write(&dir.join("payload.json"), seal.payload.as_bytes())?;
+            for s in &seal.signatures {
+                write(&dir.join(format!("{}.minisig", s.handle)), s.minisig.as_bytes())?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let bytes = report::render(&report, seal.as_ref(), format, paper)?;
+    match &args.output {
+        Some(path) => write(path, &bytes)?,
         None => out::bytes(&bytes)?,
     }
+    if seal.is_none() && format != Format::Csv {
+        eprintln!(
+            "note: {} is not signed off; this is a draft report and cannot be verified",
+            report.release.name
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    report::write_atomic(path, bytes)?;
+    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
 }

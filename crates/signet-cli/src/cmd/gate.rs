@@ -1,36 +1,48 @@
 use std::process::ExitCode;
 
+use signet_core::gate::{self, Policy};
+
 use super::Ctx;
+use crate::cli::GateArgs;
 use crate::error::Result;
 use crate::out;
 
-pub fn run(ctx: &Ctx, release: &str, json: bool) -> Result<ExitCode> {
-    let view = ctx.store.release_view(release)?;
-    let verdict = signet_core::gate::verdict(&view);
-    if json {
-        out::json(&verdict)?;
-    } else if verdict.passed {
+pub fn run(ctx: &Ctx, args: &GateArgs) -> Result<ExitCode> {
+    let policy = Policy {
+        require: args.require.clone(),
+        min_approvers: args.min_approvers,
+        strict: args.strict,
+    };
+    let v = gate::check(&ctx.store, &args.release, &policy)?;
+    if args.json.json {
+        out::json(&v)?;
+    } else if v.passed {
         out::line(format!(
-            "{release}: ready — all {} items are done or n/a",
-            view.progress.total
+            "{}: ready — signed off (revision {}) by {}",
+            v.release,
+            v.revision.unwrap_or(0),
+            v.approvers.join(", ")
         ))?;
     } else {
-        out::line(format!(
-            "{release}: not ready — {}",
-            verdict.reasons.join("; ")
-        ))?;
+        out::line(format!("{}: not ready — {}", v.release, v.reasons.join("; ")))?;
+    }
+    for w in &v.warnings {
+        out::line(format!("  warning: {w}"))?;
+    }
+    if !v.passed || !v.warnings.is_empty() {
         const SHOWN: usize = 20;
-        for item in verdict.open_items.iter().take(SHOWN) {
+        for item in v.open_items.iter().take(SHOWN) {
             out::line(format!("  {item}"))?;
         }
-        if verdict.open_items.len() > SHOWN {
+        if v.open_items.len() > SHOWN {
             out::line(format!(
-                "  … and {} more (signet show {release} --status open)",
-                verdict.open_items.len() - SHOWN
+                "  … and {} more (signet show {} --status open)",
+                v.open_items.len() - SHOWN,
+                v.release
             ))?;
         }
     }
-    Ok(if verdict.passed {
+    Ok(if v.passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -5,22 +5,41 @@ mod export;
 mod gate;
 mod history;
 mod import;
+mod people;
 mod release;
 mod show;
+mod signoff;
 mod templates;
 mod tick;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use signet_core::store::Store;
 
-use crate::cli::{Cli, Command, Global, ReleaseCmd, RunCmd};
+use crate::cli::{Cli, Command, Global, KeyCmd, PersonCmd, ReleaseCmd, RunCmd};
 use crate::error::{CliError, Result};
 
 pub struct Ctx {
     pub store: Store,
     pub actor: String,
+    config_dir: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// The signing keys of this machine's user.
+    pub fn keyring(&self) -> Result<signet_core::keys::Keyring> {
+        let dir = match &self.config_dir {
+            Some(d) => d.clone(),
+            None => signet_core::keys::default_config_dir().ok_or_else(|| {
+                CliError::Usage(
+                    "cannot find a config directory for signing keys; pass --config-dir DIR".into(),
+                )
+            })?,
+        };
+        Ok(signet_core::keys::Keyring::new(&dir))
+    }
 }
 
 fn default_db() -> Result<PathBuf> {
@@ -41,7 +60,11 @@ fn context(global: &Global) -> Result<Ctx> {
         .or_else(|| std::env::var("USER").ok())
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "unknown".to_string());
-    Ok(Ctx { store, actor })
+    Ok(Ctx {
+        store,
+        actor,
+        config_dir: global.config_dir.clone(),
+    })
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -52,14 +75,39 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         let mut ctx = context(&cli.global)?;
         return import::store_all(&mut ctx, args, parsed);
     }
+    if let Command::Verify(args) = &cli.command {
+        // Verification needs only the file: no database is opened or created.
+        return verify::run(args);
+    }
     let mut ctx = context(&cli.global)?;
     match cli.command {
-        Command::Import(_) => unreachable_import(),
+        Command::Import(_) | Command::Verify(_) => handled_before_open(),
         Command::Templates(a) => templates::run(&ctx, a.json),
         Command::Release(ReleaseCmd::New { name, due, json }) => {
             release::new(&mut ctx, &name, due.as_deref(), json.json)
         }
         Command::Release(ReleaseCmd::List(a)) => release::list(&ctx, a.json),
+        Command::Release(ReleaseCmd::Revisions { release, json }) => {
+            signoff::revisions(&ctx, &release, json.json)
+        }
+        Command::Person(PersonCmd::Add {
+            name,
+            email,
+            handle,
+            json,
+        }) => people::add(&mut ctx, &name, email.as_deref(), handle.as_deref(), json.json),
+        Command::Person(PersonCmd::List(a)) => people::list(&ctx, a.json),
+        Command::Person(PersonCmd::Show { who, json }) => people::show(&ctx, &who, json.json),
+        Command::Key(KeyCmd::Init { person, force }) => {
+            let who = person.unwrap_or_else(|| ctx.actor.clone());
+            people::key_init(&mut ctx, &who, force)
+        }
+        Command::Key(KeyCmd::Export { person }) => {
+            let who = person.unwrap_or_else(|| ctx.actor.clone());
+            people::key_export(&ctx, &who)
+        }
+        Command::Signoff(a) => signoff::signoff(&mut ctx, &a),
+        Command::Reopen(a) => signoff::reopen(&mut ctx, &a),
         Command::Run(RunCmd::Add {
             release,
             template,
@@ -70,13 +118,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tick(a) => tick::run(&mut ctx, &a),
         Command::History(a) => history::run(&ctx, &a),
         Command::Export(a) => export::run(&ctx, &a),
-        Command::Gate(a) => gate::run(&ctx, &a.release, a.json.json),
+        Command::Gate(a) => gate::run(&ctx, &a),
         Command::Audit(crate::cli::AuditCmd::Verify(a)) => audit::verify(&ctx, a.json),
     }
 }
 
-fn unreachable_import() -> Result<ExitCode> {
+fn handled_before_open() -> Result<ExitCode> {
     Err(CliError::Usage(
-        "import is handled before the database opens".into(),
+        "import and verify are handled before the database opens".into(),
     ))
 }

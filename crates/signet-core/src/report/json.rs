@@ -1,148 +1,32 @@
-//! `signet.export/1`: the JSON export schema, documented in docs/export-json.md.
-//! These structs are the schema; the internal views may change without it.
+//! `signet.report/1` as a file: the report itself plus, when signed, the
+//! seal without its payload (the `report` member *is* the payload: its
+//! canonical form is what approvers signed). Documented in docs/report-json.md.
 
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 
-use serde::Serialize;
-
+use super::model::{Report, SCHEMA};
 use crate::error::Result;
-use crate::model::{ItemView, Progress, ReleaseView, SectionView, Status};
+use crate::seal::Seal;
 
-pub const SCHEMA: &str = "signet.export/1";
-
-#[derive(Serialize)]
-struct Export<'a> {
-    schema: &'static str,
-    generated_at: &'a str,
-    release: Release<'a>,
-    progress: Progress,
-    runs: Vec<Run<'a>>,
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct File {
+    pub schema: String,
+    pub report: Report,
+    pub seal: Option<Seal>,
 }
 
-#[derive(Serialize)]
-struct Release<'a> {
-    name: &'a str,
-    due_date: Option<&'a str>,
-    status: &'static str,
-}
-
-#[derive(Serialize)]
-struct Run<'a> {
-    template: &'a str,
-    title: &'a str,
-    version: i64,
-    source: &'a str,
-    content_hash: &'a str,
-    progress: Progress,
-    sections: Vec<Section<'a>>,
-}
-
-#[derive(Serialize)]
-struct Section<'a> {
-    number: &'a str,
-    key: &'a str,
-    title: &'a str,
-    description: &'a str,
-    progress: Progress,
-    items: Vec<Item<'a>>,
-    children: Vec<Section<'a>>,
-}
-
-#[derive(Serialize)]
-struct Evidence<'a> {
-    target: &'a str,
-    label: Option<&'a str>,
-    added_by: &'a str,
-    added_at: &'a str,
-}
-
-#[derive(Serialize)]
-struct Item<'a> {
-    number: &'a str,
-    key: &'a str,
-    title: &'a str,
-    status: Status,
-    owner: Option<&'a str>,
-    evidence: Vec<Evidence<'a>>,
-    notes: &'a str,
-    reason: Option<&'a str>,
-    fields: BTreeMap<&'a str, &'a str>,
-    initially_checked: bool,
-    updated_at: &'a str,
-    updated_by: &'a str,
-    items: Vec<Item<'a>>,
-}
-
-// Recursion depth here is bounded by the import (items nest as deep as the
-// markdown did); serde_json's own serializer recurses the same way.
-fn item(i: &ItemView) -> Item<'_> {
-    Item {
-        number: &i.number,
-        key: &i.key,
-        title: &i.title,
-        status: i.status,
-        owner: i.owner.as_deref(),
-        evidence: i
-            .evidence
-            .iter()
-            .map(|e| Evidence {
-                target: &e.target,
-                label: e.label.as_deref(),
-                added_by: &e.added_by,
-                added_at: &e.added_at,
-            })
-            .collect(),
-        notes: &i.notes,
-        reason: i.reason.as_deref(),
-        fields: i
-            .fields
-            .iter()
-            .map(|f| (f.name.as_str(), f.value.as_str()))
-            .collect(),
-        initially_checked: i.initially_checked,
-        updated_at: &i.updated_at,
-        updated_by: &i.updated_by,
-        items: i.items.iter().map(item).collect(),
-    }
-}
-
-fn section(s: &SectionView) -> Section<'_> {
-    Section {
-        number: &s.number,
-        key: &s.key,
-        title: &s.title,
-        description: &s.description,
-        progress: s.progress,
-        items: s.items.iter().map(item).collect(),
-        children: s.sections.iter().map(section).collect(),
-    }
-}
-
-pub fn render(view: &ReleaseView, generated_at: &str) -> Result<Vec<u8>> {
-    let export = Export {
-        schema: SCHEMA,
-        generated_at,
-        release: Release {
-            name: &view.release.name,
-            due_date: view.release.due_date.as_deref(),
-            status: view.release.status.as_str(),
-        },
-        progress: view.progress,
-        runs: view
-            .runs
-            .iter()
-            .map(|r| Run {
-                template: &r.template.slug,
-                title: &r.template.title,
-                version: r.template.version,
-                source: &r.template.source_name,
-                content_hash: &r.template.content_hash,
-                progress: r.progress,
-                sections: r.sections.iter().map(section).collect(),
-            })
-            .collect(),
+pub fn render(report: &Report, seal: Option<&Seal>) -> Result<Vec<u8>> {
+    let seal = seal.map(|s| Seal {
+        payload: String::new(),
+        ..s.clone()
+    });
+    let file = File {
+        schema: SCHEMA.to_string(),
+        report: report.clone(),
+        seal,
     };
-    let mut out = serde_json::to_vec_pretty(&export)?;
+    let mut out = serde_json::to_vec_pretty(&file)?;
     out.push(b'\n');
     Ok(out)
 }

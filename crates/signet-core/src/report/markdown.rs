@@ -1,17 +1,18 @@
-//! GitHub-flavoured markdown export: pastes cleanly into GitHub, GitLab and
-//! Confluence. Task boxes reflect status; only http(s)/mailto become links.
+//! GitHub-flavoured markdown: pastes cleanly into GitHub, GitLab and
+//! Confluence. Task boxes reflect status; only http(s)/mailto become links;
+//! a signed report ends with its seal in an HTML comment (invisible when
+//! rendered).
 
 use std::fmt::Write;
 
-use crate::model::{is_safe_link, ItemView, Progress, ReleaseView, SectionView, Status};
+use super::model::{ItemReport, Report};
+use super::text::{audit_lines, item_tags, progress_line, status_text};
+use crate::model::{is_safe_link, Status};
+use crate::seal::Seal;
 
-fn progress_line(p: &Progress) -> String {
-    let mut s = format!("{}/{} closed ({}%)", p.closed(), p.total, p.percent());
-    if p.blocked > 0 {
-        let _ = write!(s, ", {} blocked", p.blocked);
-    }
-    s
-}
+/// Deeper nesting renders at this depth: markdown lists stop meaning
+/// anything long before, and indentation would grow quadratically.
+const MAX_INDENT: usize = 8;
 
 /// Inline text that must not open markdown constructs of its own.
 fn escape_inline(s: &str) -> String {
@@ -19,11 +20,11 @@ fn escape_inline(s: &str) -> String {
     for c in s.chars() {
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~'
         ) {
             out.push('\\');
         }
-        if c == '\n' {
+        if c == '\n' || c == '\r' {
             out.push(' ');
         } else {
             out.push(c);
@@ -34,51 +35,38 @@ fn escape_inline(s: &str) -> String {
 
 pub(crate) fn evidence_md(target: &str) -> String {
     if is_safe_link(target) {
-        let url: String = target
-            .chars()
-            .map(|c| match c {
-                ' ' => "%20".to_string(),
-                '(' => "%28".to_string(),
-                ')' => "%29".to_string(),
-                '<' => "%3C".to_string(),
-                '>' => "%3E".to_string(),
-                c => c.to_string(),
-            })
-            .collect();
+        let mut url = String::with_capacity(target.len());
+        for c in target.chars() {
+            match c {
+                ' ' => url.push_str("%20"),
+                '(' => url.push_str("%28"),
+                ')' => url.push_str("%29"),
+                '<' => url.push_str("%3C"),
+                '>' => url.push_str("%3E"),
+                c => url.push(c),
+            }
+        }
         format!("[{}]({url})", escape_inline(target))
     } else {
         // Inert: shown as code so no renderer turns it into a link.
         let ticks = if target.contains('`') { "``" } else { "`" };
-        format!("{ticks}{}{ticks}", target.replace('\n', " "))
+        format!("{ticks}{}{ticks}", target.replace(['\n', '\r'], " "))
     }
 }
 
-fn item_line(out: &mut String, item: &ItemView, depth: usize) {
-    let indent = "  ".repeat(depth);
+fn item_line(out: &mut String, item: &ItemReport) {
+    let indent = "  ".repeat(item.depth.min(MAX_INDENT));
     let boxed = if item.status.is_closed() { "x" } else { " " };
+    let title = item.title.replace(['\n', '\r'], " ");
     let title = if item.status == Status::NotApplicable {
-        format!("~~{}~~", item.title)
+        format!("~~{title}~~")
     } else {
-        item.title.clone()
+        title
     };
     let _ = write!(out, "{indent}- [{boxed}] **{}** {title}", item.number);
-    let mut tags: Vec<String> = Vec::new();
-    match item.status {
-        Status::NotApplicable => tags.push(format!(
-            "n/a: {}",
-            escape_inline(item.reason.as_deref().unwrap_or(""))
-        )),
-        Status::Blocked => tags.push(format!(
-            "**blocked**: {}",
-            escape_inline(item.reason.as_deref().unwrap_or(""))
-        )),
-        _ => {}
-    }
-    if let Some(o) = &item.owner {
-        tags.push(format!("owner: {}", escape_inline(o)));
-    }
-    if item.initially_checked {
-        tags.push("checked in source".into());
+    let mut tags: Vec<String> = item_tags(item).iter().map(|t| escape_inline(t)).collect();
+    if item.status == Status::Blocked {
+        tags[0] = format!("**{}**", tags[0]);
     }
     if !tags.is_empty() {
         let _ = write!(out, " — {}", tags.join(" · "));
@@ -86,81 +74,120 @@ fn item_line(out: &mut String, item: &ItemView, depth: usize) {
     out.push('\n');
     for f in &item.fields {
         if !f.value.is_empty() {
-            let _ = writeln!(out, "{indent}  - {}: {}", escape_inline(&f.name), f.value);
+            let _ = writeln!(
+                out,
+                "{indent}  - {}: {}",
+                escape_inline(&f.name),
+                f.value.replace(['\n', '\r'], " ")
+            );
         }
     }
     for e in &item.evidence {
-        let _ = writeln!(out, "{indent}  - evidence: {}", evidence_md(&e.target));
+        let label = match &e.label {
+            Some(l) => format!("{} ", escape_inline(l)),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "{indent}  - evidence: {label}{}", evidence_md(&e.target));
     }
     for note in item.notes.lines().filter(|l| !l.trim().is_empty()) {
         let _ = writeln!(out, "{indent}  - note: {}", escape_inline(note));
     }
 }
 
-fn section_md(out: &mut String, root: &SectionView, base_level: usize) {
-    let mut stack: Vec<(&SectionView, usize)> = vec![(root, base_level)];
-    while let Some((s, level)) = stack.pop() {
-        let hashes = "#".repeat(level.min(6));
-        let _ = writeln!(
-            out,
-            "{hashes} {}. {} — {}\n",
-            s.number,
-            s.title,
-            progress_line(&s.progress)
-        );
-        let mut items: Vec<(&ItemView, usize)> = s.items.iter().rev().map(|i| (i, 0)).collect();
-        let any = !items.is_empty();
-        while let Some((item, depth)) = items.pop() {
-            item_line(out, item, depth);
-            items.extend(item.items.iter().rev().map(|c| (c, depth + 1)));
-        }
-        if any {
-            out.push('\n');
-        }
-        stack.extend(s.sections.iter().rev().map(|c| (c, level + 1)));
-    }
-}
-
-pub fn render(view: &ReleaseView, generated_at: &str) -> String {
-    let r = &view.release;
+pub fn render(report: &Report, seal: Option<&Seal>) -> String {
+    let r = &report.release;
     let mut out = String::new();
     let _ = writeln!(out, "# Release {}\n", escape_inline(&r.name));
-    let mut facts = vec![format!(
-        "**Status:** {}",
-        r.status.as_str().replace('_', " ")
-    )];
+    let mut facts = vec![format!("**Status:** {}", status_text(report))];
     if let Some(due) = &r.due_date {
         facts.push(format!("**Due:** {due}"));
     }
-    facts.push(format!("**Progress:** {}", progress_line(&view.progress)));
-    facts.push(format!("**Generated:** {generated_at}"));
+    facts.push(format!("**Progress:** {}", progress_line(&report.progress)));
+    let when = if report.is_draft() { "Generated" } else { "Frozen" };
+    facts.push(format!("**{when}:** {}", report.generated_at));
     let _ = writeln!(out, "{}\n", facts.join(" · "));
-    if view.runs.len() > 1 {
+    if let Some(o) = &report.override_ {
+        let _ = writeln!(
+            out,
+            "> [!WARNING]\n> **Signed off with an override** by {}: {}\n>\n> {} items were still open:\n>",
+            escape_inline(&o.by),
+            escape_inline(&o.reason),
+            o.open_items.len()
+        );
+        for item in &o.open_items {
+            let _ = writeln!(out, "> - {}", escape_inline(item));
+        }
+        out.push('\n');
+    }
+    if report.runs.len() > 1 {
         out.push_str("| Checklist | Progress |\n| --- | --- |\n");
-        for run in &view.runs {
+        for run in &report.runs {
             let _ = writeln!(
                 out,
                 "| {} | {} |",
-                escape_inline(&run.template.title),
+                escape_inline(&run.title),
                 progress_line(&run.progress)
             );
         }
         out.push('\n');
     }
-    for run in &view.runs {
-        let t = &run.template;
+    for run in &report.runs {
         let _ = writeln!(
             out,
-            "## {} \n\n_{} v{}, from `{}` — {}_\n",
-            escape_inline(&t.title),
-            t.slug,
-            t.version,
-            t.source_name.replace('`', "'"),
+            "## {}\n\n_{} v{}, from `{}` — {}_\n",
+            escape_inline(&run.title),
+            run.template,
+            run.version,
+            run.source.replace('`', "'"),
             progress_line(&run.progress)
         );
         for s in &run.sections {
-            section_md(&mut out, s, 3);
+            let hashes = "#".repeat((3 + s.depth).min(6));
+            let _ = writeln!(
+                out,
+                "{hashes} {}. {} — {}\n",
+                s.number,
+                s.title.replace(['\n', '\r'], " "),
+                progress_line(&s.progress)
+            );
+            for item in &s.items {
+                item_line(&mut out, item);
+            }
+            if !s.items.is_empty() {
+                out.push('\n');
+            }
         }
+    }
+    out.push_str("## Sign-off\n\n");
+    match seal {
+        Some(seal) if !seal.signatures.is_empty() => {
+            out.push_str("| Approver | Role | Signed at | Key id |\n| --- | --- | --- | --- |\n");
+            for s in &seal.signatures {
+                let _ = writeln!(
+                    out,
+                    "| {} ({}) | {} | {} | `{}` |",
+                    escape_inline(&s.name),
+                    escape_inline(&s.handle),
+                    escape_inline(&s.role),
+                    s.signed_at,
+                    s.key_id
+                );
+            }
+            let _ = writeln!(
+                out,
+                "\nReport digest: `{}`. Check this file with `signet verify`.\n",
+                seal.digest
+            );
+        }
+        _ => out.push_str("Not signed off. This is a draft; it cannot be verified.\n\n"),
+    }
+    out.push_str("## Audit trail\n\n");
+    for line in audit_lines(&report.audit) {
+        let _ = writeln!(out, "- {}", escape_inline(&line));
+    }
+    if let Some(seal) = seal {
+        out.push('\n');
+        out.push_str(&super::seal_comment(seal));
     }
     out
 }

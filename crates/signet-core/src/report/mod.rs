@@ -1,31 +1,54 @@
-//! Exports of a release: one view of the data, several renderers. Writers
-//! return bytes; [`write_atomic`] puts them on disk via temp file + rename so
-//! a crash never leaves half a report.
+//! Reports of a release: one model ([`model::Report`]), five renderers.
+//! Renderers are pure and deterministic — the same report and seal always
+//! give the same bytes — because verification re-renders a signed file and
+//! compares. [`write_atomic`] puts bytes on disk via temp file + rename so a
+//! crash never leaves half a report.
 
 mod csv;
-mod json;
+mod html;
+pub(crate) mod json;
 mod markdown;
+pub mod model;
+pub(crate) mod pdf;
+mod text;
 
 use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
 
+use base64::Engine;
+
 use crate::error::{Error, Result};
-use crate::model::ReleaseView;
+use crate::seal::Seal;
 
-pub use json::SCHEMA as JSON_SCHEMA;
+pub use model::{Report, SCHEMA};
+pub use pdf::Paper;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Format {
     Markdown,
+    Html,
+    Pdf,
     Json,
     Csv,
 }
 
 impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Markdown,
+        Format::Html,
+        Format::Pdf,
+        Format::Json,
+        Format::Csv,
+    ];
+
     pub fn extension(self) -> &'static str {
         match self {
             Format::Markdown => "md",
+            Format::Html => "html",
+            Format::Pdf => "pdf",
             Format::Json => "json",
             Format::Csv => "csv",
         }
@@ -37,23 +60,65 @@ impl FromStr for Format {
     fn from_str(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
             "md" | "markdown" => Ok(Format::Markdown),
+            "html" | "htm" => Ok(Format::Html),
+            "pdf" => Ok(Format::Pdf),
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             other => Err(Error::Invalid(format!(
-                "unknown export format '{other}' (use md, json or csv)"
+                "unknown export format '{other}' (use md, html, pdf, json, csv or all)"
             ))),
         }
     }
 }
 
-/// Renders a release in a format. `generated_at` is passed in so output is
-/// reproducible in tests.
-pub fn render(view: &ReleaseView, format: Format, generated_at: &str) -> Result<Vec<u8>> {
+/// Renders a report. A `seal` (signed reports) is shown in the sign-off
+/// block and embedded so `signet verify` can check the file on its own.
+pub fn render(report: &Report, seal: Option<&Seal>, format: Format, paper: Paper) -> Result<Vec<u8>> {
     match format {
-        Format::Markdown => Ok(markdown::render(view, generated_at).into_bytes()),
-        Format::Json => json::render(view, generated_at),
-        Format::Csv => csv::render(view),
+        Format::Markdown => Ok(markdown::render(report, seal).into_bytes()),
+        Format::Html => Ok(html::render(report, seal).into_bytes()),
+        Format::Pdf => pdf::render(report, seal, paper),
+        Format::Json => json::render(report, seal),
+        Format::Csv => csv::render(report),
     }
+}
+
+pub(crate) const SEAL_OPEN: &str = "<!-- signet-seal:1";
+pub(crate) const SEAL_CLOSE: &str = "-->";
+
+/// The seal as an HTML/markdown comment: base64 so no report text can
+/// close the comment early. Wrapped at 100 columns.
+pub(crate) fn seal_comment(seal: &Seal) -> String {
+    let json = serde_json::to_vec(seal).unwrap_or_default();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(json);
+    let mut out = String::with_capacity(b64.len() + b64.len() / 100 + 32);
+    out.push_str(SEAL_OPEN);
+    out.push('\n');
+    for chunk in b64.as_bytes().chunks(100) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(SEAL_CLOSE);
+    out.push('\n');
+    out
+}
+
+/// Finds and decodes the seal comment of a markdown or HTML report.
+pub(crate) fn find_seal_comment(text: &str) -> Option<Result<Seal>> {
+    let start = text.rfind(SEAL_OPEN)?;
+    let body = &text[start + SEAL_OPEN.len()..];
+    let end = body.find(SEAL_CLOSE)?;
+    let b64: String = body[..end].split_ascii_whitespace().collect();
+    Some(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|e| Error::Invalid(format!("the embedded seal is not valid base64 ({e})")))
+            .and_then(|bytes| {
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    Error::Invalid(format!("the embedded seal is not valid ({e})"))
+                })
+            }),
+    )
 }
 
 /// Writes the file whole or not at all.
@@ -62,7 +127,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, &e))?;
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        // Like any new file (0666 less the umask), not tempfile's private 0600.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, &e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, &e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, &e))?;
     tmp.persist(path).map_err(|e| Error::io(path, &e.error))?;

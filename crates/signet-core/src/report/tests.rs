@@ -1,4 +1,5 @@
 use super::*;
+use crate::report::model;
 use crate::import::{import_bytes, ImportOptions};
 use crate::model::{Evidence, Status, Tick};
 use crate::store::Store;
@@ -44,16 +45,37 @@ fn view() -> crate::model::ReleaseView {
     view
 }
 
-const AT: &str = "2026-11-26T12:00:00Z";
+fn report() -> Report {
+    let v = view();
+    let events = vec![crate::model::Event {
+        id: 1,
+        at: "2026-11-26T10:00:00Z".into(),
+        actor: "ana".into(),
+        action: "item.status".into(),
+        subject: "v2.4.0/launch:1.2".into(),
+        field: Some("status".into()),
+        old_value: None,
+        new_value: None,
+        hash: "ab".into(),
+    }];
+    let audit = model::Audit::summarise(&events, true, "ab".repeat(32));
+    model::build(&v, audit, 0, "2026-11-26T12:00:00Z", None)
+}
+
+fn render_str(format: Format) -> String {
+    String::from_utf8(render(&report(), None, format, Paper::A4).unwrap()).unwrap()
+}
 
 #[test]
 fn json_follows_the_documented_schema() {
-    let bytes = render(&view(), Format::Json, AT).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(v["schema"], "signet.export/1");
-    assert_eq!(v["release"]["name"], "v2.4.0");
-    assert_eq!(v["release"]["due_date"], "2026-12-01");
-    let legal = &v["runs"][0]["sections"][0];
+    let v: serde_json::Value = serde_json::from_str(&render_str(Format::Json)).unwrap();
+    assert_eq!(v["schema"], "signet.report/1");
+    assert!(v["seal"].is_null(), "a draft has no seal");
+    let r = &v["report"];
+    assert_eq!(r["release"]["name"], "v2.4.0");
+    assert_eq!(r["release"]["due_date"], "2026-12-01");
+    assert_eq!(r["revision"], 0);
+    let legal = &r["runs"][0]["sections"][0];
     assert_eq!(legal["title"], "Legal");
     let item = &legal["items"][1];
     assert_eq!(item["number"], "1.2");
@@ -61,18 +83,37 @@ fn json_follows_the_documented_schema() {
     assert_eq!(item["owner"], "ana");
     assert_eq!(item["evidence"][0]["target"], "https://ci.example/run/81");
     assert_eq!(item["notes"], "green on staging");
-    assert_eq!(item["items"][0]["number"], "1.2.1");
+    assert_eq!(legal["items"][2]["number"], "1.2.1");
+    assert_eq!(legal["items"][2]["depth"], 1);
     assert_eq!(legal["items"][0]["initially_checked"], true);
-    let ops = &v["runs"][0]["sections"][1]["items"][0];
+    let ops = &r["runs"][0]["sections"][1]["items"][0];
     assert_eq!(ops["status"], "not_applicable");
     assert_eq!(ops["reason"], "no uploads");
-    assert_eq!(ops["fields"]["Effort"], "M");
-    assert_eq!(v["progress"]["total"], 5);
+    assert_eq!(ops["fields"][0]["name"], "Effort");
+    assert_eq!(ops["fields"][0]["value"], "M");
+    assert_eq!(r["progress"]["total"], 5);
+    assert_eq!(r["progress"]["percent"], 60);
+    assert_eq!(r["audit"]["actors"][0]["name"], "ana");
+    // Parses back into the model unchanged.
+    let back: Report = serde_json::from_value(r.clone()).unwrap();
+    assert_eq!(back, report());
+}
+
+#[test]
+fn canonical_form_has_sorted_keys_and_no_whitespace() {
+    let r = report();
+    let canonical = r.canonical().unwrap();
+    // serde_json::Value (without preserve_order, as in this crate's tests)
+    // sorts keys; re-serialising it must give the very same bytes.
+    let v: serde_json::Value = serde_json::from_slice(&canonical).unwrap();
+    assert_eq!(serde_json::to_vec(&v).unwrap(), canonical);
+    assert!(!canonical.contains(&b'\n'));
+    assert_eq!(Report::from_json(&canonical).unwrap(), r);
 }
 
 #[test]
 fn markdown_boxes_reflect_status_and_links_are_safe() {
-    let md = String::from_utf8(render(&view(), Format::Markdown, AT).unwrap()).unwrap();
+    let md = render_str(Format::Markdown);
     assert!(
         md.contains("- [x] **1.1** Licences checked — checked in source"),
         "{md}"
@@ -93,20 +134,91 @@ fn markdown_boxes_reflect_status_and_links_are_safe() {
     assert!(md.contains("`javascript:alert(1)`"), "{md}");
     assert!(!md.contains("](javascript:"), "{md}");
     assert!(md.contains("**Progress:** 3/5 closed (60%)"), "{md}");
+    assert!(md.contains("DRAFT — not signed off"), "{md}");
+    assert!(md.contains("## Audit trail"), "{md}");
+    assert!(!md.contains("signet-seal"), "drafts carry no seal");
+}
+
+#[test]
+fn html_is_self_contained_with_no_script_and_no_outside_requests() {
+    let html = render_str(Format::Html);
+    let lower = html.to_ascii_lowercase();
+    for banned in ["<script", "src=", "<link", "@import", "url(", "<iframe", "<object", "javascript:\"", "onerror", "onload"] {
+        assert!(!lower.contains(banned), "found {banned}");
+    }
+    // The only URLs are the evidence links a reader may click.
+    let mut rest = html.as_str();
+    while let Some(i) = rest.find("://") {
+        let before = &rest[..i];
+        assert!(
+            before.ends_with("href=\"https") || before.ends_with(">https"),
+            "URL outside a link: {}",
+            &rest[i.saturating_sub(40)..(i + 40).min(rest.len())]
+        );
+        rest = &rest[i + 3..];
+    }
+    assert!(html.contains("<a href=\"https://ci.example/run/81\" rel=\"noopener noreferrer\">"));
+    assert!(html.contains("<code>javascript:alert(1)</code>"), "hostile link shown inert");
+    assert!(html.contains("<svg viewBox"), "progress chart");
+    assert!(html.contains("Content-Security-Policy"));
+    assert!(html.contains("<strong>updated</strong>"), "item markdown rendered");
+    assert!(html.contains("@media print"));
+}
+
+#[test]
+fn pdf_holds_the_same_content() {
+    let bytes = render(&report(), None, Format::Pdf, Paper::A4).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&bytes);
+    for needle in [
+        "Release v2.4.0",
+        "DRAFT",
+        "Due: 2026-12-01",
+        "Progress: 3/5 closed (60%)",
+        "Progress by section",
+        "Privacy policy updated",
+        "owner: ana",
+        "evidence: https://ci.example/run/81",
+        "evidence: javascript:alert(1)",
+        "n/a: no uploads",
+        "note: green on staging",
+        "Effort: M",
+        "Audit trail",
+        "Page 1 of 1",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let letter = render(&report(), None, Format::Pdf, Paper::Letter).unwrap();
+    assert_eq!(Paper::of_pdf(&letter), Paper::Letter);
+    assert_eq!(Paper::of_pdf(&bytes), Paper::A4);
+}
+
+/// Text of a PDF through poppler's pdftotext, an independent extractor.
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is needed for the PDF tests");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
 fn csv_has_one_row_per_item_and_defuses_formulas() {
-    let bytes = render(&view(), Format::Csv, AT).unwrap();
+    let bytes = render(&report(), None, Format::Csv, Paper::A4).unwrap();
     let mut r = ::csv::Reader::from_reader(bytes.as_slice());
     let headers = r.headers().unwrap().clone();
     assert_eq!(headers.get(headers.len() - 1), Some("Effort"));
     let rows: Vec<::csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 5);
-    let numbers: Vec<&str> = rows.iter().map(|r| r.get(3).unwrap()).collect();
+    let numbers: Vec<&str> = rows.iter().map(|r| r.get(4).unwrap()).collect();
     assert_eq!(numbers, ["1.1", "1.2", "1.2.1", "2.1", "2.2"]);
-    assert_eq!(rows[4].get(5), Some("'=cmd()"));
-    assert_eq!(rows[3].get(6), Some("n/a"));
+    assert_eq!(rows[4].get(6), Some("'=cmd()"));
+    assert_eq!(rows[3].get(7), Some("n/a"));
+    assert_eq!(rows[1].get(10), Some("https://ci.example/run/81"));
 }
 
 #[test]

@@ -126,7 +126,7 @@ pub struct AuditReport {
     pub head: String,
 }
 
-fn verify(conn: &Connection) -> Result<AuditReport> {
+pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
     let mut stmt = conn.prepare(
         "SELECT id, at, actor, action, release_id, run_id, item_id, subject, field,
                 old_value, new_value, prev_hash, hash FROM event ORDER BY id",
@@ -170,6 +170,14 @@ fn verify(conn: &Connection) -> Result<AuditReport> {
         events: count,
         head: prev,
     })
+}
+
+/// Hash of the newest event (the chain's head), unverified.
+pub(crate) fn head(conn: &Connection) -> Result<String> {
+    Ok(conn
+        .query_row("SELECT hash FROM event ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string()))
 }
 
 impl Store {

@@ -6,8 +6,10 @@
 //! transaction that also appends the audit events describing it.
 
 mod events;
+mod people;
 mod releases;
 mod runs;
+mod signoffs;
 mod states;
 mod templates;
 
@@ -21,10 +23,16 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub use events::AuditReport;
+pub use signoffs::{RevisionInfo, SignoffOutcome, SignoffRequest};
 pub use templates::SectionSummary;
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))]));
+    LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_init.sql")),
+        M::up(include_str!("../../migrations/0002_signoff.sql")),
+    ])
+});
 
 /// Where the CLI and the app keep their shared database by default:
 /// `$XDG_DATA_HOME/signet/signet.db` (`~/.local/share/signet/signet.db`).

@@ -208,11 +208,15 @@ impl Store {
     /// Every audit event of a release, oldest first.
     pub fn release_events(&self, release: &str) -> Result<Vec<Event>> {
         let r = releases::resolve(self.conn(), release)?;
-        let mut stmt = self.conn().prepare(
-            "SELECT id, at, actor, action, subject, field, old_value, new_value, hash FROM event
-             WHERE release_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([r.id], row_to_event)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        release_events(self.conn(), r.id)
     }
+}
+
+pub(crate) fn release_events(conn: &Connection, release_id: i64) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, actor, action, subject, field, old_value, new_value, hash FROM event
+         WHERE release_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([release_id], row_to_event)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -1,0 +1,327 @@
+//! The report model, `signet.report/1`: what every renderer shows and what
+//! approvers sign. Documented field by field in docs/report-json.md.
+//!
+//! Canonical form: compact JSON with object keys in byte order. serde writes
+//! struct fields in declaration order, so every struct here declares its
+//! fields alphabetically (a test checks it) and the canonical bytes are just
+//! `serde_json::to_vec`, independent of serde_json's feature flags. Sections
+//! and items are flat lists with a `depth`, so any nesting the importer
+//! accepted serialises without recursion.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::model::{ItemView, Progress, ReleaseView, SectionView, Status};
+
+pub const SCHEMA: &str = "signet.report/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub audit: Audit,
+    /// When the snapshot was frozen (signed reports) or generated (drafts).
+    pub generated_at: String,
+    /// Present when sign-off was forced with items still open.
+    #[serde(rename = "override")]
+    pub override_: Option<Override>,
+    pub progress: Counts,
+    pub release: ReleaseHead,
+    /// 1, 2, … for frozen snapshots; 0 for a draft.
+    pub revision: u32,
+    pub runs: Vec<RunReport>,
+    pub schema: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseHead {
+    pub due_date: Option<String>,
+    pub name: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    pub blocked: usize,
+    pub done: usize,
+    pub not_applicable: usize,
+    pub open: usize,
+    /// Whole percent done or n/a, rounded down.
+    pub percent: u32,
+    pub total: usize,
+}
+
+impl From<Progress> for Counts {
+    fn from(p: Progress) -> Counts {
+        Counts {
+            blocked: p.blocked,
+            done: p.done,
+            not_applicable: p.not_applicable,
+            open: p.open,
+            percent: p.percent(),
+            total: p.total,
+        }
+    }
+}
+
+impl Counts {
+    pub fn closed(&self) -> usize {
+        self.done + self.not_applicable
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub by: String,
+    /// `number [status] text` of every item not done or n/a when signed.
+    pub open_items: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunReport {
+    pub content_hash: String,
+    pub progress: Counts,
+    pub sections: Vec<SectionReport>,
+    pub source: String,
+    pub template: String,
+    pub title: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionReport {
+    pub depth: usize,
+    pub description: String,
+    pub items: Vec<ItemReport>,
+    pub key: String,
+    pub number: String,
+    pub plain: String,
+    pub progress: Counts,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemReport {
+    pub depth: usize,
+    pub evidence: Vec<EvidenceReport>,
+    pub fields: Vec<FieldReport>,
+    pub initially_checked: bool,
+    pub key: String,
+    pub notes: String,
+    pub number: String,
+    pub owner: Option<String>,
+    pub plain: String,
+    pub reason: Option<String>,
+    pub status: Status,
+    pub title: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldReport {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceReport {
+    pub added_at: String,
+    pub added_by: String,
+    pub label: Option<String>,
+    pub target: String,
+}
+
+/// What the audit trail says about this release at the time of the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    /// Event count per action (`item.status`, `signoff`, …), by name.
+    pub actions: Vec<Tally>,
+    /// Event count per actor, by name.
+    pub actors: Vec<Tally>,
+    /// Whether the whole database's hash chain verified when the report was made.
+    pub chain_verified: bool,
+    /// This release's events.
+    pub events: usize,
+    pub first_at: Option<String>,
+    /// Hash of the newest event in the database: later edits to earlier
+    /// events are detectable against it.
+    pub head_hash: String,
+    pub last_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tally {
+    pub count: usize,
+    pub name: String,
+}
+
+impl Audit {
+    /// Summarises a release's events (oldest first).
+    pub fn summarise(
+        events: &[crate::model::Event],
+        chain_verified: bool,
+        head_hash: String,
+    ) -> Audit {
+        let mut actions: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut actors: BTreeMap<&str, usize> = BTreeMap::new();
+        for e in events {
+            *actions.entry(&e.action).or_default() += 1;
+            *actors.entry(&e.actor).or_default() += 1;
+        }
+        let tally = |m: BTreeMap<&str, usize>| {
+            m.into_iter()
+                .map(|(name, count)| Tally {
+                    count,
+                    name: name.to_string(),
+                })
+                .collect()
+        };
+        Audit {
+            actions: tally(actions),
+            actors: tally(actors),
+            chain_verified,
+            events: events.len(),
+            first_at: events.first().map(|e| e.at.clone()),
+            head_hash,
+            last_at: events.last().map(|e| e.at.clone()),
+        }
+    }
+}
+
+fn item_report(i: &ItemView, depth: usize) -> ItemReport {
+    ItemReport {
+        depth,
+        evidence: i
+            .evidence
+            .iter()
+            .map(|e| EvidenceReport {
+                added_at: e.added_at.clone(),
+                added_by: e.added_by.clone(),
+                label: e.label.clone(),
+                target: e.target.clone(),
+            })
+            .collect(),
+        fields: i
+            .fields
+            .iter()
+            .map(|f| FieldReport {
+                name: f.name.clone(),
+                value: f.value.clone(),
+            })
+            .collect(),
+        initially_checked: i.initially_checked,
+        key: i.key.clone(),
+        notes: i.notes.clone(),
+        number: i.number.clone(),
+        owner: i.owner.clone(),
+        plain: i.plain.clone(),
+        reason: i.reason.clone(),
+        status: i.status,
+        title: i.title.clone(),
+        updated_at: i.updated_at.clone(),
+        updated_by: i.updated_by.clone(),
+    }
+}
+
+fn sections(roots: &[SectionView]) -> Vec<SectionReport> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(&SectionView, usize)> = roots.iter().rev().map(|s| (s, 0)).collect();
+    while let Some((s, depth)) = stack.pop() {
+        let mut items = Vec::new();
+        let mut istack: Vec<(&ItemView, usize)> = s.items.iter().rev().map(|i| (i, 0)).collect();
+        while let Some((i, d)) = istack.pop() {
+            items.push(item_report(i, d));
+            istack.extend(i.items.iter().rev().map(|c| (c, d + 1)));
+        }
+        out.push(SectionReport {
+            depth,
+            description: s.description.clone(),
+            items,
+            key: s.key.clone(),
+            number: s.number.clone(),
+            plain: s.plain.clone(),
+            progress: s.progress.into(),
+            title: s.title.clone(),
+        });
+        stack.extend(s.sections.iter().rev().map(|c| (c, depth + 1)));
+    }
+    out
+}
+
+/// Builds the report of a release as it stands.
+pub fn build(
+    view: &ReleaseView,
+    audit: Audit,
+    revision: u32,
+    generated_at: &str,
+    override_: Option<Override>,
+) -> Report {
+    Report {
+        audit,
+        generated_at: generated_at.to_string(),
+        override_,
+        progress: view.progress.into(),
+        release: ReleaseHead {
+            due_date: view.release.due_date.clone(),
+            name: view.release.name.clone(),
+            status: if revision > 0 {
+                "signed_off".to_string()
+            } else {
+                view.release.status.as_str().to_string()
+            },
+        },
+        revision,
+        runs: view
+            .runs
+            .iter()
+            .map(|r| RunReport {
+                content_hash: r.template.content_hash.clone(),
+                progress: r.progress.into(),
+                sections: sections(&r.sections),
+                source: r.template.source_name.clone(),
+                template: r.template.slug.clone(),
+                title: r.template.title.clone(),
+                version: r.template.version,
+            })
+            .collect(),
+        schema: SCHEMA.to_string(),
+    }
+}
+
+impl Report {
+    /// The bytes approvers sign: compact JSON, keys in byte order, UTF-8.
+    pub fn canonical(&self) -> Result<Vec<u8>> {
+        Ok(serde_json::to_vec(self)?)
+    }
+
+    /// Parses canonical (or any) JSON of a report.
+    pub fn from_json(bytes: &[u8]) -> Result<Report> {
+        Ok(serde_json::from_slice(bytes)?)
+    }
+
+    /// Every item with its run and section, in document order.
+    pub fn items(&self) -> impl Iterator<Item = (&RunReport, &SectionReport, &ItemReport)> {
+        self.runs.iter().flat_map(|r| {
+            r.sections
+                .iter()
+                .flat_map(move |s| s.items.iter().map(move |i| (r, s, i)))
+        })
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.revision == 0
+    }
+}

@@ -1,0 +1,211 @@
+//! The seal of a signed report: the canonical payload, its SHA-256 digest
+//! and one minisign signature per approver. minisign (Ed25519) was chosen so
+//! anyone can check a signature with the stock `minisign` tool, without Signet:
+//! `minisign -Vm payload.json -x ana.minisig -P <public key>`.
+//!
+//! Each signature's *trusted comment* (signed too) names the release,
+//! revision, digest, approver, role and time, so none of those can be edited
+//! in a report without breaking the signature.
+
+use std::io::Cursor;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+pub const SEAL_VERSION: u32 = 1;
+
+/// One approver's signature over the payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Signature {
+    pub handle: String,
+    pub name: String,
+    pub role: String,
+    pub signed_at: String,
+    /// minisign key id, 16 hex digits as `minisign` prints it.
+    pub key_id: String,
+    /// minisign public key (base64, the second line of a `.pub` file).
+    pub public_key: String,
+    /// The complete `.minisig` file text.
+    pub minisig: String,
+}
+
+/// Everything needed to check a signed report, embedded in each export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seal {
+    pub signet_seal: u32,
+    pub release: String,
+    pub revision: u32,
+    /// `sha256:` + hex of the payload bytes.
+    pub digest: String,
+    /// The canonical report JSON. Omitted in the JSON export, whose `report`
+    /// member is the payload itself.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub payload: String,
+    pub signatures: Vec<Signature>,
+}
+
+pub fn digest(payload: &[u8]) -> String {
+    format!("sha256:{}", crate::hex::encode(&Sha256::digest(payload)))
+}
+
+/// The trusted comment an approver's signature carries.
+pub fn trusted_comment(
+    release: &str,
+    revision: u32,
+    digest: &str,
+    handle: &str,
+    role: &str,
+    signed_at: &str,
+) -> String {
+    // Debug quoting keeps it one line whatever the role says.
+    format!(
+        "signet release={release:?} revision={revision} {digest} approver={handle} role={role:?} signed_at={signed_at}"
+    )
+}
+
+/// A person's secret key, loaded for signing.
+pub struct SigningKey {
+    pub(crate) sk: minisign::SecretKey,
+    pub(crate) pk: minisign::PublicKey,
+}
+
+fn crypto(e: minisign::PError) -> Error {
+    Error::Invalid(format!("signature: {e}"))
+}
+
+pub fn key_id(pk: &minisign::PublicKey) -> String {
+    let mut n = [0u8; 8];
+    n.copy_from_slice(&pk.keynum()[..8]);
+    format!("{:016X}", u64::from_le_bytes(n))
+}
+
+impl SigningKey {
+    pub fn generate() -> Result<SigningKey> {
+        let kp = minisign::KeyPair::generate_unencrypted_keypair().map_err(crypto)?;
+        Ok(SigningKey {
+            sk: kp.sk,
+            pk: kp.pk,
+        })
+    }
+
+    /// Reads a minisign secret key file's text (unencrypted keys only).
+    pub fn from_text(secret: &str) -> Result<SigningKey> {
+        let sk = minisign::SecretKeyBox::from_string(secret)
+            .and_then(|b| b.into_unencrypted_secret_key())
+            .map_err(crypto)?;
+        let pk = minisign::PublicKey::from_secret_key(&sk).map_err(crypto)?;
+        Ok(SigningKey { sk, pk })
+    }
+
+    pub fn secret_text(&self, comment: &str) -> Result<String> {
+        Ok(self.sk.to_box(Some(comment)).map_err(crypto)?.to_string())
+    }
+
+    pub fn public_key(&self) -> String {
+        self.pk.to_base64()
+    }
+
+    pub fn key_id(&self) -> String {
+        key_id(&self.pk)
+    }
+
+    /// The `.pub` file text `minisign -p` accepts.
+    pub fn public_text(&self, comment: &str) -> String {
+        public_file_text(&self.public_key(), comment)
+    }
+
+    /// Signs the payload for one approver.
+    pub fn sign(
+        &self,
+        payload: &[u8],
+        release: &str,
+        revision: u32,
+        who: (&str, &str),
+        role: &str,
+        signed_at: &str,
+    ) -> Result<Signature> {
+        let (handle, name) = who;
+        let d = digest(payload);
+        let comment = trusted_comment(release, revision, &d, handle, role, signed_at);
+        let sig = minisign::sign(
+            Some(&self.pk),
+            &self.sk,
+            Cursor::new(payload),
+            Some(&comment),
+            Some(&format!("signet signature by {handle}")),
+        )
+        .map_err(crypto)?;
+        Ok(Signature {
+            handle: handle.to_string(),
+            name: name.to_string(),
+            role: role.to_string(),
+            signed_at: signed_at.to_string(),
+            key_id: self.key_id(),
+            public_key: self.public_key(),
+            minisig: sig.to_string(),
+        })
+    }
+}
+
+pub fn public_file_text(public_key: &str, comment: &str) -> String {
+    format!("untrusted comment: {comment}\n{public_key}\n")
+}
+
+/// Parses a public key given as the base64 line or a whole `.pub` file.
+pub fn parse_public_key(text: &str) -> Result<String> {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+        .unwrap_or("");
+    minisign::PublicKey::from_base64(line)
+        .map(|pk| pk.to_base64())
+        .map_err(|e| Error::Invalid(format!("not a minisign public key: {e}")))
+}
+
+impl Signature {
+    /// Checks this signature over `payload` for the seal's digest, release
+    /// and revision. The error says what exactly does not hold.
+    pub fn check(
+        &self,
+        payload: &[u8],
+        digest: &str,
+        release: &str,
+        revision: u32,
+    ) -> Result<(), String> {
+        let pk = minisign::PublicKey::from_base64(&self.public_key)
+            .map_err(|e| format!("public key is malformed ({e})"))?;
+        if key_id(&pk) != self.key_id {
+            return Err(format!(
+                "key id {} does not belong to the public key given ({})",
+                self.key_id,
+                key_id(&pk)
+            ));
+        }
+        let sig = minisign::SignatureBox::from_string(&self.minisig)
+            .map_err(|e| format!("signature is malformed ({e})"))?;
+        let expected = trusted_comment(
+            release,
+            revision,
+            digest,
+            &self.handle,
+            &self.role,
+            &self.signed_at,
+        );
+        let signed = sig
+            .trusted_comment()
+            .map_err(|e| format!("signature is malformed ({e})"))?;
+        if signed != expected {
+            return Err(format!(
+                "the signed statement differs from the report: signed '{signed}', report says '{expected}'"
+            ));
+        }
+        minisign::verify(&pk, &sig, Cursor::new(payload), true, false, false)
+            .map_err(|e| format!("signature does not match the report content ({e})"))
+    }
+}

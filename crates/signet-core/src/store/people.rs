@@ -1,0 +1,167 @@
+//! People: owners and approvers, with their public signing keys.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::events::{append, NewEvent};
+use super::Store;
+use crate::error::{Error, Result};
+use crate::model::Person;
+use crate::time_fmt;
+
+fn row_to_person(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
+    let public_key: Option<String> = r.get(4)?;
+    let key_id = public_key.as_deref().and_then(|k| {
+        minisign::PublicKey::from_base64(k)
+            .ok()
+            .map(|pk| crate::seal::key_id(&pk))
+    });
+    Ok(Person {
+        id: r.get(0)?,
+        handle: r.get(1)?,
+        name: r.get(2)?,
+        email: r.get(3)?,
+        public_key,
+        key_id,
+        created_at: r.get(5)?,
+    })
+}
+
+const COLUMNS: &str = "SELECT id, handle, name, email, public_key, created_at FROM person";
+
+/// Finds a person by handle, e-mail or full name (case-insensitive).
+pub(crate) fn resolve(conn: &Connection, who: &str) -> Result<Person> {
+    let who = who.trim();
+    let mut stmt = conn.prepare_cached(&format!(
+        "{COLUMNS} WHERE handle = ?1 COLLATE NOCASE OR email = ?1 COLLATE NOCASE
+                  OR name = ?1 COLLATE NOCASE ORDER BY handle != ?1, id"
+    ))?;
+    stmt.query_row([who], row_to_person)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            what: "person",
+            name: format!("{who} (add them with `signet person add \"Full Name\"`)"),
+        })
+}
+
+/// A handle from a name: the first word, lower-case ASCII.
+fn handle_from(name: &str) -> String {
+    let first = name.split_whitespace().next().unwrap_or("");
+    let slug = crate::import::key::slug(first);
+    if slug == "checklist" {
+        "person".to_string()
+    } else {
+        slug
+    }
+}
+
+fn check_text(what: &str, s: &str) -> Result<()> {
+    if s.trim().is_empty() {
+        return Err(Error::Invalid(format!("{what} is empty")));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Error::Invalid(format!("{what} contains control characters")));
+    }
+    Ok(())
+}
+
+impl Store {
+    pub fn add_person(
+        &mut self,
+        name: &str,
+        email: Option<&str>,
+        handle: Option<&str>,
+        actor: &str,
+    ) -> Result<Person> {
+        let name = name.trim();
+        check_text("name", name)?;
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        if let Some(e) = email {
+            check_text("e-mail", e)?;
+            if !e.contains('@') {
+                return Err(Error::Invalid(format!("e-mail '{e}' has no @")));
+            }
+        }
+        let handle = match handle {
+            Some(h) => {
+                let h = h.trim().to_ascii_lowercase();
+                if h.is_empty()
+                    || !h
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                {
+                    return Err(Error::Invalid(format!(
+                        "handle '{h}' may hold only letters, digits, '-', '_' and '.'"
+                    )));
+                }
+                h
+            }
+            None => handle_from(name),
+        };
+        self.write(|tx| {
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM person WHERE handle = ?1)",
+                [&handle],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(Error::AlreadyExists {
+                    what: "person with handle",
+                    name: format!("{handle} (choose another with --handle)"),
+                });
+            }
+            tx.execute(
+                "INSERT INTO person (handle, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![handle, name, email, time_fmt::now()],
+            )?;
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "person.add",
+                    subject: &handle,
+                    field: Some("name"),
+                    new: Some(name),
+                    ..Default::default()
+                },
+            )?;
+            resolve(tx, &handle)
+        })
+    }
+
+    pub fn people(&self) -> Result<Vec<Person>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("{COLUMNS} ORDER BY handle"))?;
+        let rows = stmt.query_map([], row_to_person)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn person(&self, who: &str) -> Result<Person> {
+        resolve(self.conn(), who)
+    }
+
+    /// Registers a person's public key (base64 minisign key).
+    pub fn set_public_key(&mut self, who: &str, public_key: &str, actor: &str) -> Result<Person> {
+        let key = crate::seal::parse_public_key(public_key)?;
+        self.write(|tx| {
+            let p = resolve(tx, who)?;
+            tx.execute(
+                "UPDATE person SET public_key = ?1 WHERE id = ?2",
+                params![key, p.id],
+            )?;
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "person.key",
+                    subject: &p.handle,
+                    field: Some("public_key"),
+                    old: p.public_key.as_deref(),
+                    new: Some(&key),
+                    ..Default::default()
+                },
+            )?;
+            resolve(tx, &p.handle)
+        })
+    }
+}

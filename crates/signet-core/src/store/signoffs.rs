@@ -1,0 +1,411 @@
+//! Sign-off: freezing a release into a report revision, approvers' signatures
+//! over it, reopening, and reading revisions back for export and the gate.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use super::events::{append, NewEvent};
+use super::{people, releases, runs::load_release, Store};
+use crate::error::{Error, Result};
+use crate::model::{Person, Release, ReleaseStatus};
+use crate::report::model::{self as report_model, Audit, Override, Report};
+use crate::seal::{self, Seal, Signature, SigningKey};
+use crate::time_fmt;
+
+/// What `signet signoff` asks for.
+pub struct SignoffRequest<'a> {
+    pub release: &'a str,
+    /// Handle, e-mail or name of the approver.
+    pub person: &'a str,
+    pub role: &'a str,
+    /// Sign although items are open; the reason goes into the report.
+    pub override_reason: Option<&'a str>,
+    pub actor: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SignoffOutcome {
+    pub release: String,
+    pub revision: u32,
+    pub digest: String,
+    /// True when this sign-off froze the release (the first approver).
+    pub froze: bool,
+    pub overridden: bool,
+    /// Every approver of this revision so far, in signing order.
+    pub signatures: Vec<Signature>,
+}
+
+/// A frozen revision as listed by `signet release revisions`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RevisionInfo {
+    pub revision: u32,
+    pub digest: String,
+    pub frozen_at: String,
+    pub frozen_by: String,
+    pub override_reason: Option<String>,
+    pub signers: Vec<String>,
+}
+
+struct RevisionRow {
+    id: i64,
+    revision: u32,
+    payload: String,
+    digest: String,
+}
+
+fn revision_row(
+    conn: &Connection,
+    release_id: i64,
+    revision: Option<u32>,
+) -> Result<Option<RevisionRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, revision, payload, digest
+         FROM report_revision WHERE release_id = ?1 AND (?2 IS NULL OR revision = ?2)
+         ORDER BY revision DESC LIMIT 1",
+    )?;
+    Ok(stmt
+        .query_row(params![release_id, revision], |r| {
+            Ok(RevisionRow {
+                id: r.get(0)?,
+                revision: r.get(1)?,
+                payload: r.get(2)?,
+                digest: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+fn signatures(conn: &Connection, revision_id: i64) -> Result<Vec<Signature>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT handle, name, role, signed_at, key_id, public_key, signature
+         FROM signoff WHERE revision_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([revision_id], |r| {
+        Ok(Signature {
+            handle: r.get(0)?,
+            name: r.get(1)?,
+            role: r.get(2)?,
+            signed_at: r.get(3)?,
+            key_id: r.get(4)?,
+            public_key: r.get(5)?,
+            minisig: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn check_role(role: &str) -> Result<&str> {
+    let role = role.trim();
+    if role.is_empty() {
+        return Err(Error::Invalid(
+            "a sign-off needs a role, e.g. --role \"Tech lead\"".into(),
+        ));
+    }
+    if role.chars().any(char::is_control) {
+        return Err(Error::Invalid("role contains control characters".into()));
+    }
+    Ok(role)
+}
+
+/// The approver's registered key must be the one on this machine.
+fn check_key(person: &Person, key: &SigningKey) -> Result<()> {
+    match &person.public_key {
+        None => Err(Error::Invalid(format!(
+            "{} has no registered public key; run `signet key init --as {}`",
+            person.handle, person.handle
+        ))),
+        Some(pk) if *pk != key.public_key() => Err(Error::Invalid(format!(
+            "the signing key on this machine ({}) is not {}'s registered key ({})",
+            key.key_id(),
+            person.handle,
+            person.key_id.as_deref().unwrap_or("?")
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Builds the report of the release as it stands, with the audit summary.
+fn current_report(
+    conn: &Connection,
+    name: &str,
+    revision: u32,
+    at: &str,
+    override_: Option<Override>,
+) -> Result<Report> {
+    let view = load_release(conn, name)?;
+    let (verified, head) = match super::events::verify(conn) {
+        Ok(a) => (true, a.head),
+        Err(Error::AuditChain { .. }) => (false, super::events::head(conn)?),
+        Err(e) => return Err(e),
+    };
+    let events = super::states::release_events(conn, view.release.id)?;
+    let audit = Audit::summarise(&events, verified, head);
+    Ok(report_model::build(&view, audit, revision, at, override_))
+}
+
+/// Freezes the release into a new revision; returns its row id, number and payload.
+fn freeze(
+    tx: &Transaction<'_>,
+    release: &Release,
+    req: &SignoffRequest<'_>,
+) -> Result<(i64, u32, String)> {
+    let view = load_release(tx, &release.name)?;
+    let verdict = crate::gate::open_items(&view);
+    if view.runs.is_empty() {
+        return Err(Error::Invalid(format!(
+            "cannot sign off {}: no checklists are attached",
+            release.name
+        )));
+    }
+    let override_ = match req.override_reason.map(str::trim) {
+        Some("") => {
+            return Err(Error::Invalid(
+                "--override needs a reason saying why open items are accepted".into(),
+            ))
+        }
+        Some(reason) => Some(Override {
+            by: req.actor.to_string(),
+            open_items: verdict.clone(),
+            reason: reason.to_string(),
+        }),
+        None if !verdict.is_empty() => {
+            return Err(Error::SignoffRefused {
+                release: release.name.clone(),
+                open: verdict.len(),
+                total: view.progress.total,
+                items: verdict,
+            })
+        }
+        None => None,
+    };
+    // A broken audit chain means the history cannot be vouched for.
+    super::events::verify(tx)?;
+    let revision: u32 = tx.query_row(
+        "SELECT COALESCE(MAX(revision), 0) + 1 FROM report_revision WHERE release_id = ?1",
+        [release.id],
+        |r| r.get(0),
+    )?;
+    let at = time_fmt::now();
+    let report = current_report(tx, &release.name, revision, &at, override_)?;
+    let payload = String::from_utf8(report.canonical()?)
+        .map_err(|e| Error::Invalid(format!("report is not UTF-8: {e}")))?;
+    let digest = seal::digest(payload.as_bytes());
+    tx.execute(
+        "INSERT INTO report_revision (release_id, revision, payload, digest, frozen_at, frozen_by, override_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![release.id, revision, payload, digest, at, req.actor, req.override_reason.map(str::trim)],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "UPDATE release SET status = 'signed_off' WHERE id = ?1",
+        [release.id],
+    )?;
+    append(
+        tx,
+        NewEvent {
+            actor: req.actor,
+            action: "release.freeze",
+            subject: &release.name,
+            release_id: Some(release.id),
+            field: Some("status"),
+            old: Some(release.status.as_str()),
+            new: Some(&format!("signed_off (revision {revision}, {digest})")),
+            ..Default::default()
+        },
+    )?;
+    if let Some(reason) = req.override_reason {
+        append(
+            tx,
+            NewEvent {
+                actor: req.actor,
+                action: "signoff.override",
+                subject: &release.name,
+                release_id: Some(release.id),
+                field: Some("reason"),
+                new: Some(reason.trim()),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok((id, revision, payload))
+}
+
+impl Store {
+    /// Signs a release off. The first approver freezes it (refused while
+    /// items are open, unless overridden); later approvers sign the same
+    /// frozen snapshot.
+    pub fn sign_off(
+        &mut self,
+        req: &SignoffRequest<'_>,
+        key: &SigningKey,
+    ) -> Result<SignoffOutcome> {
+        let role = check_role(req.role)?;
+        self.write(|tx| {
+            let release = releases::resolve(tx, req.release)?;
+            let person = people::resolve(tx, req.person)?;
+            check_key(&person, key)?;
+            let (revision_id, revision, payload, froze) =
+                if release.status == ReleaseStatus::SignedOff {
+                    if req.override_reason.is_some() {
+                        return Err(Error::Invalid(format!(
+                            "{} is already frozen; later approvers sign the snapshot as it is (drop --override)",
+                            release.name
+                        )));
+                    }
+                    let row = revision_row(tx, release.id, None)?.ok_or_else(|| {
+                        Error::Invalid(format!("{} is signed off but has no revision", release.name))
+                    })?;
+                    (row.id, row.revision, row.payload, false)
+                } else {
+                    let (id, n, payload) = freeze(tx, &release, req)?;
+                    (id, n, payload, true)
+                };
+            let already: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM signoff WHERE revision_id = ?1 AND person_id = ?2)",
+                params![revision_id, person.id],
+                |r| r.get(0),
+            )?;
+            if already {
+                return Err(Error::AlreadyExists {
+                    what: "sign-off",
+                    name: format!("{} on {} revision {revision}", person.handle, release.name),
+                });
+            }
+            let signed_at = time_fmt::now();
+            let sig = key.sign(
+                payload.as_bytes(),
+                &release.name,
+                revision,
+                (&person.handle, &person.name),
+                role,
+                &signed_at,
+            )?;
+            tx.execute(
+                "INSERT INTO signoff (revision_id, person_id, handle, name, role, signed_at, key_id, public_key, signature)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![revision_id, person.id, sig.handle, sig.name, sig.role, sig.signed_at, sig.key_id, sig.public_key, sig.minisig],
+            )?;
+            append(
+                tx,
+                NewEvent {
+                    actor: req.actor,
+                    action: "signoff",
+                    subject: &release.name,
+                    release_id: Some(release.id),
+                    field: Some("approver"),
+                    new: Some(&format!("{} ({role}) signed revision {revision}", person.handle)),
+                    ..Default::default()
+                },
+            )?;
+            Ok(SignoffOutcome {
+                release: release.name.clone(),
+                revision,
+                digest: seal::digest(payload.as_bytes()),
+                froze,
+                overridden: req.override_reason.is_some() && froze,
+                signatures: signatures(tx, revision_id)?,
+            })
+        })
+    }
+
+    /// Makes a signed-off release writable again. Its revisions stay as
+    /// they are; the next sign-off freezes a new one.
+    pub fn reopen(&mut self, release: &str, reason: &str, actor: &str) -> Result<Release> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::Invalid(
+                "reopening needs a reason, e.g. --reason \"hotfix 2.4.1 goes in\"".into(),
+            ));
+        }
+        self.write(|tx| {
+            let r = releases::resolve(tx, release)?;
+            if r.status != ReleaseStatus::SignedOff {
+                return Err(Error::Invalid(format!(
+                    "{} is not signed off (it is {}); there is nothing to reopen",
+                    r.name,
+                    r.status.as_str().replace('_', " ")
+                )));
+            }
+            tx.execute(
+                "UPDATE release SET status = 'reopened' WHERE id = ?1",
+                [r.id],
+            )?;
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "release.reopen",
+                    subject: &r.name,
+                    release_id: Some(r.id),
+                    field: Some("status"),
+                    old: Some("signed_off"),
+                    new: Some(&format!("reopened: {reason}")),
+                    ..Default::default()
+                },
+            )?;
+            releases::resolve(tx, &r.name)
+        })
+    }
+
+    pub fn revisions(&self, release: &str) -> Result<Vec<RevisionInfo>> {
+        let r = releases::resolve(self.conn(), release)?;
+        let mut stmt = self.conn().prepare(
+            "SELECT rv.revision, rv.digest, rv.frozen_at, rv.frozen_by, rv.override_reason,
+                    (SELECT group_concat(s.handle, ', ') FROM signoff s WHERE s.revision_id = rv.id)
+             FROM report_revision rv WHERE rv.release_id = ?1 ORDER BY rv.revision",
+        )?;
+        let rows = stmt.query_map([r.id], |r| {
+            let signers: Option<String> = r.get(5)?;
+            Ok(RevisionInfo {
+                revision: r.get(0)?,
+                digest: r.get(1)?,
+                frozen_at: r.get(2)?,
+                frozen_by: r.get(3)?,
+                override_reason: r.get(4)?,
+                signers: signers
+                    .map(|s| s.split(", ").map(String::from).collect())
+                    .unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The seal of a frozen revision (the newest when `revision` is None).
+    pub fn seal(&self, release: &str, revision: Option<u32>) -> Result<Option<Seal>> {
+        let r = releases::resolve(self.conn(), release)?;
+        let Some(row) = revision_row(self.conn(), r.id, revision)? else {
+            return match revision {
+                Some(n) => Err(Error::NotFound {
+                    what: "revision",
+                    name: format!("{n} of {}", r.name),
+                }),
+                None => Ok(None),
+            };
+        };
+        Ok(Some(Seal {
+            signet_seal: seal::SEAL_VERSION,
+            release: r.name.clone(),
+            revision: row.revision,
+            digest: row.digest,
+            signatures: signatures(self.conn(), row.id)?,
+            payload: row.payload,
+        }))
+    }
+
+    /// The report to export: the newest frozen revision of a signed-off
+    /// release (or the one asked for), else a draft of the release as it
+    /// stands.
+    pub fn report(&self, release: &str, revision: Option<u32>) -> Result<(Report, Option<Seal>)> {
+        let r = releases::resolve(self.conn(), release)?;
+        if revision.is_some() || r.status == ReleaseStatus::SignedOff {
+            if let Some(seal) = self.seal(release, revision)? {
+                let report = Report::from_json(seal.payload.as_bytes())?;
+                return Ok((report, Some(seal)));
+            }
+        }
+        let report = current_report(self.conn(), &r.name, 0, &time_fmt::now(), None)?;
+        Ok((report, None))
+    }
+}

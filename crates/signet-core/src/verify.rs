@@ -1,0 +1,219 @@
+//! `signet verify`: checks a report file on its own, without the database.
+//!
+//! 1. Find the seal (JSON: the `seal` member, whose payload is the canonical
+//!    form of `report`; markdown/HTML: the trailing comment; PDF: the
+//!    `signet-seal.json` attachment).
+//! 2. The payload's SHA-256 must equal the seal's digest.
+//! 3. Every signature must verify over the payload, with a trusted comment
+//!    naming this release, revision, digest, approver, role and time.
+//! 4. Re-rendering the payload and seal must give the file byte for byte,
+//!    so an edit to the visible text is caught and located.
+//! 5. Every trusted key given (`--key`) must have a valid signature; other
+//!    signers are listed as not trusted.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::report::{self, json::File, model::Report, Format, Paper};
+use crate::seal::{self, Seal};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SignatureCheck {
+    pub handle: String,
+    pub name: String,
+    pub role: String,
+    pub signed_at: String,
+    pub key_id: String,
+    pub valid: bool,
+    /// Whether the key is one the caller trusts (None: no keys were given).
+    pub trusted: Option<bool>,
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Verification {
+    pub file: String,
+    pub format: Format,
+    pub release: String,
+    pub revision: u32,
+    pub digest: String,
+    pub passed: bool,
+    /// Each problem found, in the order checked.
+    pub problems: Vec<String>,
+    pub signatures: Vec<SignatureCheck>,
+}
+
+fn detect(bytes: &[u8]) -> Format {
+    let head = &bytes[..bytes.len().min(512)];
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start();
+    if bytes.starts_with(b"%PDF-") {
+        Format::Pdf
+    } else if t.starts_with('{') {
+        Format::Json
+    } else if t.to_ascii_lowercase().starts_with("<!doctype html") {
+        Format::Html
+    } else if t.starts_with("release,") {
+        Format::Csv
+    } else {
+        Format::Markdown
+    }
+}
+
+fn not_signed(file: &str) -> Error {
+    Error::Invalid(format!(
+        "{file}: not a signed Signet report (no seal found; drafts exported before sign-off cannot be verified)"
+    ))
+}
+
+/// Locates the first difference between the file and the re-rendered report.
+fn first_difference(format: Format, found: &[u8], expected: &[u8]) -> String {
+    if format == Format::Pdf {
+        let at = found
+            .iter()
+            .zip(expected)
+            .position(|(a, b)| a != b)
+            .unwrap_or(found.len().min(expected.len()));
+        return format!(
+            "the document differs from its signed content from byte {at} on ({} bytes in the file, {} expected)",
+            found.len(),
+            expected.len()
+        );
+    }
+    let f = String::from_utf8_lossy(found);
+    let e = String::from_utf8_lossy(expected);
+    let mut fl = f.split_inclusive('\n');
+    let mut el = e.split_inclusive('\n');
+    let mut line = 1;
+    loop {
+        match (fl.next(), el.next()) {
+            (Some(a), Some(b)) if a == b => line += 1,
+            (a, b) => {
+                let show = |s: Option<&str>| match s {
+                    None => "(end of file)".to_string(),
+                    Some(s) => {
+                        let s = s.trim_end_matches('\n');
+                        if s.chars().count() > 120 {
+                            format!("{}…", s.chars().take(120).collect::<String>())
+                        } else {
+                            s.to_string()
+                        }
+                    }
+                };
+                return format!(
+                    "line {line} differs from the signed content: the file has '{}', the signed report says '{}'",
+                    show(a),
+                    show(b)
+                );
+            }
+        }
+    }
+}
+
+/// Verifies a report file's bytes. `trusted_keys` are minisign public keys
+/// (base64); empty means "check signatures, but trust any key".
+pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verification> {
+    let format = detect(bytes);
+    let (mut seal, report): (Seal, Option<Report>) = match format {
+        Format::Csv => {
+            return Err(Error::Invalid(format!(
+                "{file}: CSV exports carry no signature; verify the JSON, markdown, HTML or PDF report"
+            )))
+        }
+        Format::Json => {
+            let parsed: File = serde_json::from_slice(bytes).map_err(|e| {
+                Error::Invalid(format!("{file}: not a Signet JSON report ({e})"))
+            })?;
+            let seal = parsed.seal.ok_or_else(|| not_signed(file))?;
+            (seal, Some(parsed.report))
+        }
+        Format::Pdf => (
+            report::pdf::find_seal(bytes).ok_or_else(|| not_signed(file))??,
+            None,
+        ),
+        Format::Markdown | Format::Html => {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Error::Invalid(format!("{file}: not UTF-8 text")))?;
+            (
+                report::find_seal_comment(text).ok_or_else(|| not_signed(file))??,
+                None,
+            )
+        }
+    };
+    let mut problems = Vec::new();
+    // JSON carries the payload as its `report` member: re-derive its bytes.
+    if let Some(r) = &report {
+        seal.payload = String::from_utf8(r.canonical()?)
+            .map_err(|e| Error::Invalid(format!("report is not UTF-8: {e}")))?;
+    }
+    let payload = seal.payload.as_bytes();
+    let digest_ok = seal::digest(payload) == seal.digest;
+    if !digest_ok {
+        problems.push(format!(
+            "the report content does not match the signed digest {} (it was changed after signing)",
+            seal.digest
+        ));
+    }
+    let mut signatures = Vec::new();
+    for s in &seal.signatures {
+        let result = s.check(payload, &seal.digest, &seal.release, seal.revision);
+        let trusted = (!trusted_keys.is_empty()).then(|| trusted_keys.contains(&s.public_key));
+        if let Err(p) = &result {
+            problems.push(format!("signature of {} ({}) fails: {p}", s.handle, s.role));
+        }
+        signatures.push(SignatureCheck {
+            handle: s.handle.clone(),
+            name: s.name.clone(),
+            role: s.role.clone(),
+            signed_at: s.signed_at.clone(),
+            key_id: s.key_id.clone(),
+            valid: result.is_ok(),
+            trusted,
+            problem: result.err(),
+        });
+    }
+    for key in trusted_keys {
+        let signed = signatures
+            .iter()
+            .zip(&seal.signatures)
+            .any(|(c, s)| c.valid && s.public_key == *key);
+        if !signed {
+            let id = minisign::PublicKey::from_base64(key)
+                .map(|pk| seal::key_id(&pk))
+                .unwrap_or_else(|_| key.clone());
+            problems.push(format!("no valid signature by the trusted key {id}"));
+        }
+    }
+    if seal.signatures.is_empty() {
+        problems.push("the seal holds no signatures".into());
+    }
+    // Re-render from what was signed; any byte of difference is an edit.
+    match Report::from_json(payload) {
+        Err(e) => problems.push(format!("the signed payload is not a report ({e})")),
+        Ok(r) => {
+            if r.release.name != seal.release || r.revision != seal.revision {
+                problems.push(format!(
+                    "the seal names {} revision {}, the report {} revision {}",
+                    seal.release, seal.revision, r.release.name, r.revision
+                ));
+            }
+            let paper = Paper::of_pdf(bytes);
+            let expected = report::render(&r, Some(&seal), format, paper)?;
+            if expected != bytes {
+                problems.push(first_difference(format, bytes, &expected));
+            }
+        }
+    }
+    Ok(Verification {
+        file: file.to_string(),
+        format,
+        release: seal.release.clone(),
+        revision: seal.revision,
+        digest: seal.digest.clone(),
+        passed: problems.is_empty(),
+        problems,
+        signatures,
+    })
+}
