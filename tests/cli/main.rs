@@ -54,6 +54,7 @@ impl Env {
         let mut c = Command::cargo_bin("signet").unwrap();
         c.env("SIGNET_DB", self.db())
             .env("SIGNET_ACTOR", "ana")
+            .env("SIGNET_CONFIG_DIR", self.dir.path().join("config"))
             .current_dir(self.dir.path());
         c
     }
@@ -362,45 +363,51 @@ fn export_formats_and_atomic_files() {
         .stdout(predicate::str::contains("# Release v2.4.0"))
         .stdout(predicate::str::contains(
             "- [x] **1.2** Privacy policy updated — owner: ana",
-        ));
+        ))
+        .stderr(predicate::str::contains("not signed off; this is a draft"));
     env.run(&["export", "v2.4.0", "--format", "json", "-o", "report.json"])
         .success();
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(env.dir.path().join("report.json")).unwrap())
             .unwrap();
-    assert_eq!(v["schema"], "signet.export/1");
+    assert_eq!(v["schema"], "signet.report/1");
     assert_eq!(
-        v["runs"][0]["sections"][0]["items"][1]["evidence"][0]["target"],
+        v["report"]["runs"][0]["sections"][0]["items"][1]["evidence"][0]["target"],
         "https://ci.example/run/81"
     );
     env.run(&["export", "v2.4.0", "-o", "report.csv"]).success();
     let csv = std::fs::read_to_string(env.dir.path().join("report.csv")).unwrap();
     assert_eq!(csv.lines().count(), 7, "{csv}");
     assert!(csv.lines().next().unwrap().ends_with(",Why"));
-    env.run(&["export", "v2.4.0", "--format", "pdf"])
+    env.run(&["export", "v2.4.0", "-o", "report.pdf"]).success();
+    let pdf = std::fs::read(env.dir.path().join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    env.run(&["export", "v2.4.0", "--format", "docx"])
         .code(2)
-        .stderr(predicate::str::contains("unknown export format 'pdf'"));
+        .stderr(predicate::str::contains("unknown export format 'docx'"));
+    env.run(&["export", "v2.4.0", "--format", "all"])
+        .code(2)
+        .stderr(predicate::str::contains("-o DIR"));
     env.run(&["export", "v2.4.0", "-o", "no/such/dir/r.md"])
         .code(2)
         .stderr(predicate::str::contains("no/such/dir"));
+    // A draft cannot be verified, and says so.
+    env.run(&["verify", "report.json"])
+        .code(2)
+        .stderr(predicate::str::contains("not a signed Signet report"));
 }
 
 #[test]
-fn gate_passes_only_when_everything_is_done_or_na() {
+fn gate_needs_a_sign_off_and_lists_open_items() {
     let env = Env::launched();
     env.run(&["gate", "v2.4.0"])
         .code(1)
         .stdout(predicate::str::contains(
-            "v2.4.0: not ready — 5 of 6 items are not done or n/a",
+            "v2.4.0: not ready — not signed off; 5 of 6 items are not done or n/a",
         ))
         .stdout(predicate::str::contains(
             "2.1 [open] Virus scanning on uploads",
         ));
-}
-
-#[test]
-fn gate_json_and_final_pass() {
-    let env = Env::launched();
     let out = env
         .cmd()
         .args(["gate", "v2.4.0", "--json"])
@@ -410,14 +417,11 @@ fn gate_json_and_final_pass() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["passed"], false);
     assert_eq!(v["open_items"].as_array().unwrap().len(), 5);
-    for n in ["1.2", "1.2.1", "3.1", "3.2"] {
-        env.run(&["tick", "v2.4.0", n, "done"]).success();
-    }
-    env.run(&["tick", "v2.4.0", "2.1", "n/a", "--reason", "no uploads"])
-        .success();
+    env.close_all();
+    // Every item closed is not enough: nobody has signed.
     env.run(&["gate", "v2.4.0"])
-        .success()
-        .stdout("v2.4.0: ready — all 6 items are done or n/a\n");
+        .code(1)
+        .stdout("v2.4.0: not ready — not signed off\n");
     env.run(&["release", "new", "empty"]).success();
     env.run(&["gate", "empty"])
         .code(1)
@@ -425,6 +429,317 @@ fn gate_json_and_final_pass() {
     env.run(&["gate", "nope"])
         .code(2)
         .stderr("signet: release not found: nope\n");
+}
+
+impl Env {
+    fn close_all(&self) {
+        for n in ["1.2", "1.2.1", "3.1", "3.2"] {
+            self.run(&["tick", "v2.4.0", n, "done"]).success();
+        }
+        self.run(&["tick", "v2.4.0", "2.1", "n/a", "--reason", "no uploads"])
+            .success();
+    }
+
+    /// Adds Ana and Bo with keys on this machine.
+    fn approvers(&self) {
+        self.run(&["person", "add", "Ana Ruiz", "--email", "ana@example.com"])
+            .success()
+            .stdout(predicate::str::contains("added Ana Ruiz as 'ana'"));
+        self.run(&["person", "add", "Bo Li"]).success();
+        self.run(&["key", "init", "--as", "ana"])
+            .success()
+            .stdout(predicate::str::contains("created signing key"));
+        self.run(&["key", "init", "--as", "bo"]).success();
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+#[test]
+fn keys_live_in_the_config_dir_readable_only_by_their_owner() {
+    let env = Env::new();
+    env.approvers();
+    let key = env.path("config/keys/ana.key");
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert!(
+        text.starts_with("untrusted comment:"),
+        "a minisign secret key file"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "secret key mode {mode:o}");
+        let dir = std::fs::metadata(env.path("config/keys"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(dir, 0o700);
+    }
+    // The public key is registered with the person and exportable; the
+    // secret key is nowhere in the database.
+    let person = env.json(&["person", "show", "ana"]);
+    let public = person["public_key"].as_str().unwrap().to_string();
+    let exported = env
+        .cmd()
+        .args(["key", "export", "--as", "ana"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(exported.stdout)
+        .unwrap()
+        .contains(&public));
+    let secret_line = text.lines().nth(1).unwrap();
+    let db = std::fs::read(env.db()).unwrap();
+    assert!(!db.windows(20).any(|w| w == &secret_line.as_bytes()[..20]));
+    env.run(&["key", "init", "--as", "ana"])
+        .code(2)
+        .stderr(predicate::str::contains("signing key already exists"));
+    env.run(&["person", "add", "Ana Other"])
+        .code(2)
+        .stderr(predicate::str::contains("choose another with --handle"));
+}
+
+#[test]
+fn sign_off_refuses_open_items_freezes_and_verifies_everywhere() {
+    let env = Env::launched();
+    env.approvers();
+    env.run(&["signoff", "v2.4.0", "--as", "ana", "--role", "Tech lead"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot sign off v2.4.0: 5 of 6 items are not done or n/a",
+        ))
+        .stderr(predicate::str::contains(
+            "2.1 [open] Virus scanning on uploads",
+        ));
+    env.close_all();
+    env.run(&["signoff", "v2.4.0", "--as", "ana", "--role", "Tech lead"])
+        .success()
+        .stdout(predicate::str::contains(
+            "froze v2.4.0 as revision 1 (sha256:",
+        ));
+    // Read-only now.
+    env.run(&["tick", "v2.4.0", "1.2", "open"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "signed off and read-only; reopen it first",
+        ));
+    env.run(&["gate", "v2.4.0"])
+        .success()
+        .stdout("v2.4.0: ready — signed off (revision 1) by ana (Tech lead)\n");
+    env.run(&["gate", "v2.4.0", "--require", "bo"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "missing approver: bo has not signed revision 1",
+        ));
+    env.run(&["signoff", "v2.4.0", "--as", "bo", "--role", "QA"])
+        .success()
+        .stdout(predicate::str::contains(
+            "approvers: ana (Tech lead), bo (QA)",
+        ));
+    env.run(&["gate", "v2.4.0", "--require", "bo", "--min-approvers", "2"])
+        .success();
+
+    env.run(&["export", "v2.4.0", "--format", "all", "-o", "out"])
+        .success();
+    for ext in ["md", "html", "pdf", "json"] {
+        let file = format!("out/v2.4.0-r1.{ext}");
+        env.run(&["verify", &file])
+            .success()
+            .stdout(predicate::str::contains("VALID — v2.4.0 revision 1"))
+            .stdout(predicate::str::contains("✓ valid: Bo Li (bo), QA"));
+    }
+    let pdf_text = {
+        let out = std::process::Command::new("pdftotext")
+            .args([env.path("out/v2.4.0-r1.pdf").to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(pdf_text.contains("Signed off — revision 1"), "{pdf_text}");
+    assert!(
+        pdf_text.contains("Ana Ruiz (ana) - Tech lead"),
+        "{pdf_text}"
+    );
+
+    // Trusted keys: Bo's key must have signed; a stranger's key has not.
+    std::fs::write(
+        env.path("bo.pub"),
+        env.cmd()
+            .args(["key", "export", "--as", "bo"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    env.run(&["verify", "out/v2.4.0-r1.json", "--key", "bo.pub"])
+        .success()
+        .stdout(predicate::str::contains("valid, trusted key: Bo Li"));
+    env.run(&["person", "add", "Eve Stranger"]).success();
+    env.run(&["key", "init", "--as", "eve"]).success();
+    let eve = env.json(&["person", "show", "eve"])["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.run(&["verify", "out/v2.4.0-r1.md", "--key", &eve])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "no valid signature by the trusted key",
+        ));
+
+    // The stock minisign tool checks the same signatures without Signet.
+    let ana_pub = env.json(&["person", "show", "ana"])["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = std::process::Command::new("minisign")
+        .current_dir(env.path("out"))
+        .args(["-Vm", "payload.json", "-x", "ana.minisig", "-P", &ana_pub])
+        .output()
+        .expect("the minisign tool (Debian package minisign)");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("approver=ana name=\"Ana Ruiz\" role=\"Tech lead\""),
+        "{said}"
+    );
+    // …and rejects the payload once one byte changes.
+    let mut payload = std::fs::read(env.path("out/payload.json")).unwrap();
+    payload[20] ^= 1;
+    std::fs::write(env.path("out/payload.json"), payload).unwrap();
+    let out = std::process::Command::new("minisign")
+        .current_dir(env.path("out"))
+        .args(["-Vm", "payload.json", "-x", "ana.minisig", "-P", &ana_pub])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn one_changed_character_fails_verification_and_is_located() {
+    let env = Env::launched();
+    env.approvers();
+    env.close_all();
+    env.run(&["signoff", "v2.4.0", "--as", "ana", "--role", "Tech lead"])
+        .success();
+    env.run(&["export", "v2.4.0", "--format", "all", "-o", "out"])
+        .success();
+    let md = std::fs::read_to_string(env.path("out/v2.4.0-r1.md")).unwrap();
+    std::fs::write(
+        env.path("edited.md"),
+        md.replacen("Virus scanning", "Virus scannin", 1),
+    )
+    .unwrap();
+    env.run(&["verify", "edited.md"])
+        .code(1)
+        .stdout(predicate::str::contains("INVALID"))
+        .stdout(predicate::str::contains("differs from the signed content"))
+        .stdout(predicate::str::contains("Virus scannin on uploads"));
+    let json = std::fs::read_to_string(env.path("out/v2.4.0-r1.json")).unwrap();
+    std::fs::write(
+        env.path("edited.json"),
+        json.replacen("\"owner\": null", "\"owner\": \"bob\"", 1),
+    )
+    .unwrap();
+    env.run(&["verify", "edited.json"])
+        .code(1)
+        .stdout(predicate::str::contains("does not match the signed digest"));
+    let html = std::fs::read_to_string(env.path("out/v2.4.0-r1.html")).unwrap();
+    std::fs::write(
+        env.path("edited.html"),
+        html.replacen("Tech lead", "Tech Lead", 1),
+    )
+    .unwrap();
+    env.run(&["verify", "edited.html"]).code(1);
+    let mut pdf = std::fs::read(env.path("out/v2.4.0-r1.pdf")).unwrap();
+    let n = pdf.len();
+    pdf[n / 2] ^= 0x20;
+    std::fs::write(env.path("edited.pdf"), pdf).unwrap();
+    env.run(&["verify", "edited.pdf"])
+        .failure()
+        .stdout(predicate::str::contains("INVALID").or(predicate::str::is_empty()));
+}
+
+#[test]
+fn override_reopen_and_revisions() {
+    let env = Env::launched();
+    env.approvers();
+    env.run(&[
+        "signoff",
+        "v2.4.0",
+        "--as",
+        "ana",
+        "--role",
+        "Tech lead",
+        "--override",
+        "uploads ship disabled behind a flag",
+    ])
+    .success()
+    .stdout(predicate::str::contains("signed with an override"));
+    env.run(&[
+        "signoff",
+        "v2.4.0",
+        "--as",
+        "bo",
+        "--role",
+        "QA",
+        "--override",
+        "x",
+    ])
+    .code(2)
+    .stderr(predicate::str::contains("already frozen"));
+    env.run(&["gate", "v2.4.0"])
+        .success()
+        .stdout(predicate::str::contains(
+        "warning: signed off with an override (5 open items): uploads ship disabled behind a flag",
+    ));
+    env.run(&["gate", "v2.4.0", "--strict"]).code(1);
+    env.run(&["export", "v2.4.0", "-o", "r1.md"]).success();
+    let md = std::fs::read_to_string(env.path("r1.md")).unwrap();
+    assert!(
+        md.contains("**Signed off with an override** by ana: uploads ship disabled behind a flag"),
+        "{md}"
+    );
+    assert!(
+        md.contains("> - 2.1 \\[open\\] Virus scanning on uploads"),
+        "{md}"
+    );
+
+    env.run(&["reopen", "v2.4.0", "--reason", ""])
+        .code(2)
+        .stderr(predicate::str::contains("needs a reason"));
+    env.run(&["reopen", "v2.4.0", "--reason", "uploads are in after all"])
+        .success();
+    env.run(&["gate", "v2.4.0"])
+        .code(1)
+        .stdout(predicate::str::contains("reopened after revision 1"));
+    env.close_all();
+    env.run(&["signoff", "v2.4.0", "--as", "ana", "--role", "Tech lead"])
+        .success()
+        .stdout(predicate::str::contains("revision 2"));
+    let revs = env.json(&["release", "revisions", "v2.4.0"]);
+    assert_eq!(revs.as_array().unwrap().len(), 2);
+    assert_eq!(
+        revs[0]["override_reason"],
+        "uploads ship disabled behind a flag"
+    );
+    assert_eq!(revs[1]["signers"][0], "ana");
+    // The old revision's report still verifies, and so does a fresh export of it.
+    env.run(&["verify", "r1.md"]).success();
+    env.run(&["export", "v2.4.0", "--revision", "1", "-o", "again.html"])
+        .success();
+    env.run(&["verify", "again.html"])
+        .success()
+        .stdout(predicate::str::contains("revision 1"));
+    let events = env.count("SELECT COUNT(*) FROM event WHERE action IN ('release.freeze', 'signoff', 'signoff.override', 'release.reopen')");
+    assert_eq!(events, 2 + 2 + 1 + 1);
+    env.run(&["audit", "verify"]).success();
 }
 
 #[test]

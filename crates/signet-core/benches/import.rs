@@ -10,7 +10,6 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use pulldown_cmark::{Options, Parser};
 use rusqlite::{params, Connection};
 use signet_core::import::{import_bytes, sample::generate, ImportOptions};
-use signet_core::report::{self, Format};
 use signet_core::store::Store;
 
 fn bare_parse(text: &str) -> usize {
@@ -141,17 +140,6 @@ fn query_benches(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("show", n), |b| {
             b.iter(|| store.release_view("r").unwrap())
         });
-        let view = store.release_view("r").unwrap();
-        for format in [Format::Markdown, Format::Json, Format::Csv] {
-            g.bench_function(
-                BenchmarkId::new(format!("export_{}", format.extension()), n),
-                |b| {
-                    b.iter(|| {
-                        report::render(black_box(&view), format, "2026-01-01T00:00:00Z").unwrap()
-                    })
-                },
-            );
-        }
     }
     g.finish();
 }

@@ -72,7 +72,10 @@ pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
     }
     if view.release.status != ReleaseStatus::SignedOff {
         v.open_items = open_items(&view);
-        let last = store.revisions(&view.release.name)?.last().map(|r| r.revision);
+        let last = store
+            .revisions(&view.release.name)?
+            .last()
+            .map(|r| r.revision);
         v.reasons.push(match (view.release.status, last) {
             (ReleaseStatus::Reopened, Some(n)) => {
                 format!("reopened after revision {n}; it needs a new sign-off")
@@ -89,7 +92,8 @@ pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
         return Ok(v);
     }
     let Some(seal) = store.seal(&view.release.name, None)? else {
-        v.reasons.push("signed off, but no frozen report was found".into());
+        v.reasons
+            .push("signed off, but no frozen report was found".into());
         return Ok(v);
     };
     v.revision = Some(seal.revision);
@@ -115,8 +119,10 @@ pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
     for who in &policy.require {
         let handle = store.person(who)?.handle;
         if !valid.contains(&handle.as_str()) {
-            v.reasons
-                .push(format!("missing approver: {handle} has not signed revision {}", seal.revision));
+            v.reasons.push(format!(
+                "missing approver: {handle} has not signed revision {}",
+                seal.revision
+            ));
         }
     }
     let needed = policy.min_approvers.max(1);

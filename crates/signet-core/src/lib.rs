@@ -17,8 +17,8 @@ pub mod report;
 pub mod seal;
 pub mod starter;
 pub mod store;
-pub mod verify;
 mod time_fmt;
+pub mod verify;
 
 pub use time_fmt::now;
 

@@ -42,11 +42,28 @@ pub struct Seal {
     pub revision: u32,
     /// `sha256:` + hex of the payload bytes.
     pub digest: String,
-    /// The canonical report JSON. Omitted in the JSON export, whose `report`
-    /// member is the payload itself.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// The canonical report JSON, embedded as raw JSON (not an escaped
+    /// string) so its bytes come back exactly. Omitted in the JSON export,
+    /// whose `report` member is the payload itself, and in the PDF, which
+    /// attaches it as `payload.json`.
+    #[serde(default, skip_serializing_if = "String::is_empty", with = "raw_json")]
     pub payload: String,
     pub signatures: Vec<Signature>,
+}
+
+mod raw_json {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::value::RawValue;
+
+    pub fn serialize<S: Serializer>(json: &str, s: S) -> Result<S::Ok, S::Error> {
+        let raw = RawValue::from_string(json.to_string()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let raw: &RawValue = Deserialize::deserialize(d)?;
+        Ok(raw.get().to_string())
+    }
 }
 
 pub fn digest(payload: &[u8]) -> String {
@@ -58,14 +75,19 @@ pub fn trusted_comment(
     release: &str,
     revision: u32,
     digest: &str,
-    handle: &str,
+    who: (&str, &str),
     role: &str,
     signed_at: &str,
 ) -> String {
-    // Debug quoting keeps it one line whatever the role says.
+    let (handle, name) = who;
+    // Debug quoting keeps it one line whatever the name or role says.
     format!(
-        "signet release={release:?} revision={revision} {digest} approver={handle} role={role:?} signed_at={signed_at}"
+        "signet release={release:?} revision={revision} {digest} approver={handle} name={name:?} role={role:?} signed_at={signed_at}"
     )
+}
+
+fn untrusted_comment(handle: &str) -> String {
+    format!("signet signature by {handle}")
 }
 
 /// A person's secret key, loaded for signing.
@@ -131,13 +153,13 @@ impl SigningKey {
     ) -> Result<Signature> {
         let (handle, name) = who;
         let d = digest(payload);
-        let comment = trusted_comment(release, revision, &d, handle, role, signed_at);
+        let comment = trusted_comment(release, revision, &d, (handle, name), role, signed_at);
         let sig = minisign::sign(
             Some(&self.pk),
             &self.sk,
             Cursor::new(payload),
             Some(&comment),
-            Some(&format!("signet signature by {handle}")),
+            Some(&untrusted_comment(handle)),
         )
         .map_err(crypto)?;
         Ok(Signature {
@@ -150,6 +172,20 @@ impl SigningKey {
             minisig: sig.to_string(),
         })
     }
+}
+
+/// A `.minisig` holds a 74-byte signature and a 64-byte global signature;
+/// the minisign crate accepts longer ones and ignores the surplus.
+fn exact_lengths(minisig: &str) -> bool {
+    use base64::Engine;
+    let lines: Vec<&str> = minisig.lines().collect();
+    let len = |s: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map(|b| b.len())
+            .ok()
+    };
+    lines.len() == 4 && len(lines[1]) == Some(74) && len(lines[3]) == Some(64)
 }
 
 pub fn public_file_text(public_key: &str, comment: &str) -> String {
@@ -179,7 +215,15 @@ impl Signature {
         revision: u32,
     ) -> Result<(), String> {
         let pk = minisign::PublicKey::from_base64(&self.public_key)
-            .map_err(|e| format!("public key is malformed ({e})"))?;
+            .ok()
+            .filter(|pk| pk.to_base64() == self.public_key && self.public_key.starts_with("RW"))
+            .filter(|_| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD
+                    .decode(&self.public_key)
+                    .is_ok_and(|b| b.starts_with(b"Ed"))
+            })
+            .ok_or("public key is malformed")?;
         if key_id(&pk) != self.key_id {
             return Err(format!(
                 "key id {} does not belong to the public key given ({})",
@@ -189,11 +233,19 @@ impl Signature {
         }
         let sig = minisign::SignatureBox::from_string(&self.minisig)
             .map_err(|e| format!("signature is malformed ({e})"))?;
+        // Only the exact text we wrote: the untrusted comment and the
+        // encoding are not covered by the signature, so pin them here.
+        if sig.to_string() != self.minisig
+            || sig.untrusted_comment().ok() != Some(untrusted_comment(&self.handle))
+            || !exact_lengths(&self.minisig)
+        {
+            return Err("signature text was altered".into());
+        }
         let expected = trusted_comment(
             release,
             revision,
             digest,
-            &self.handle,
+            (&self.handle, &self.name),
             &self.role,
             &self.signed_at,
         );

@@ -112,45 +112,11 @@ fn first_difference(format: Format, found: &[u8], expected: &[u8]) -> String {
     }
 }
 
-/// Verifies a report file's bytes. `trusted_keys` are minisign public keys
-/// (base64); empty means "check signatures, but trust any key".
-pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verification> {
-    let format = detect(bytes);
-    let (mut seal, report): (Seal, Option<Report>) = match format {
-        Format::Csv => {
-            return Err(Error::Invalid(format!(
-                "{file}: CSV exports carry no signature; verify the JSON, markdown, HTML or PDF report"
-            )))
-        }
-        Format::Json => {
-            let parsed: File = serde_json::from_slice(bytes).map_err(|e| {
-                Error::Invalid(format!("{file}: not a Signet JSON report ({e})"))
-            })?;
-            let seal = parsed.seal.ok_or_else(|| not_signed(file))?;
-            (seal, Some(parsed.report))
-        }
-        Format::Pdf => (
-            report::pdf::find_seal(bytes).ok_or_else(|| not_signed(file))??,
-            None,
-        ),
-        Format::Markdown | Format::Html => {
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| Error::Invalid(format!("{file}: not UTF-8 text")))?;
-            (
-                report::find_seal_comment(text).ok_or_else(|| not_signed(file))??,
-                None,
-            )
-        }
-    };
+/// Digest and signatures: the problems found and each signature's result.
+fn check_crypto(seal: &Seal, trusted_keys: &[String]) -> (Vec<String>, Vec<SignatureCheck>) {
     let mut problems = Vec::new();
-    // JSON carries the payload as its `report` member: re-derive its bytes.
-    if let Some(r) = &report {
-        seal.payload = String::from_utf8(r.canonical()?)
-            .map_err(|e| Error::Invalid(format!("report is not UTF-8: {e}")))?;
-    }
     let payload = seal.payload.as_bytes();
-    let digest_ok = seal::digest(payload) == seal.digest;
-    if !digest_ok {
+    if seal::digest(payload) != seal.digest {
         problems.push(format!(
             "the report content does not match the signed digest {} (it was changed after signing)",
             seal.digest
@@ -189,23 +155,82 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
     if seal.signatures.is_empty() {
         problems.push("the seal holds no signatures".into());
     }
-    // Re-render from what was signed; any byte of difference is an edit.
-    match Report::from_json(payload) {
-        Err(e) => problems.push(format!("the signed payload is not a report ({e})")),
-        Ok(r) => {
-            if r.release.name != seal.release || r.revision != seal.revision {
-                problems.push(format!(
-                    "the seal names {} revision {}, the report {} revision {}",
-                    seal.release, seal.revision, r.release.name, r.revision
-                ));
-            }
-            let paper = Paper::of_pdf(bytes);
-            let expected = report::render(&r, Some(&seal), format, paper)?;
-            if expected != bytes {
-                problems.push(first_difference(format, bytes, &expected));
-            }
-        }
+    (problems, signatures)
+}
+
+/// Re-renders what was signed; any byte of difference is an edit.
+fn rerender(seal: &Seal, format: Format, bytes: &[u8]) -> Result<Option<String>> {
+    let r = match Report::from_json(seal.payload.as_bytes()) {
+        Err(e) => return Ok(Some(format!("the signed payload is not a report ({e})"))),
+        Ok(r) => r,
+    };
+    if r.release.name != seal.release || r.revision != seal.revision {
+        return Ok(Some(format!(
+            "the seal names {} revision {}, the report {} revision {}",
+            seal.release, seal.revision, r.release.name, r.revision
+        )));
     }
+    let expected = report::render(&r, Some(seal), format, Paper::of_pdf(bytes))?;
+    Ok((expected != bytes).then(|| first_difference(format, bytes, &expected)))
+}
+
+/// Verifies a report file's bytes. `trusted_keys` are minisign public keys
+/// (base64); empty means "check signatures, but trust any key".
+pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verification> {
+    let format = detect(bytes);
+    let (mut seal, report): (Seal, Option<Report>) = match format {
+        Format::Csv => {
+            return Err(Error::Invalid(format!(
+            "{file}: CSV exports carry no signature; verify the JSON, markdown, HTML or PDF report"
+        )))
+        }
+        Format::Json => {
+            let parsed: File = serde_json::from_slice(bytes)
+                .map_err(|e| Error::Invalid(format!("{file}: not a Signet JSON report ({e})")))?;
+            let seal = parsed.seal.ok_or_else(|| not_signed(file))?;
+            (seal, Some(parsed.report))
+        }
+        Format::Pdf => (
+            report::pdf::find_seal(bytes).ok_or_else(|| not_signed(file))??,
+            None,
+        ),
+        Format::Markdown | Format::Html => {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Error::Invalid(format!("{file}: not UTF-8 text")))?;
+            (
+                report::find_seal_comment(text).ok_or_else(|| not_signed(file))??,
+                None,
+            )
+        }
+    };
+    let mut problems = Vec::new();
+    if seal.signet_seal != seal::SEAL_VERSION {
+        problems.push(format!(
+            "seal version {} is not one this Signet knows ({})",
+            seal.signet_seal,
+            seal::SEAL_VERSION
+        ));
+    }
+    // JSON carries the payload as its `report` member: re-derive its bytes.
+    if let Some(r) = &report {
+        seal.payload = String::from_utf8(r.canonical()?)
+            .map_err(|e| Error::Invalid(format!("report is not UTF-8: {e}")))?;
+    }
+    // The cryptographic checks and the re-render are independent: run them
+    // side by side (a 10k-item report takes tens of milliseconds each).
+    let (mut crypto, signatures, rendering) = std::thread::scope(|scope| {
+        let crypto = scope.spawn(|| check_crypto(&seal, trusted_keys));
+        let rendering = rerender(&seal, format, bytes);
+        let (crypto, signatures) = crypto.join().unwrap_or_else(|_| {
+            (
+                vec!["checking the signatures failed".to_string()],
+                Vec::new(),
+            )
+        });
+        (crypto, signatures, rendering)
+    });
+    problems.append(&mut crypto);
+    problems.extend(rendering?);
     Ok(Verification {
         file: file.to_string(),
         format,

@@ -25,7 +25,13 @@ fn format_of(args: &ExportArgs) -> Result<Option<Format>> {
 fn file_name(release: &str, revision: u32, format: Format) -> String {
     let safe: String = release
         .chars()
-        .map(|c| if c.is_alphanumeric() || "._-".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let rev = if revision == 0 {
         "draft".to_string()
@@ -41,7 +47,9 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<ExitCode> {
     let (report, seal) = ctx.store.report(&args.release, args.revision)?;
     let Some(format) = format else {
         let dir = args.output.as_deref().ok_or_else(|| {
-            CliError::Usage("--format all writes several files: give a directory with -o DIR".into())
+            CliError::Usage(
+                "--format all writes several files: give a directory with -o DIR".into(),
+            )
         })?;
         std::fs::create_dir_all(dir).map_err(|e| signet_core::Error::io(dir, &e))?;
         for f in Format::ALL {
@@ -54,7 +62,10 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<ExitCode> {
             // The exact signed bytes and signatures, for checking with minisign alone.
             write(&dir.join("payload.json"), seal.payload.as_bytes())?;
             for s in &seal.signatures {
-                write(&dir.join(format!("{}.minisig", s.handle)), s.minisig.as_bytes())?;
+                write(
+                    &dir.join(format!("{}.minisig", s.handle)),
+                    s.minisig.as_bytes(),
+                )?;
             }
         }
         return Ok(ExitCode::SUCCESS);

@@ -14,9 +14,16 @@ pub fn run(ctx: &Ctx, args: &GateArgs) -> Result<ExitCode> {
         strict: args.strict,
     };
     let v = gate::check(&ctx.store, &args.release, &policy)?;
+    let code = if v.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
     if args.json.json {
         out::json(&v)?;
-    } else if v.passed {
+        return Ok(code);
+    }
+    if v.passed {
         out::line(format!(
             "{}: ready — signed off (revision {}) by {}",
             v.release,
@@ -24,7 +31,11 @@ pub fn run(ctx: &Ctx, args: &GateArgs) -> Result<ExitCode> {
             v.approvers.join(", ")
         ))?;
     } else {
-        out::line(format!("{}: not ready — {}", v.release, v.reasons.join("; ")))?;
+        out::line(format!(
+            "{}: not ready — {}",
+            v.release,
+            v.reasons.join("; ")
+        ))?;
     }
     for w in &v.warnings {
         out::line(format!("  warning: {w}"))?;
@@ -42,9 +53,5 @@ pub fn run(ctx: &Ctx, args: &GateArgs) -> Result<ExitCode> {
             ))?;
         }
     }
-    Ok(if v.passed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(code)
 }

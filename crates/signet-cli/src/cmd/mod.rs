@@ -95,7 +95,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             email,
             handle,
             json,
-        }) => people::add(&mut ctx, &name, email.as_deref(), handle.as_deref(), json.json),
+        }) => people::add(
+            &mut ctx,
+            &name,
+            email.as_deref(),
+            handle.as_deref(),
+            json.json,
+        ),
         Command::Person(PersonCmd::List(a)) => people::list(&ctx, a.json),
         Command::Person(PersonCmd::Show { who, json }) => people::show(&ctx, &who, json.json),
         Command::Key(KeyCmd::Init { person, force }) => {

@@ -9,7 +9,11 @@ use crate::error::Result;
 use crate::out;
 
 fn describe(p: &Person) -> String {
-    let email = p.email.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
+    let email = p
+        .email
+        .as_deref()
+        .map(|e| format!(" <{e}>"))
+        .unwrap_or_default();
     let key = match &p.key_id {
         Some(id) => format!("key {id}"),
         None => "no key".to_string(),

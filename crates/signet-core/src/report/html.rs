@@ -96,9 +96,17 @@ fn item_row(out: &mut String, item: &ItemReport) {
     let tags = item_tags(item);
     let indent = format!(" style=\"padding-left:{pad}em\"");
     if !tags.is_empty() {
-        let tags: Vec<String> = tags.iter().filter(|t| !t.starts_with("owner:")).map(|t| escape(t)).collect();
+        let tags: Vec<String> = tags
+            .iter()
+            .filter(|t| !t.starts_with("owner:"))
+            .map(|t| escape(t))
+            .collect();
         if !tags.is_empty() {
-            let _ = write!(out, "<div class=\"tags\"{indent}>{}</div>", tags.join(" · "));
+            let _ = write!(
+                out,
+                "<div class=\"tags\"{indent}>{}</div>",
+                tags.join(" · ")
+            );
         }
     }
     let fields: Vec<String> = item
@@ -108,7 +116,11 @@ fn item_row(out: &mut String, item: &ItemReport) {
         .map(|f| format!("{}: {}", escape(&f.name), inline_html(&f.value)))
         .collect();
     if !fields.is_empty() {
-        let _ = write!(out, "<div class=\"fields\"{indent}>{}</div>", fields.join(" · "));
+        let _ = write!(
+            out,
+            "<div class=\"fields\"{indent}>{}</div>",
+            fields.join(" · ")
+        );
     }
     for e in &item.evidence {
         let _ = write!(
@@ -118,7 +130,11 @@ fn item_row(out: &mut String, item: &ItemReport) {
         );
     }
     for note in item.notes.lines().filter(|l| !l.trim().is_empty()) {
-        let _ = write!(out, "<div class=\"note\"{indent}>note: {}</div>", escape(note));
+        let _ = write!(
+            out,
+            "<div class=\"note\"{indent}>note: {}</div>",
+            escape(note)
+        );
     }
     let _ = writeln!(
         out,
@@ -259,8 +275,16 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
         "<dt>Progress</dt><dd>{}</dd>",
         escape(&progress_line(&report.progress))
     );
-    let when = if report.is_draft() { "Generated" } else { "Frozen" };
-    let _ = write!(out, "<dt>{when}</dt><dd>{}</dd>", escape(&report.generated_at));
+    let when = if report.is_draft() {
+        "Generated"
+    } else {
+        "Frozen"
+    };
+    let _ = write!(
+        out,
+        "<dt>{when}</dt><dd>{}</dd>",
+        escape(&report.generated_at)
+    );
     if let Some(d) = digest {
         let _ = write!(out, "<dt>Digest</dt><dd><code>{}</code></dd>", escape(d));
     }
@@ -336,9 +360,8 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
         let _ = write!(out, "<li>{}</li>", escape(&line));
     }
     out.push_str("</ul>\n<footer>Made with Signet.</footer>\n</main>\n");
-    if let Some(seal) = seal {
-        out.push_str(&super::seal_comment(seal));
-    }
-    out.push_str("</body>\n</html>\n");
+    // The seal comment and CLOSE follow (see report::render).
     out
 }
+
+pub const CLOSE: &str = "</body>\n</html>\n";

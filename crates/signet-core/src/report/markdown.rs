@@ -87,7 +87,11 @@ fn item_line(out: &mut String, item: &ItemReport) {
             Some(l) => format!("{} ", escape_inline(l)),
             None => String::new(),
         };
-        let _ = writeln!(out, "{indent}  - evidence: {label}{}", evidence_md(&e.target));
+        let _ = writeln!(
+            out,
+            "{indent}  - evidence: {label}{}",
+            evidence_md(&e.target)
+        );
     }
     for note in item.notes.lines().filter(|l| !l.trim().is_empty()) {
         let _ = writeln!(out, "{indent}  - note: {}", escape_inline(note));
@@ -103,7 +107,11 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
         facts.push(format!("**Due:** {due}"));
     }
     facts.push(format!("**Progress:** {}", progress_line(&report.progress)));
-    let when = if report.is_draft() { "Generated" } else { "Frozen" };
+    let when = if report.is_draft() {
+        "Generated"
+    } else {
+        "Frozen"
+    };
     facts.push(format!("**{when}:** {}", report.generated_at));
     let _ = writeln!(out, "{}\n", facts.join(" · "));
     if let Some(o) = &report.override_ {
@@ -185,9 +193,9 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
     for line in audit_lines(&report.audit) {
         let _ = writeln!(out, "- {}", escape_inline(&line));
     }
-    if let Some(seal) = seal {
+    if seal.is_some() {
+        // The seal comment follows (see report::render).
         out.push('\n');
-        out.push_str(&super::seal_comment(seal));
     }
     out
 }

@@ -73,24 +73,54 @@ impl FromStr for Format {
 
 /// Renders a report. A `seal` (signed reports) is shown in the sign-off
 /// block and embedded so `signet verify` can check the file on its own.
-pub fn render(report: &Report, seal: Option<&Seal>, format: Format, paper: Paper) -> Result<Vec<u8>> {
+pub fn render(
+    report: &Report,
+    seal: Option<&Seal>,
+    format: Format,
+    paper: Paper,
+) -> Result<Vec<u8>> {
     match format {
-        Format::Markdown => Ok(markdown::render(report, seal).into_bytes()),
-        Format::Html => Ok(html::render(report, seal).into_bytes()),
+        Format::Markdown => {
+            let (mut out, block) = with_seal_comment(seal, || markdown::render(report, seal));
+            out.push_str(&block);
+            Ok(out.into_bytes())
+        }
+        Format::Html => {
+            let (mut out, block) = with_seal_comment(seal, || html::render(report, seal));
+            out.push_str(&block);
+            out.push_str(html::CLOSE);
+            Ok(out.into_bytes())
+        }
         Format::Pdf => pdf::render(report, seal, paper),
         Format::Json => json::render(report, seal),
         Format::Csv => csv::render(report),
     }
 }
 
+/// Renders the body while another thread packs the seal comment: both take
+/// milliseconds per thousand items, and verification re-renders.
+fn with_seal_comment(seal: Option<&Seal>, body: impl FnOnce() -> String) -> (String, String) {
+    match seal {
+        None => (body(), String::new()),
+        Some(seal) => std::thread::scope(|s| {
+            let packing = s.spawn(|| seal_comment(seal));
+            let out = body();
+            let block = packing.join().unwrap_or_default();
+            (out, block)
+        }),
+    }
+}
+
 pub(crate) const SEAL_OPEN: &str = "<!-- signet-seal:1";
 pub(crate) const SEAL_CLOSE: &str = "-->";
 
-/// The seal as an HTML/markdown comment: base64 so no report text can
-/// close the comment early. Wrapped at 100 columns.
+/// The seal as an HTML/markdown comment: zlib-compressed (the payload is
+/// the whole report again), then base64 so no report text can close the
+/// comment early. Wrapped at 100 columns.
 pub(crate) fn seal_comment(seal: &Seal) -> String {
     let json = serde_json::to_vec(seal).unwrap_or_default();
-    let b64 = base64::engine::general_purpose::STANDARD.encode(json);
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(&json, 1);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(packed);
     let mut out = String::with_capacity(b64.len() + b64.len() / 100 + 32);
     out.push_str(SEAL_OPEN);
     out.push('\n');
@@ -108,16 +138,28 @@ pub(crate) fn find_seal_comment(text: &str) -> Option<Result<Seal>> {
     let start = text.rfind(SEAL_OPEN)?;
     let body = &text[start + SEAL_OPEN.len()..];
     let end = body.find(SEAL_CLOSE)?;
-    let b64: String = body[..end].split_ascii_whitespace().collect();
+    // Lines of 100 characters decode on their own (100 is a multiple of 4).
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let mut packed = Vec::with_capacity(end / 4 * 3);
+    for line in body[..end].split_ascii_whitespace() {
+        if let Err(e) = engine.decode_vec(line, &mut packed) {
+            return Some(Err(Error::Invalid(format!(
+                "the embedded seal is not valid base64 ({e})"
+            ))));
+        }
+    }
+    // Bounded: a hostile file cannot inflate to more than 1 GiB.
+    let json = match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&packed, 1 << 30) {
+        Ok(j) => j,
+        Err(_) => {
+            return Some(Err(Error::Invalid(
+                "the embedded seal is corrupt (it does not decompress)".into(),
+            )))
+        }
+    };
     Some(
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .map_err(|e| Error::Invalid(format!("the embedded seal is not valid base64 ({e})")))
-            .and_then(|bytes| {
-                serde_json::from_slice(&bytes).map_err(|e| {
-                    Error::Invalid(format!("the embedded seal is not valid ({e})"))
-                })
-            }),
+        serde_json::from_slice(&json)
+            .map_err(|e| Error::Invalid(format!("the embedded seal is not valid ({e})"))),
     )
 }
 

@@ -113,7 +113,11 @@ fn glyph_width(font: Font, b: u8) -> u16 {
 }
 
 fn text_width(font: Font, size: f32, text: &[u8]) -> f32 {
-    text.iter().map(|&b| glyph_width(font, b) as f32).sum::<f32>() * size / 1000.0
+    text.iter()
+        .map(|&b| glyph_width(font, b) as f32)
+        .sum::<f32>()
+        * size
+        / 1000.0
 }
 
 /// Windows-1252 (PDF WinAnsiEncoding) bytes; `?` for what it cannot show.
@@ -219,6 +223,19 @@ fn status_colour(s: Status) -> Rgb {
 struct Page {
     content: Content,
     links: Vec<(Rect, String)>,
+    /// Current fill colour and font, so unchanged state is not re-emitted
+    /// (both persist across text objects in PDF's graphics state).
+    fill: Option<Rgb>,
+    font: Option<(Font, f32)>,
+}
+
+impl Page {
+    fn fill(&mut self, c: Rgb) {
+        if self.fill != Some(c) {
+            self.content.set_fill_rgb(c.0, c.1, c.2);
+            self.fill = Some(c);
+        }
+    }
 }
 
 /// A run of text to draw: font, size, colour, bytes.
@@ -265,6 +282,8 @@ impl Layout {
         self.pages.push(Page {
             content: Content::new(),
             links: Vec::new(),
+            fill: None,
+            font: None,
         });
         self.y = self.top;
     }
@@ -286,20 +305,23 @@ impl Layout {
         self.y -= leading;
         let y = self.y;
         let page = self.page();
+        page.content.begin_text();
         for s in spans {
+            page.fill(s.colour);
+            if page.font != Some((s.font, s.size)) {
+                page.content.set_font(s.font.name(), s.size);
+                page.font = Some((s.font, s.size));
+            }
             page.content
-                .set_fill_rgb(s.colour.0, s.colour.1, s.colour.2)
-                .begin_text()
-                .set_font(s.font.name(), s.size)
-                .next_line(s.x, y)
-                .show(Str(&s.text))
-                .end_text();
+                .set_text_matrix([1.0, 0.0, 0.0, 1.0, s.x, y])
+                .show(Str(&s.text));
             if let Some(url) = &s.link {
                 let w = text_width(s.font, s.size, &s.text);
                 page.links
                     .push((Rect::new(s.x, y - 2.0, s.x + w, y + s.size), url.clone()));
             }
         }
+        page.content.end_text();
     }
 
     /// A wrapped paragraph at `x`, as wide as the page allows.
@@ -338,11 +360,9 @@ impl Layout {
     }
 
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Rgb) {
-        self.page()
-            .content
-            .set_fill_rgb(fill.0, fill.1, fill.2)
-            .rect(x, y, w, h)
-            .fill_nonzero();
+        let page = self.page();
+        page.fill(fill);
+        page.content.rect(x, y, w, h).fill_nonzero();
     }
 }
 
@@ -452,13 +472,14 @@ fn item_block(l: &mut Layout, item: &ItemReport) {
     let text_x = indent + num_w;
     let title_w = status_x - text_x - 8.0;
     let title = wrap(Font::Regular, 9.5, title_w, &item.plain);
-    let mut extra: Vec<(Font, Rgb, String, Option<String>)> = Vec::new();
+    // Lines under the title: (colour, text, link target).
+    let mut extra: Vec<(Rgb, String, Option<String>)> = Vec::new();
     let tags = item_tags(item);
     if !tags.is_empty() {
-        extra.push((Font::Regular, MUTED, tags.join(" · "), None));
+        extra.push((MUTED, tags.join(" · "), None));
     }
     for f in item.fields.iter().filter(|f| !f.value.is_empty()) {
-        extra.push((Font::Regular, MUTED, format!("{}: {}", f.name, f.value), None));
+        extra.push((MUTED, format!("{}: {}", f.name, f.value), None));
     }
     for e in &item.evidence {
         let shown = match &e.label {
@@ -467,25 +488,39 @@ fn item_block(l: &mut Layout, item: &ItemReport) {
         };
         let link = is_safe_link(&e.target).then(|| e.target.trim().to_string());
         let colour = if link.is_some() { LINK } else { MUTED };
-        extra.push((Font::Regular, colour, shown, link));
+        extra.push((colour, shown, link));
     }
     for note in item.notes.lines().filter(|n| !n.trim().is_empty()) {
-        extra.push((Font::Regular, MUTED, format!("note: {note}"), None));
+        extra.push((MUTED, format!("note: {note}"), None));
     }
-    let extra_lines: Vec<(Font, Rgb, Vec<Vec<u8>>, Option<String>)> = extra
+    let width = l.right() - text_x;
+    let extra_lines: Vec<Span> = extra
         .into_iter()
-        .map(|(f, c, t, link)| (f, c, wrap(f, 8.0, l.right() - text_x, &t), link))
+        .flat_map(|(colour, t, link)| {
+            wrap(Font::Regular, 8.0, width, &t)
+                .into_iter()
+                .map(move |text| Span {
+                    font: Font::Regular,
+                    size: 8.0,
+                    colour,
+                    x: text_x,
+                    text,
+                    link: link.clone(),
+                })
+        })
         .collect();
-    let height = title.len() as f32 * 12.5
-        + extra_lines.iter().map(|e| e.2.len()).sum::<usize>() as f32 * 10.5
-        + 4.0;
+    let height = title.len() as f32 * 12.5 + extra_lines.len() as f32 * 10.5 + 4.0;
     l.ensure(height.min(l.top - l.bottom));
     let (label, colour) = (item.status.label(), status_colour(item.status));
     for (i, line) in title.into_iter().enumerate() {
         let mut spans = vec![Span {
             font: Font::Regular,
             size: 9.5,
-            colour: if item.status == Status::NotApplicable { MUTED } else { INK },
+            colour: if item.status == Status::NotApplicable {
+                MUTED
+            } else {
+                INK
+            },
             x: text_x,
             text: line,
             link: None,
@@ -515,21 +550,9 @@ fn item_block(l: &mut Layout, item: &ItemReport) {
             l.rect(indent, y, 6.0, 6.0, colour);
         }
     }
-    for (font, colour, lines, link) in extra_lines {
-        for line in lines {
-            l.ensure(10.5);
-            l.line(
-                &[Span {
-                    font,
-                    size: 8.0,
-                    colour,
-                    x: text_x,
-                    text: line,
-                    link: link.clone(),
-                }],
-                10.5,
-            );
-        }
+    for span in extra_lines {
+        l.ensure(10.5);
+        l.line(&[span], 10.5);
     }
     l.gap(4.0);
 }
@@ -537,7 +560,13 @@ fn item_block(l: &mut Layout, item: &ItemReport) {
 fn layout(report: &Report, seal: Option<&Seal>, paper: Paper) -> Layout {
     let mut l = Layout::new(paper);
     let m = l.margin;
-    l.para(m, Font::Bold, 22.0, INK, &format!("Release {}", report.release.name));
+    l.para(
+        m,
+        Font::Bold,
+        22.0,
+        INK,
+        &format!("Release {}", report.release.name),
+    );
     l.gap(2.0);
     let colour = if report.is_draft() { OPEN } else { DONE };
     l.para(m, Font::Bold, 11.0, colour, &status_text(report));
@@ -547,7 +576,11 @@ fn layout(report: &Report, seal: Option<&Seal>, paper: Paper) -> Layout {
         facts.push(format!("Due: {due}"));
     }
     facts.push(format!("Progress: {}", progress_line(&report.progress)));
-    let when = if report.is_draft() { "Generated" } else { "Frozen" };
+    let when = if report.is_draft() {
+        "Generated"
+    } else {
+        "Frozen"
+    };
     facts.push(format!("{when}: {}", report.generated_at));
     for f in facts {
         l.para(m, Font::Regular, 9.5, INK, &f);
@@ -600,7 +633,12 @@ fn layout(report: &Report, seal: Option<&Seal>, paper: Paper) -> Layout {
                 Font::Bold,
                 11.0,
                 INK,
-                &format!("{}. {}  ({})", s.number, s.plain, progress_line(&s.progress)),
+                &format!(
+                    "{}. {}  ({})",
+                    s.number,
+                    s.plain,
+                    progress_line(&s.progress)
+                ),
             );
             l.gap(2.0);
             for item in &s.items {
@@ -655,12 +693,34 @@ fn layout(report: &Report, seal: Option<&Seal>, paper: Paper) -> Layout {
     l
 }
 
+/// Compresses page streams, half on another thread.
+fn compress_all(streams: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mid = streams.len() / 2;
+    std::thread::scope(|s| {
+        let (a, b) = streams.split_at(mid);
+        let second = s.spawn(|| b.iter().map(|x| compress(x)).collect::<Vec<_>>());
+        let mut out: Vec<Vec<u8>> = a.iter().map(|x| compress(x)).collect();
+        match second.join() {
+            Ok(rest) => out.extend(rest),
+            Err(_) => out.extend(b.iter().map(|x| compress(x))),
+        }
+        out
+    })
+}
+
 fn compress(bytes: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(bytes, 6)
+    miniz_oxide::deflate::compress_to_vec_zlib(bytes, 1)
 }
 
 pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<u8>> {
-    let l = layout(report, seal, paper);
+    // Compressing the payload attachment and laying out pages are
+    // independent; verification re-renders, so both cores help.
+    let (l, packed) = std::thread::scope(|s| {
+        let packing = s.spawn(|| seal.map(|seal| compress(seal.payload.as_bytes())));
+        let l = layout(report, seal, paper);
+        (l, packing.join())
+    });
+    let mut packed = packed.map_err(|_| Error::Invalid("compressing the payload failed".into()))?;
     let (w, h, margin) = (l.width, l.height, l.margin);
     let total = l.pages.len();
     let mut pdf = Pdf::new();
@@ -684,13 +744,13 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
         .into_iter()
         .next()
         .unwrap_or_default();
-    let mut page_ids = Vec::with_capacity(total);
+    let mut streams = Vec::with_capacity(total);
+    let mut all_links = Vec::with_capacity(total);
     for (n, page) in l.pages.into_iter().enumerate() {
-        let page_id = alloc();
-        let content_id = alloc();
-        let link_ids: Vec<Ref> = page.links.iter().map(|_| alloc()).collect();
-        page_ids.push(page_id);
+        all_links.push(page.links);
         let mut content = page.content;
+        // Header and footer state is set explicitly: the page body may have
+        // left any colour or font.
         let footer = format!("Page {} of {total}", n + 1);
         let fw = text_width(Font::Regular, 7.5, footer.as_bytes());
         content
@@ -710,6 +770,15 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
             .move_to(margin, h - 39.0)
             .line_to(w - margin, h - 39.0)
             .stroke();
+        streams.push(content.finish().to_vec());
+    }
+    let streams = compress_all(streams);
+    let mut page_ids = Vec::with_capacity(total);
+    for (stream, links) in streams.into_iter().zip(all_links) {
+        let page_id = alloc();
+        let content_id = alloc();
+        let link_ids: Vec<Ref> = links.iter().map(|_| alloc()).collect();
+        page_ids.push(page_id);
         let mut p = pdf.page(page_id);
         p.media_box(Rect::new(0.0, 0.0, w, h))
             .parent(tree)
@@ -720,14 +789,16 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
         {
             let mut resources = p.resources();
             let mut fonts_dict = resources.fonts();
-            for (font, id) in [Font::Regular, Font::Bold, Font::Mono].into_iter().zip(fonts) {
+            for (font, id) in [Font::Regular, Font::Bold, Font::Mono]
+                .into_iter()
+                .zip(fonts)
+            {
                 fonts_dict.pair(font.name(), id);
             }
         }
         p.finish();
-        pdf.stream(content_id, &compress(&content.finish()))
-            .filter(Filter::FlateDecode);
-        for ((rect, url), id) in page.links.into_iter().zip(link_ids) {
+        pdf.stream(content_id, &stream).filter(Filter::FlateDecode);
+        for ((rect, url), id) in links.into_iter().zip(link_ids) {
             let mut a = pdf.annotation(id);
             a.subtype(AnnotationType::Link).rect(rect);
             a.border_style().width(0.0).style(BorderType::Solid);
@@ -736,12 +807,14 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
                 .uri(Str(url.as_bytes()));
         }
     }
-    pdf.pages(tree).kids(page_ids.iter().copied()).count(total as i32);
-    for (id, base) in fonts.into_iter().zip([
-        &b"Helvetica"[..],
-        &b"Helvetica-Bold"[..],
-        &b"Courier"[..],
-    ]) {
+    pdf.pages(tree)
+        .kids(page_ids.iter().copied())
+        .count(total as i32);
+    for (id, base) in
+        fonts
+            .into_iter()
+            .zip([&b"Helvetica"[..], &b"Helvetica-Bold"[..], &b"Courier"[..]])
+    {
         pdf.type1_font(id)
             .base_font(Name(base))
             .encoding_predefined(Name(b"WinAnsiEncoding"));
@@ -756,26 +829,39 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
         report.release.name.as_bytes().to_vec(),
     ));
 
-    // Attachments. The seal goes last and uncompressed: verify finds it by
-    // searching the file backwards.
+    // Attachments: the payload (compressed), each signature, and the seal
+    // without its payload — last and uncompressed, so verify finds it by
+    // searching backwards, then the payload by its `/SignetPart` marker.
     let mut attachments: Vec<(String, Vec<u8>, bool)> = Vec::new();
     if let Some(seal) = seal {
-        attachments.push(("payload.json".into(), seal.payload.as_bytes().to_vec(), true));
+        attachments.push((
+            "payload.json".into(),
+            packed.take().unwrap_or_default(),
+            true,
+        ));
         for s in &seal.signatures {
-            attachments.push((format!("{}.minisig", s.handle), s.minisig.as_bytes().to_vec(), false));
+            attachments.push((
+                format!("{}.minisig", s.handle),
+                s.minisig.as_bytes().to_vec(),
+                false,
+            ));
         }
-        attachments.push(("signet-seal.json".into(), serde_json::to_vec(seal)?, false));
+        let bare = Seal {
+            payload: String::new(),
+            ..seal.clone()
+        };
+        attachments.push(("signet-seal.json".into(), serde_json::to_vec(&bare)?, false));
     }
     let mut names = Vec::new();
-    for (name, bytes, deflate) in &attachments {
+    for (name, bytes, is_payload) in &attachments {
         let file_id = alloc();
         let spec_id = alloc();
-        if *deflate {
-            pdf.embedded_file(file_id, &compress(bytes))
-                .filter(Filter::FlateDecode);
-        } else {
-            pdf.embedded_file(file_id, bytes);
+        let mut f = pdf.embedded_file(file_id, bytes);
+        if *is_payload {
+            f.filter(Filter::FlateDecode);
+            f.pair(Name(b"SignetPart"), Name(PAYLOAD_PART));
         }
+        f.finish();
         pdf.file_spec(spec_id)
             .path(Str(name.as_bytes()))
             .unic_file(TextStr(name))
@@ -797,15 +883,58 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
     Ok(pdf.finish())
 }
 
-/// The seal attachment of a PDF we wrote, if any.
+const PAYLOAD_PART: &[u8] = b"Payload";
+
+/// The seal of a PDF we wrote, with its payload, if it has one.
 pub(crate) fn find_seal(bytes: &[u8]) -> Option<Result<Seal>> {
     let marker = b"{\"signet_seal\":";
-    let start = bytes
-        .windows(marker.len())
-        .rposition(|w| w == marker)?;
+    let start = bytes.windows(marker.len()).rposition(|w| w == marker)?;
     let mut de = serde_json::Deserializer::from_slice(&bytes[start..]).into_iter::<Seal>();
-    Some(
-        de.next()?
-            .map_err(|e| Error::Invalid(format!("the embedded seal is not valid ({e})"))),
-    )
+    let mut seal = match de.next()? {
+        Ok(s) => s,
+        Err(e) => {
+            return Some(Err(Error::Invalid(format!(
+                "the embedded seal is not valid ({e})"
+            ))))
+        }
+    };
+    Some(payload_stream(&bytes[..start]).map(|payload| {
+        seal.payload = payload;
+        seal
+    }))
+}
+
+/// Inflates the stream marked `/SignetPart /Payload`.
+fn payload_stream(bytes: &[u8]) -> Result<String> {
+    let missing = || Error::Invalid("the signed payload is missing from the PDF".into());
+    let mut marker = b"/SignetPart /".to_vec();
+    marker.extend_from_slice(PAYLOAD_PART);
+    let at = bytes
+        .windows(marker.len())
+        .rposition(|w| w == marker.as_slice())
+        .ok_or_else(missing)?;
+    let dict_start = bytes[..at]
+        .windows(2)
+        .rposition(|w| w == b"<<")
+        .ok_or_else(missing)?;
+    let stream_kw = b"stream\n";
+    let data_start = bytes[at..]
+        .windows(stream_kw.len())
+        .position(|w| w == stream_kw)
+        .map(|p| at + p + stream_kw.len())
+        .ok_or_else(missing)?;
+    let dict = std::str::from_utf8(&bytes[dict_start..data_start]).map_err(|_| missing())?;
+    let len: usize = dict
+        .split("/Length ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(missing)?;
+    let data = bytes
+        .get(data_start..data_start + len)
+        .ok_or_else(missing)?;
+    // A bound on what a report payload can inflate to: no zip bombs.
+    let raw = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, 1 << 30)
+        .map_err(|_| Error::Invalid("the signed payload in the PDF is corrupt".into()))?;
+    String::from_utf8(raw).map_err(|_| Error::Invalid("the signed payload is not UTF-8".into()))
 }

@@ -1,7 +1,7 @@
 use super::*;
-use crate::report::model;
 use crate::import::{import_bytes, ImportOptions};
 use crate::model::{Evidence, Status, Tick};
+use crate::report::model;
 use crate::store::Store;
 
 const MD: &str = "# Launch\n\n## Legal\n\n- [x] Licences checked\n- [ ] Privacy policy **updated**\n  - [ ] EU text\n\n## Ops\n\n| Check | Effort |\n|---|---|\n| Backups restore | M |\n| =cmd() | S |\n";
@@ -143,7 +143,18 @@ fn markdown_boxes_reflect_status_and_links_are_safe() {
 fn html_is_self_contained_with_no_script_and_no_outside_requests() {
     let html = render_str(Format::Html);
     let lower = html.to_ascii_lowercase();
-    for banned in ["<script", "src=", "<link", "@import", "url(", "<iframe", "<object", "javascript:\"", "onerror", "onload"] {
+    for banned in [
+        "<script",
+        "src=",
+        "<link",
+        "@import",
+        "url(",
+        "<iframe",
+        "<object",
+        "javascript:\"",
+        "onerror",
+        "onload",
+    ] {
         assert!(!lower.contains(banned), "found {banned}");
     }
     // The only URLs are the evidence links a reader may click.
@@ -158,10 +169,16 @@ fn html_is_self_contained_with_no_script_and_no_outside_requests() {
         rest = &rest[i + 3..];
     }
     assert!(html.contains("<a href=\"https://ci.example/run/81\" rel=\"noopener noreferrer\">"));
-    assert!(html.contains("<code>javascript:alert(1)</code>"), "hostile link shown inert");
+    assert!(
+        html.contains("<code>javascript:alert(1)</code>"),
+        "hostile link shown inert"
+    );
     assert!(html.contains("<svg viewBox"), "progress chart");
     assert!(html.contains("Content-Security-Policy"));
-    assert!(html.contains("<strong>updated</strong>"), "item markdown rendered");
+    assert!(
+        html.contains("<strong>updated</strong>"),
+        "item markdown rendered"
+    );
     assert!(html.contains("@media print"));
 }
 
@@ -202,7 +219,11 @@ pub(crate) fn pdf_text(bytes: &[u8]) -> String {
         .args(["-layout", path.to_str().unwrap(), "-"])
         .output()
         .expect("pdftotext (poppler-utils) is needed for the PDF tests");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 

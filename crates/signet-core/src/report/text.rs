@@ -27,14 +27,10 @@ pub fn status_text(report: &Report) -> String {
 pub fn item_tags(item: &ItemReport) -> Vec<String> {
     let mut tags = Vec::new();
     match item.status {
-        Status::NotApplicable => tags.push(format!(
-            "n/a: {}",
-            item.reason.as_deref().unwrap_or("")
-        )),
-        Status::Blocked => tags.push(format!(
-            "blocked: {}",
-            item.reason.as_deref().unwrap_or("")
-        )),
+        Status::NotApplicable => {
+            tags.push(format!("n/a: {}", item.reason.as_deref().unwrap_or("")))
+        }
+        Status::Blocked => tags.push(format!("blocked: {}", item.reason.as_deref().unwrap_or(""))),
         _ => {}
     }
     if let Some(o) = &item.owner {
@@ -73,7 +69,11 @@ pub fn audit_lines(a: &Audit) -> Vec<String> {
     }
     lines.push(format!(
         "Hash chain {} at report time; head {}.",
-        if a.chain_verified { "verified" } else { "BROKEN" },
+        if a.chain_verified {
+            "verified"
+        } else {
+            "BROKEN"
+        },
         a.head_hash
     ));
     lines

@@ -175,7 +175,9 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
 /// Hash of the newest event (the chain's head), unverified.
 pub(crate) fn head(conn: &Connection) -> Result<String> {
     Ok(conn
-        .query_row("SELECT hash FROM event ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT hash FROM event ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .optional()?
         .unwrap_or_else(|| GENESIS.to_string()))
 }

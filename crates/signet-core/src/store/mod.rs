@@ -26,8 +26,7 @@ pub use events::AuditReport;
 pub use signoffs::{RevisionInfo, SignoffOutcome, SignoffRequest};
 pub use templates::SectionSummary;
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| {
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_signoff.sql")),

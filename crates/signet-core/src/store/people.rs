@@ -59,7 +59,9 @@ fn check_text(what: &str, s: &str) -> Result<()> {
         return Err(Error::Invalid(format!("{what} is empty")));
     }
     if s.chars().any(char::is_control) {
-        return Err(Error::Invalid(format!("{what} contains control characters")));
+        return Err(Error::Invalid(format!(
+            "{what} contains control characters"
+        )));
     }
     Ok(())
 }
@@ -129,9 +131,7 @@ impl Store {
     }
 
     pub fn people(&self) -> Result<Vec<Person>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("{COLUMNS} ORDER BY handle"))?;
+        let mut stmt = self.conn().prepare(&format!("{COLUMNS} ORDER BY handle"))?;
         let rows = stmt.query_map([], row_to_person)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -1,0 +1,84 @@
+//! Report speed on a signed 10k-item release: sign-off (freeze + sign),
+//! export in every format, and verification of each signed file.
+//! Targets (issue 4): md/json/csv/html < 50 ms, pdf < 1 s, verify < 50 ms.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use signet_core::import::{import_bytes, sample::generate, ImportOptions};
+use signet_core::keys::Keyring;
+use signet_core::report::{self, Format, Paper};
+use signet_core::store::{SignoffRequest, Store};
+
+fn signed_store(n: usize, keys: &Keyring) -> Store {
+    let text = generate(n);
+    let imp = import_bytes("bench.md", text.into_bytes(), &ImportOptions::default()).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    store.import(&imp, "bench").unwrap();
+    store.create_release("r", None, "bench").unwrap();
+    store.add_run("r", "bench", false, "bench").unwrap();
+    store.add_person("Ana Ruiz", None, None, "bench").unwrap();
+    let key = keys.generate("ana", true).unwrap();
+    store
+        .set_public_key("ana", &key.public_key(), "bench")
+        .unwrap();
+    store
+}
+
+fn sign(store: &mut Store, keys: &Keyring) {
+    let key = keys.load("ana").unwrap();
+    let req = SignoffRequest {
+        release: "r",
+        person: "ana",
+        role: "Tech lead",
+        override_reason: Some("benchmark"),
+        actor: "bench",
+    };
+    store.sign_off(&req, &key).unwrap();
+}
+
+fn benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Keyring::new(dir.path());
+    let mut g = c.benchmark_group("report");
+    g.sample_size(10);
+    for n in [1_000usize, 10_000] {
+        g.bench_function(BenchmarkId::new("signoff", n), |b| {
+            b.iter_batched(
+                || signed_store(n, &keys),
+                |mut store| sign(&mut store, &keys),
+                criterion::BatchSize::PerIteration,
+            )
+        });
+        let mut store = signed_store(n, &keys);
+        sign(&mut store, &keys);
+        let (r, seal) = store.report("r", None).unwrap();
+        for format in Format::ALL {
+            g.bench_function(
+                BenchmarkId::new(format!("export_{}", format.extension()), n),
+                |b| {
+                    b.iter(|| {
+                        report::render(black_box(&r), seal.as_ref(), format, Paper::A4).unwrap()
+                    })
+                },
+            );
+            if format == Format::Csv {
+                continue;
+            }
+            let file = report::render(&r, seal.as_ref(), format, Paper::A4).unwrap();
+            g.bench_function(
+                BenchmarkId::new(format!("verify_{}", format.extension()), n),
+                |b| {
+                    b.iter(|| {
+                        let v = signet_core::verify::verify("r", black_box(&file), &[]).unwrap();
+                        assert!(v.passed);
+                    })
+                },
+            );
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(report_benches, benches);
+criterion_main!(report_benches);

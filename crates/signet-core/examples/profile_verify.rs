@@ -1,0 +1,53 @@
+//! Times the steps of verifying a signed 10k-item report (for tuning).
+use std::time::Instant;
+
+use signet_core::import::{import_bytes, sample::generate, ImportOptions};
+use signet_core::keys::Keyring;
+use signet_core::report::{self, Format, Paper};
+use signet_core::store::{SignoffRequest, Store};
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Keyring::new(dir.path());
+    let imp = import_bytes(
+        "b.md",
+        generate(10_000).into_bytes(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    store.import(&imp, "b").unwrap();
+    store.create_release("r", None, "b").unwrap();
+    store.add_run("r", "b", false, "b").unwrap();
+    store.add_person("Ana", None, None, "b").unwrap();
+    let key = keys.generate("ana", true).unwrap();
+    store.set_public_key("ana", &key.public_key(), "b").unwrap();
+    let req = SignoffRequest {
+        release: "r",
+        person: "ana",
+        role: "x",
+        override_reason: Some("b"),
+        actor: "b",
+    };
+    store.sign_off(&req, &key).unwrap();
+    let (r, seal) = store.report("r", None).unwrap();
+    let seal = seal.unwrap();
+    println!("payload {} bytes", seal.payload.len());
+    let t = Instant::now();
+    let _ = signet_core::seal::digest(seal.payload.as_bytes());
+    println!("sha256 {:?}", t.elapsed());
+    let t = Instant::now();
+    let _ = seal.signatures[0].check(seal.payload.as_bytes(), &seal.digest, "r", 1);
+    println!("sig check {:?}", t.elapsed());
+    let t = Instant::now();
+    let _ = report::Report::from_json(seal.payload.as_bytes()).unwrap();
+    println!("from_json {:?}", t.elapsed());
+    for f in [Format::Markdown, Format::Html, Format::Pdf, Format::Json] {
+        let t = Instant::now();
+        let bytes = report::render(&r, Some(&seal), f, Paper::A4).unwrap();
+        println!("render {f:?} {:?} ({} bytes)", t.elapsed(), bytes.len());
+        let t = Instant::now();
+        signet_core::verify::verify("x", &bytes, &[]).unwrap();
+        println!("verify {f:?} {:?}", t.elapsed());
+    }
+}
