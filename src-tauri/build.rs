@@ -13,6 +13,14 @@ fn main() {
             "tick",
             "item_history",
             "app_info",
+            "list_people",
+            "add_person",
+            "create_key",
+            "signoff_status",
+            "sign_off",
+            "reopen_release",
+            "export_report",
+            "verify_report",
         ]),
     ))
     .expect("tauri build script failed");

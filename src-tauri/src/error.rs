@@ -41,7 +41,9 @@ impl From<signet_core::Error> for AppError {
             }
             E::NotFound { .. } => (ErrorKind::NotFound, None),
             E::AlreadyExists { .. } => (ErrorKind::AlreadyExists, None),
-            E::Invalid(_) | E::AmbiguousItem { .. } => (ErrorKind::Refused, None),
+            E::Invalid(_) | E::AmbiguousItem { .. } | E::SignoffRefused { .. } => {
+                (ErrorKind::Refused, None)
+            }
             E::AuditChain { event_id, .. } => {
                 (ErrorKind::Internal, Some(format!("event {event_id}")))
             }

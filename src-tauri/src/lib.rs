@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod signoff;
 pub mod state;
 
 use tauri::Manager;
@@ -36,6 +37,14 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
             commands::release_view,
             commands::tick,
             commands::item_history,
+            signoff::list_people,
+            signoff::add_person,
+            signoff::create_key,
+            signoff::signoff_status,
+            signoff::sign_off,
+            signoff::reopen_release,
+            signoff::export_report,
+            signoff::verify_report,
         ])
 }
 

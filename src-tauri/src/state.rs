@@ -42,6 +42,18 @@ pub fn actor() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// Where signing keys live: $SIGNET_CONFIG_DIR, else the user's config dir
+/// (the same rule as the CLI's --config-dir).
+pub fn keyring() -> Result<signet_core::keys::Keyring> {
+    let dir = match std::env::var_os("SIGNET_CONFIG_DIR").filter(|p| !p.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => signet_core::keys::default_config_dir().ok_or_else(|| {
+            AppError::internal("no config directory for signing keys; set SIGNET_CONFIG_DIR")
+        })?,
+    };
+    Ok(signet_core::keys::Keyring::new(&dir))
+}
+
 pub fn database_path() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("SIGNET_DB").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));

@@ -25,6 +25,7 @@ pub struct SignatureCheck {
     pub role: String,
     pub signed_at: String,
     pub key_id: String,
+    pub public_key: String,
     pub valid: bool,
     /// Whether the key is one the caller trusts (None: no keys were given).
     pub trusted: Option<bool>,
@@ -135,6 +136,7 @@ fn check_crypto(seal: &Seal, trusted_keys: &[String]) -> (Vec<String>, Vec<Signa
             role: s.role.clone(),
             signed_at: s.signed_at.clone(),
             key_id: s.key_id.clone(),
+            public_key: s.public_key.clone(),
             valid: result.is_ok(),
             trusted,
             problem: result.err(),

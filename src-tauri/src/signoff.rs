@@ -1,0 +1,240 @@
+//! Commands for people, keys, sign-off, reports and verification. File
+//! dialogs for export and verify are opened here, on the Rust side, so the
+//! webview never chooses a path to write or read.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use signet_core::gate::{self, Policy, Verdict};
+use signet_core::model::{Person, Release};
+use signet_core::report::{self, Format, Paper};
+use signet_core::store::{RevisionInfo, SignoffOutcome, SignoffRequest};
+use signet_core::verify::Verification;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::{AppError, Result};
+use crate::state::{keyring, AppState};
+
+/// A person, and whether their secret key is on this machine (only then can
+/// they sign here).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct PersonKey {
+    pub person: Person,
+    pub local_key: bool,
+}
+
+/// What the sign-off dialog shows.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SignoffStatus {
+    pub verdict: Verdict,
+    /// Items not done or n/a right now (empty once frozen).
+    pub open_items: Vec<String>,
+    pub revisions: Vec<RevisionInfo>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Exported {
+    pub path: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes: usize,
+    /// False for drafts of releases that are not signed off.
+    pub signed: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revision: u32,
+}
+
+fn person_key(p: Person) -> Result<PersonKey> {
+    let local_key = keyring()?.has_key(&p.handle);
+    Ok(PersonKey {
+        person: p,
+        local_key,
+    })
+}
+
+#[tauri::command]
+pub async fn list_people(state: State<'_, AppState>) -> Result<Vec<PersonKey>> {
+    state
+        .store()?
+        .people()?
+        .into_iter()
+        .map(person_key)
+        .collect()
+}
+
+#[tauri::command]
+pub async fn add_person(
+    state: State<'_, AppState>,
+    name: String,
+    email: Option<String>,
+) -> Result<PersonKey> {
+    let email = email.filter(|e| !e.trim().is_empty());
+    person_key(
+        state
+            .store()?
+            .add_person(&name, email.as_deref(), None, &state.actor)?,
+    )
+}
+
+/// Creates the person's key pair on this machine and registers the public key.
+#[tauri::command]
+pub async fn create_key(state: State<'_, AppState>, person: String) -> Result<PersonKey> {
+    let mut store = state.store()?;
+    let p = store.person(&person)?;
+    let key = keyring()?.generate(&p.handle, false)?;
+    person_key(store.set_public_key(&p.handle, &key.public_key(), &state.actor)?)
+}
+
+#[tauri::command]
+pub async fn signoff_status(state: State<'_, AppState>, release: String) -> Result<SignoffStatus> {
+    let store = state.store()?;
+    let view = store.release_view(&release)?;
+    Ok(SignoffStatus {
+        verdict: gate::check(&store, &release, &Policy::default())?,
+        open_items: if view.release.status == signet_core::model::ReleaseStatus::SignedOff {
+            Vec::new()
+        } else {
+            gate::open_items(&view)
+        },
+        revisions: store.revisions(&release)?,
+    })
+}
+
+#[tauri::command]
+pub async fn sign_off(
+    state: State<'_, AppState>,
+    release: String,
+    person: String,
+    role: String,
+    override_reason: Option<String>,
+) -> Result<SignoffOutcome> {
+    let mut store = state.store()?;
+    let p = store.person(&person)?;
+    let key = keyring()?.load(&p.handle)?;
+    let over = override_reason.filter(|r| !r.trim().is_empty());
+    let req = SignoffRequest {
+        release: &release,
+        person: &p.handle,
+        role: &role,
+        override_reason: over.as_deref(),
+        actor: &state.actor,
+    };
+    Ok(store.sign_off(&req, &key)?)
+}
+
+#[tauri::command]
+pub async fn reopen_release(
+    state: State<'_, AppState>,
+    release: String,
+    reason: String,
+) -> Result<Release> {
+    Ok(state.store()?.reopen(&release, &reason, &state.actor)?)
+}
+
+/// Writes a release's report (newest frozen revision, or a draft) to `path`.
+pub fn export_to(
+    state: &AppState,
+    release: &str,
+    format: Format,
+    paper: Paper,
+    path: &Path,
+) -> Result<Exported> {
+    let (r, seal) = state.store()?.report(release, None)?;
+    let bytes = report::render(&r, seal.as_ref(), format, paper)?;
+    report::write_atomic(path, &bytes)?;
+    Ok(Exported {
+        path: path.display().to_string(),
+        bytes: bytes.len(),
+        signed: seal.is_some(),
+        revision: r.revision,
+    })
+}
+
+fn picked(p: Option<tauri_plugin_dialog::FilePath>) -> Result<Option<PathBuf>> {
+    p.map(|f| {
+        f.into_path()
+            .map_err(|e| AppError::internal(format!("the chosen file is not a local path: {e}")))
+    })
+    .transpose()
+}
+
+/// Asks where to save, then exports. `None` when the user cancels.
+#[tauri::command]
+pub async fn export_report<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    release: String,
+    format: Format,
+    paper: Paper,
+) -> Result<Option<Exported>> {
+    let (label, ext) = match format {
+        Format::Markdown => ("Markdown", "md"),
+        Format::Html => ("HTML", "html"),
+        Format::Pdf => ("PDF", "pdf"),
+        Format::Json => ("JSON", "json"),
+        Format::Csv => ("CSV", "csv"),
+    };
+    let name = format!("{release}-report.{ext}");
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title("Export report")
+        .set_file_name(name)
+        .add_filter(label, &[ext]);
+    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    match picked(chosen)? {
+        None => Ok(None),
+        Some(path) => export_to(&state, &release, format, paper, &path).map(Some),
+    }
+}
+
+/// Verifies one report file.
+pub fn verify_file(path: &Path, trusted_keys: &[String]) -> Result<Verification> {
+    let bytes = std::fs::read(path).map_err(|e| signet_core::Error::io(path, &e))?;
+    Ok(signet_core::verify::verify(
+        &path.display().to_string(),
+        &bytes,
+        trusted_keys,
+    )?)
+}
+
+/// Asks for a report file, then verifies it against the keys of the people
+/// in this database. `None` when the user cancels.
+#[tauri::command]
+pub async fn verify_report<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Option<Verification>> {
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title("Verify a signed report")
+        .add_filter("Signet reports", &["json", "md", "html", "pdf"]);
+    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    let Some(path) = picked(chosen)? else {
+        return Ok(None);
+    };
+    let mut v = verify_file(&path, &[])?;
+    mark_known_keys(&state, &mut v)?;
+    Ok(Some(v))
+}
+
+/// Marks each signature trusted when its key is the one registered for that
+/// person in this database, untrusted otherwise (unknown person or key).
+pub fn mark_known_keys(state: &AppState, v: &mut Verification) -> Result<()> {
+    let people = state.store()?.people()?;
+    for s in &mut v.signatures {
+        let known = people
+            .iter()
+            .any(|p| p.handle == s.handle && p.public_key.as_deref() == Some(&s.public_key));
+        s.trusted = Some(known);
+    }
+    Ok(())
+}
