@@ -13,6 +13,13 @@ import type { ReleaseView } from "../bindings/ReleaseView";
 import type { SectionSummary } from "../bindings/SectionSummary";
 import type { TemplateInfo } from "../bindings/TemplateInfo";
 import type { Tick } from "../bindings/Tick";
+import type { Exported } from "../bindings/Exported";
+import type { Format } from "../bindings/Format";
+import type { Paper } from "../bindings/Paper";
+import type { PersonKey } from "../bindings/PersonKey";
+import type { SignoffOutcome } from "../bindings/SignoffOutcome";
+import type { SignoffStatus } from "../bindings/SignoffStatus";
+import type { Verification } from "../bindings/Verification";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -25,6 +32,17 @@ export const api = {
   releaseView: (name: string) => invoke<ReleaseView>("release_view", { name }),
   tick: (release: string, item: string, change: Tick) => invoke<ItemView>("tick", { release, item, change }),
   history: (release: string, item: string) => invoke<Event[]>("item_history", { release, item }),
+  people: () => invoke<PersonKey[]>("list_people"),
+  addPerson: (name: string, email: string | null) => invoke<PersonKey>("add_person", { name, email }),
+  createKey: (person: string) => invoke<PersonKey>("create_key", { person }),
+  signoffStatus: (release: string) => invoke<SignoffStatus>("signoff_status", { release }),
+  signOff: (release: string, person: string, role: string, overrideReason: string | null) =>
+    invoke<SignoffOutcome>("sign_off", { release, person, role, overrideReason }),
+  reopen: (release: string, reason: string) => invoke<Release>("reopen_release", { release, reason }),
+  /** Opens a save dialog; null when the user cancels. */
+  exportReport: (release: string, format: Format, paper: Paper) => invoke<Exported | null>("export_report", { release, format, paper }),
+  /** Opens a file dialog; null when the user cancels. */
+  verifyReport: () => invoke<Verification | null>("verify_report"),
 };
 
 /** A readable message for anything a command rejected with. */

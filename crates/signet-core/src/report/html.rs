@@ -1,6 +1,6 @@
 //! One self-contained HTML file: inline CSS, an inline SVG chart, no
 //! scripts, no external requests (its own CSP says so to the browser).
-//! Prints well: running header, no item split across pages, section
+//! Prints well: running header and page numbers, no item split across pages, section
 //! headings kept with their first rows.
 
 use std::fmt::Write;
@@ -16,7 +16,6 @@ const STYLE: &str = r#"
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0; background: #f6f7f9; }
 main { max-width: 1000px; margin: 0 auto; padding: 32px 40px 48px; background: #fff; }
-.running { display: none; }
 h1 { font-size: 28px; margin: 0 0 6px; }
 h2 { font-size: 20px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--line); break-after: avoid; }
 h3 { font-size: 15px; margin: 20px 0 6px; break-after: avoid; }
@@ -27,8 +26,9 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px;
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
-.override { border: 2px solid var(--blocked); background: #fdeceb; border-radius: 6px; padding: 10px 14px; margin: 16px 0; break-inside: avoid; }
+.override { border: 2px solid var(--blocked); background: #fdeceb; border-radius: 6px; padding: 10px 14px; margin: 16px 0; }
 .override strong { color: var(--blocked); }
+.override ul { columns: 2; column-gap: 24px; margin: 6px 0 0; padding-left: 18px; font-size: 13px; }
 .chart svg { width: 100%; height: auto; }
 .meta { color: var(--muted); margin: 0 0 8px; }
 table { width: 100%; border-collapse: collapse; margin: 4px 0 12px; }
@@ -50,11 +50,9 @@ tr.not_applicable .title { text-decoration: line-through; color: var(--muted); }
 .sig td { font-size: 13px; }
 .digest { overflow-wrap: anywhere; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
-@page { size: A4; margin: 16mm 14mm 16mm; }
 @media print {
   body { background: #fff; font-size: 11px; }
   main { max-width: none; padding: 0; }
-  .running { display: block; position: fixed; top: -11mm; left: 0; right: 0; font-size: 9px; color: var(--muted); border-bottom: 1px solid var(--line); padding-bottom: 2px; }
   h2 { break-before: auto; }
   .status { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .ev a { color: var(--ink); }
@@ -239,6 +237,39 @@ fn chart(report: &Report) -> String {
     format!("<section class=\"chart\"><h2>Progress by section</h2>{svg}</section>\n")
 }
 
+/// Text as a CSS string literal: everything outside plain ASCII letters,
+/// digits, spaces and safe punctuation is a hex escape, so no name can end
+/// the string or the `<style>` element.
+fn css_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || " .,:;-_()/#+=@!?'".contains(c) {
+            out.push(c);
+        } else {
+            let _ = write!(out, "\\{:x} ", c as u32);
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Printed pages get a running header and page numbers (CSS page margin
+/// boxes; browsers without them just print the page without).
+fn page_rules(report: &Report, seal: Option<&Seal>) -> String {
+    let header = format!(
+        "Signet report · Release {} · {}{}",
+        report.release.name,
+        status_text(report),
+        seal.map_or(String::new(), |s| format!(" · {}", short_digest(&s.digest)))
+    );
+    format!(
+        "@page {{ size: A4; margin: 18mm 14mm 16mm; \
+@top-left {{ content: {}; font: 9px system-ui, sans-serif; color: #5b6475; }} \
+@bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 9px system-ui, sans-serif; color: #5b6475; }} }}\n",
+        css_string(&header)
+    )
+}
+
 pub fn render(report: &Report, seal: Option<&Seal>) -> String {
     let r = &report.release;
     let mut out = String::with_capacity(4096 + report.progress.total * 400);
@@ -248,17 +279,12 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-<meta name=\"generator\" content=\"Signet\">\n<title>{} — Signet report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        escape(&title)
+<meta name=\"generator\" content=\"Signet\">\n<title>{} — Signet report</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n",
+        escape(&title),
+        page_rules(report, seal)
     );
     let digest = seal.map(|s| s.digest.as_str());
-    let _ = writeln!(
-        out,
-        "<div class=\"running\">Signet report · {} · {}{}</div>\n<main>",
-        escape(&title),
-        escape(&status_text(report)),
-        digest.map_or(String::new(), |d| format!(" · {}", short_digest(d)))
-    );
+    out.push_str("<main>\n");
     let _ = writeln!(out, "<h1>{}</h1>", escape(&title));
     let badge = if report.is_draft() { "draft" } else { "signed" };
     let _ = writeln!(
