@@ -18,7 +18,8 @@ fn open_state() -> Result<AppState, String> {
         .map_err(|e| format!("Signet could not open its database at {}:\n{e}\n\nCheck the file's permissions, or point SIGNET_DB at another file.", path.display()))?;
     let actor = state::actor();
     signet_core::starter::seed(&mut store, &actor).map_err(|e| e.to_string())?;
-    Ok(AppState::new(store, path, actor))
+    let config = state::config_dir().map_err(|e| e.message)?;
+    Ok(AppState::new(store, path, actor, config))
 }
 
 /// Registers plugins and commands on a builder (shared with the tests).

@@ -14,7 +14,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{AppError, Result};
-use crate::state::{keyring, AppState};
+use crate::state::AppState;
 
 /// A person, and whether their secret key is on this machine (only then can
 /// they sign here).
@@ -47,22 +47,17 @@ pub struct Exported {
     pub revision: u32,
 }
 
-fn person_key(p: Person) -> Result<PersonKey> {
-    let local_key = keyring()?.has_key(&p.handle);
-    Ok(PersonKey {
+fn person_key(state: &AppState, p: Person) -> PersonKey {
+    PersonKey {
+        local_key: state.keyring().has_key(&p.handle),
         person: p,
-        local_key,
-    })
+    }
 }
 
 #[tauri::command]
 pub async fn list_people(state: State<'_, AppState>) -> Result<Vec<PersonKey>> {
-    state
-        .store()?
-        .people()?
-        .into_iter()
-        .map(person_key)
-        .collect()
+    let people = state.store()?.people()?;
+    Ok(people.into_iter().map(|p| person_key(&state, p)).collect())
 }
 
 #[tauri::command]
@@ -72,11 +67,10 @@ pub async fn add_person(
     email: Option<String>,
 ) -> Result<PersonKey> {
     let email = email.filter(|e| !e.trim().is_empty());
-    person_key(
-        state
-            .store()?
-            .add_person(&name, email.as_deref(), None, &state.actor)?,
-    )
+    let p = state
+        .store()?
+        .add_person(&name, email.as_deref(), None, &state.actor)?;
+    Ok(person_key(&state, p))
 }
 
 /// Creates the person's key pair on this machine and registers the public key.
@@ -84,8 +78,10 @@ pub async fn add_person(
 pub async fn create_key(state: State<'_, AppState>, person: String) -> Result<PersonKey> {
     let mut store = state.store()?;
     let p = store.person(&person)?;
-    let key = keyring()?.generate(&p.handle, false)?;
-    person_key(store.set_public_key(&p.handle, &key.public_key(), &state.actor)?)
+    let key = state.keyring().generate(&p.handle, false)?;
+    let p = store.set_public_key(&p.handle, &key.public_key(), &state.actor)?;
+    drop(store);
+    Ok(person_key(&state, p))
 }
 
 #[tauri::command]
@@ -113,7 +109,7 @@ pub async fn sign_off(
 ) -> Result<SignoffOutcome> {
     let mut store = state.store()?;
     let p = store.person(&person)?;
-    let key = keyring()?.load(&p.handle)?;
+    let key = state.keyring().load(&p.handle)?;
     let over = override_reason.filter(|r| !r.trim().is_empty());
     let req = SignoffRequest {
         release: &release,

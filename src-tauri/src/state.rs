@@ -12,15 +12,22 @@ pub struct AppState {
     pub path: PathBuf,
     /// Who acts, for the audit trail: $SIGNET_ACTOR, else $USER.
     pub actor: String,
+    /// Where signing keys live (see [`config_dir`]).
+    pub config_dir: PathBuf,
 }
 
 impl AppState {
-    pub fn new(store: Store, path: PathBuf, actor: String) -> Self {
+    pub fn new(store: Store, path: PathBuf, actor: String, config_dir: PathBuf) -> Self {
         AppState {
             store: Mutex::new(store),
             path,
             actor,
+            config_dir,
         }
+    }
+
+    pub fn keyring(&self) -> signet_core::keys::Keyring {
+        signet_core::keys::Keyring::new(&self.config_dir)
     }
 
     /// The store, for one command. A panic in another command poisons the
@@ -44,14 +51,13 @@ pub fn actor() -> String {
 
 /// Where signing keys live: $SIGNET_CONFIG_DIR, else the user's config dir
 /// (the same rule as the CLI's --config-dir).
-pub fn keyring() -> Result<signet_core::keys::Keyring> {
-    let dir = match std::env::var_os("SIGNET_CONFIG_DIR").filter(|p| !p.is_empty()) {
-        Some(p) => PathBuf::from(p),
+pub fn config_dir() -> Result<PathBuf> {
+    match std::env::var_os("SIGNET_CONFIG_DIR").filter(|p| !p.is_empty()) {
+        Some(p) => Ok(PathBuf::from(p)),
         None => signet_core::keys::default_config_dir().ok_or_else(|| {
             AppError::internal("no config directory for signing keys; set SIGNET_CONFIG_DIR")
-        })?,
-    };
-    Ok(signet_core::keys::Keyring::new(&dir))
+        }),
+    }
 }
 
 pub fn database_path() -> Result<PathBuf> {

@@ -7,7 +7,7 @@ use signet_app::state::AppState;
 use signet_core::store::Store;
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
+use tauri::{Manager, WebviewWindowBuilder};
 
 struct Harness {
     _app: tauri::App<tauri::test::MockRuntime>,
@@ -22,7 +22,12 @@ impl Harness {
         let mut store = Store::open(&path).unwrap();
         signet_core::starter::seed(&mut store, "tester").unwrap();
         let app = signet_app::builder(mock_builder())
-            .manage(AppState::new(store, path, "tester".into()))
+            .manage(AppState::new(
+                store,
+                path,
+                "tester".into(),
+                dir.path().join("config"),
+            ))
             .build(tauri::generate_context!())
             .unwrap();
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -231,4 +236,130 @@ fn capabilities_refuse_what_the_ui_was_not_granted() {
         "{err}"
     );
     assert!(h.call("list_templates", json!({})).is_ok());
+}
+
+/// A release with the starter "release" checklist attached, every item done.
+fn finished_release(h: &Harness) -> String {
+    h.ok("create_release", json!({ "name": "v9", "due": null }));
+    let view = h.ok(
+        "add_run",
+        json!({ "release": "v9", "template": "release-signoff", "fresh": true }),
+    );
+    let mut numbers = Vec::new();
+    fn walk(items: &Value, out: &mut Vec<String>) {
+        for i in items.as_array().unwrap() {
+            out.push(i["number"].as_str().unwrap().to_string());
+            walk(&i["items"], out);
+        }
+    }
+    fn sections(list: &Value, out: &mut Vec<String>) {
+        for s in list.as_array().unwrap() {
+            walk(&s["items"], out);
+            sections(&s["sections"], out);
+        }
+    }
+    sections(&view["runs"][0]["sections"], &mut numbers);
+    for n in &numbers {
+        h.ok(
+            "tick",
+            json!({ "release": "v9", "item": n, "change": { "status": "done" } }),
+        );
+    }
+    "v9".into()
+}
+
+#[test]
+fn people_keys_sign_off_reopen_through_ipc() {
+    let h = Harness::new();
+    let ana = h.ok(
+        "add_person",
+        json!({ "name": "Ana Ruiz", "email": "ana@example.com" }),
+    );
+    assert_eq!(ana["person"]["handle"], "ana");
+    assert_eq!(ana["local_key"], false);
+    let keyed = h.ok("create_key", json!({ "person": "ana" }));
+    assert_eq!(keyed["local_key"], true);
+    assert!(keyed["person"]["public_key"]
+        .as_str()
+        .unwrap()
+        .starts_with("RW"));
+    assert!(h.dir.path().join("config/keys/ana.key").exists());
+    let people = h.ok("list_people", json!({}));
+    assert_eq!(people.as_array().unwrap().len(), 1);
+
+    h.ok("create_release", json!({ "name": "open-one", "due": null }));
+    h.ok(
+        "add_run",
+        json!({ "release": "open-one", "template": "release-signoff", "fresh": true }),
+    );
+    let status = h.ok("signoff_status", json!({ "release": "open-one" }));
+    assert!(!status["open_items"].as_array().unwrap().is_empty());
+    assert_eq!(status["verdict"]["passed"], false);
+    let refused = h
+        .call("sign_off", json!({ "release": "open-one", "person": "ana", "role": "Lead", "overrideReason": null }))
+        .unwrap_err();
+    assert_eq!(refused["kind"], "Refused");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot sign off open-one"));
+
+    let release = finished_release(&h);
+    let out = h.ok(
+        "sign_off",
+        json!({ "release": release, "person": "ana", "role": "Lead", "overrideReason": null }),
+    );
+    assert_eq!(out["revision"], 1);
+    assert_eq!(out["froze"], true);
+    let status = h.ok("signoff_status", json!({ "release": "v9" }));
+    assert_eq!(status["verdict"]["passed"], true);
+    assert_eq!(status["verdict"]["approvers"][0], "ana (Lead)");
+    let tick = h
+        .call(
+            "tick",
+            json!({ "release": "v9", "item": "1.1", "change": { "status": "open" } }),
+        )
+        .unwrap_err();
+    assert!(tick["message"].as_str().unwrap().contains("read-only"));
+    let reopened = h.ok(
+        "reopen_release",
+        json!({ "release": "v9", "reason": "hotfix" }),
+    );
+    assert_eq!(reopened["status"], "reopened");
+    h.ok(
+        "tick",
+        json!({ "release": "v9", "item": "1.1", "change": { "status": "open" } }),
+    );
+}
+
+#[test]
+fn export_writes_a_verifiable_report_and_verify_knows_registered_keys() {
+    let h = Harness::new();
+    h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
+    h.ok("create_key", json!({ "person": "ana" }));
+    let release = finished_release(&h);
+    h.ok(
+        "sign_off",
+        json!({ "release": release, "person": "ana", "role": "Lead", "overrideReason": null }),
+    );
+    let state = h.webview.state::<AppState>();
+    let path = h.dir.path().join("r.pdf");
+    let out = signet_app::signoff::export_to(
+        &state,
+        "v9",
+        signet_core::report::Format::Pdf,
+        signet_core::report::Paper::Letter,
+        &path,
+    )
+    .unwrap();
+    assert!(out.signed);
+    assert_eq!(out.revision, 1);
+    let mut v = signet_app::signoff::verify_file(&path, &[]).unwrap();
+    assert!(v.passed, "{:?}", v.problems);
+    signet_app::signoff::mark_known_keys(&state, &mut v).unwrap();
+    assert_eq!(v.signatures[0].trusted, Some(true));
+    // A key nobody registered here is flagged.
+    v.signatures[0].public_key = "RWSomebodyElse".into();
+    signet_app::signoff::mark_known_keys(&state, &mut v).unwrap();
+    assert_eq!(v.signatures[0].trusted, Some(false));
 }

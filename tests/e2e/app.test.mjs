@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Driver, Keys, sleep } from "./webdriver.mjs";
@@ -26,7 +26,7 @@ let driver;
 function startDriver(port, extraEnv = {}) {
   // tauri-driver runs WebKitWebDriver on a second port; keep both apart per session.
   const proc = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
-    env: { ...process.env, SIGNET_DB: db, SIGNET_ACTOR: "e2e", NO_AT_BRIDGE: "1", ...extraEnv },
+    env: { ...process.env, SIGNET_DB: db, SIGNET_ACTOR: "e2e", SIGNET_CONFIG_DIR: join(dir, "config"), NO_AT_BRIDGE: "1", ...extraEnv },
     stdio: ["ignore", "inherit", "inherit"],
   });
   return proc;
@@ -77,19 +77,24 @@ test("library shows the starter templates on first start", async () => {
   await shot("library-light");
 });
 
-test("import a checklist through the file picker", async () => {
-  await driver.click("[data-testid=import-button]");
-  // The GTK file chooser is a native window: paste the path into its
-  // location bar as a person would (typing races its inline completion).
-  // xclip stays behind to serve the clipboard: give it no pipes to hold open.
-  spawnSync("xclip", ["-selection", "clipboard"], { input: fixture, stdio: ["pipe", "ignore", "ignore"], timeout: 5000 });
+// The GTK file chooser is a native window: paste the path into it as a
+// person would (typing races its inline completion). `open` choosers take
+// the path in their location bar (ctrl+l); save choosers in the name field.
+// xclip stays behind to serve the clipboard: give it no pipes to hold open.
+async function chooseFile(path, mode = "open") {
+  spawnSync("xclip", ["-selection", "clipboard"], { input: path, stdio: ["pipe", "ignore", "ignore"], timeout: 5000 });
   await sleep(1500);
   const xdo = (...a) => spawnSync("xdotool", a, { stdio: "inherit" });
-  xdo("key", "--clearmodifiers", "ctrl+l");
+  xdo("key", "--clearmodifiers", mode === "open" ? "ctrl+l" : "ctrl+a");
   await sleep(300);
   xdo("key", "--clearmodifiers", "ctrl+v");
   await sleep(500);
   xdo("key", "Return");
+}
+
+test("import a checklist through the file picker", async () => {
+  await driver.click("[data-testid=import-button]");
+  await chooseFile(fixture);
   await driver.until(async () => (await driver.findAll("[data-testid=import-report]")).length === 1, "the import report", 20000);
   const report = await driver.text("[data-testid=import-report]");
   assert.match(report, existsSync(corpusFile) ? /10 sections, 32 items/ : /items/);
@@ -175,16 +180,82 @@ test("the CLI sees what the app did", async () => {
   assert.match(cli("audit", "verify"), /audit trail intact/);
 });
 
+test("sign off with an override from the dialog; the release turns read-only", async () => {
+  await driver.click("[data-testid=signoff-button]");
+  await driver.until(async () => (await driver.findAll("[data-testid=signoff-open]")).length === 1, "the open items in the dialog");
+  await driver.click("[data-testid=add-approver]");
+  await driver.type("[data-testid=new-person-name]", "Erin Example");
+  await driver.click("[data-testid=new-person-add]");
+  await driver.until(async () => (await driver.findAll("[data-testid=signoff-person]")).length === 1, "an approver with a key");
+  await driver.type("[data-testid=signoff-role]", "Release manager");
+  await driver.type("[data-testid=signoff-override]", "pilot customers only; the rest is tracked in 2.4.1");
+  await shot("signoff-dialog-light");
+  await driver.click("[data-testid=signoff-submit]");
+  await driver.until(async () => (await driver.findAll("[data-testid=signed-banner]")).length === 1, "the signed-off banner");
+  assert.match(await driver.text("[data-testid=signed-banner]"), /erin \(Release manager\)/);
+  await shot("signed-off-light");
+  // Ticking is refused in the UI, and nothing changed in the database.
+  await driver.keys("x");
+  await driver.until(async () => (await driver.text("[data-testid=toast]")).includes("read-only"), "the read-only message");
+  const gate = cli("gate", "e2e-1");
+  assert.match(gate, /ready — signed off \(revision 1\) by erin \(Release manager\)/);
+  assert.match(gate, /override .*pilot customers only/);
+});
+
+test("export the signed report through the save dialog, then verify it in the app", async () => {
+  const file = join(dir, "e2e-report.html");
+  await driver.click("[data-testid=export-button]");
+  await driver.click("[data-testid=format-html]");
+  await shot("export-dialog-light");
+  await driver.click("[data-testid=export-submit]");
+  await chooseFile(file, "save");
+  await driver.until(async () => existsSync(file), "the exported file", 20000);
+  assert.match(cli("verify", file), /VALID — e2e-1 revision 1/);
+  assert.doesNotMatch(readFileSync(file, "utf8"), /<script/i);
+
+  await driver.click("[data-testid=nav-verify]");
+  await chooseFile(file);
+  await driver.until(async () => (await driver.findAll("[data-testid=verify-dialog]")).length === 1, "the verification result", 20000);
+  assert.match(await driver.text("[data-testid=verify-verdict]"), /Valid signed report/);
+  await shot("verify-valid-light");
+  await driver.keys(Keys.Escape);
+
+  // One changed character: the app says it is not valid and where.
+  const forged = join(dir, "forged.html");
+  writeFileSync(forged, readFileSync(file, "utf8").replace("Release manager", "Release managex"));
+  await driver.click("[data-testid=nav-verify]");
+  await chooseFile(forged);
+  await driver.until(async () => (await driver.findAll("[data-testid=verify-dialog]")).length === 1, "the verification result", 20000);
+  assert.match(await driver.text("[data-testid=verify-verdict]"), /Not valid/);
+  assert.match(await driver.text("[data-testid=verify-problems]"), /line \d+ differs from the signed content/);
+  await shot("verify-invalid-light");
+  await driver.keys(Keys.Escape);
+});
+
 test("dark theme follows the system", async () => {
   await stopApp();
+  // A second, unsigned release for meeting mode (e2e-1 is signed off now).
+  cli("release", "new", "e2e-2");
+  cli("run", "add", "e2e-2", slug);
   driverProc = startDriver(4446, { GTK_THEME: "Adwaita:dark" });
   driver = await Driver.start("http://127.0.0.1:4446", APP);
   await driver.click("[data-testid=nav-releases]");
-  await driver.click("[data-testid=release-card]");
-  await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length > 5, "item rows");
+  await driver.click('[data-testid=release-card][data-name="e2e-1"]');
+  await driver.until(async () => (await driver.findAll("[data-testid=signed-banner]")).length === 1, "the signed-off banner");
   const bg = await driver.script("return getComputedStyle(document.body).backgroundColor");
   const [r, g, b] = bg.match(/\d+/g).map(Number);
   assert.ok(r + g + b < 150, `dark background expected, got ${bg}`);
+  await shot("signed-off-dark");
+  await driver.click("[data-testid=signoff-button]");
+  await driver.until(async () => (await driver.findAll("[data-testid=signoff-dialog]")).length === 1, "the sign-off dialog");
+  await shot("signoff-dialog-dark");
+  await driver.keys(Keys.Escape);
+  await driver.click("[data-testid=export-button]");
+  await shot("export-dialog-dark");
+  await driver.keys(Keys.Escape);
+  await driver.click("[data-testid=nav-releases]");
+  await driver.click('[data-testid=release-card][data-name="e2e-2"]');
+  await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length > 5, "item rows");
   await shot("release-dark");
   await driver.keys("m");
   await shot("meeting-dark");
@@ -197,7 +268,7 @@ test("readable at 125% zoom", async () => {
   // Every size is in rem: a 20px root is what 125% zoom does to the layout.
   await driver.script("document.documentElement.style.fontSize = '20px'");
   await driver.click("[data-testid=nav-releases]");
-  await driver.click("[data-testid=release-card]");
+  await driver.click('[data-testid=release-card][data-name="e2e-1"]');
   await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length > 3, "item rows");
   const overflow = await driver.script("return document.querySelector('.toolbar').scrollWidth <= document.querySelector('.toolbar').clientWidth + 1");
   assert.ok(overflow, "the toolbar wraps instead of overflowing");
