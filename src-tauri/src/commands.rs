@@ -124,9 +124,18 @@ pub async fn add_run(
     Ok(view)
 }
 
+/// The release, or with `limit` only its first items (the first screen of
+/// a large release, while the UI fetches the rest).
 #[tauri::command]
-pub async fn release_view(state: State<'_, AppState>, name: String) -> Result<ReleaseView> {
+pub async fn release_view(
+    state: State<'_, AppState>,
+    name: String,
+    limit: Option<usize>,
+) -> Result<ReleaseView> {
     let mut view = state.store()?.release_view(&name)?;
+    if let Some(limit) = limit {
+        view.truncate(limit);
+    }
     render::decorate(&mut view);
     Ok(view)
 }

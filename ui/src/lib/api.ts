@@ -29,7 +29,8 @@ export const api = {
   releases: () => invoke<ReleaseSummary[]>("list_releases"),
   createRelease: (name: string, due: string | null) => invoke<Release>("create_release", { name, due }),
   addRun: (release: string, template: string, fresh: boolean) => invoke<ReleaseView>("add_run", { release, template, fresh }),
-  releaseView: (name: string) => invoke<ReleaseView>("release_view", { name }),
+  /** The release; with `limit`, only its first items (a large release's first screen). */
+  releaseView: (name: string, limit: number | null = null) => invoke<ReleaseView>("release_view", { name, limit }),
   tick: (release: string, item: string, change: Tick) => invoke<ItemView>("tick", { release, item, change }),
   history: (release: string, item: string) => invoke<Event[]>("item_history", { release, item }),
   people: () => invoke<PersonKey[]>("list_people"),

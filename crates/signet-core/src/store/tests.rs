@@ -301,3 +301,42 @@ fn releases_need_valid_unique_names_and_dates() {
     let list = store.releases().unwrap();
     assert_eq!(list[0].release.due_date.as_deref(), Some("2026-12-01"));
 }
+
+#[test]
+fn a_truncated_view_keeps_the_first_items_in_order_and_the_whole_progress() {
+    let store = store_with("v1", LAUNCH);
+    let full = store.release_view("v1").unwrap();
+    assert_eq!(full.item_count(), 4);
+    for (limit, numbers) in [
+        (0, vec![]),
+        (2, vec!["1.1", "1.2"]),
+        (3, vec!["1.1", "1.2", "1.2.1"]),
+        (10, vec!["1.1", "1.2", "1.2.1", "2.1"]),
+    ] {
+        let mut v = full.clone();
+        v.truncate(limit);
+        let got: Vec<String> = v.runs[0]
+            .walk_items()
+            .iter()
+            .map(|i| i.number.clone())
+            .collect();
+        assert_eq!(got, numbers, "limit {limit}");
+        assert_eq!(v.progress, full.progress, "progress is the release's");
+    }
+}
+
+#[test]
+fn truncating_very_deep_nesting_stays_shallow() {
+    let mut md = String::from("# Deep\n\n");
+    for d in 0..3000 {
+        md.push_str(&"  ".repeat(d));
+        md.push_str("- [ ] x\n");
+    }
+    let store = store_with("v1", &md);
+    let mut v = store.release_view("v1").unwrap();
+    v.truncate(100);
+    assert_eq!(v.item_count(), 3000, "subtrees below the trim depth stay whole");
+    let mut v = store.release_view("v1").unwrap();
+    v.truncate(5);
+    assert_eq!(v.item_count(), 5);
+}
