@@ -867,3 +867,132 @@ fn closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every row of every table, for comparing two databases.
+fn dump(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    tables.retain(|t| !t.starts_with("sqlite_"));
+    tables
+        .into_iter()
+        .map(|t| {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+            let n = stmt.column_count();
+            let mut rows: Vec<Vec<String>> = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect())
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn backup_and_restore_bring_back_every_row() {
+    let env = Env::launched();
+    env.approvers();
+    env.close_all();
+    env.run(&["signoff", "v2.4.0", "--as", "ana", "--role", "Tech lead"])
+        .success();
+    env.run(&["backup", "backup.db"])
+        .success()
+        .stdout(predicate::str::contains("backed up to backup.db"));
+    let saved = dump(&env.path("backup.db"));
+    assert_eq!(saved, dump(&env.db()), "the backup holds every row");
+    // Later work…
+    env.run(&["reopen", "v2.4.0", "--reason", "more"]).success();
+    env.run(&["tick", "v2.4.0", "1.2", "open"]).success();
+    env.run(&["release", "new", "v3"]).success();
+    assert_ne!(saved, dump(&env.db()));
+    // …undone by the restore; the replaced database is kept beside it.
+    env.run(&["restore", "backup.db"])
+        .success()
+        .stdout(predicate::str::contains("restored"))
+        .stdout(predicate::str::contains("ok   audit chain"));
+    assert_eq!(dump(&env.db()), saved, "every row as it was in the backup");
+    assert!(env.path("signet.before-restore.db").exists());
+    env.run(&["gate", "v2.4.0"]).success();
+    env.run(&["doctor"])
+        .success()
+        .stdout(predicate::str::contains(
+            "ok   signed reports  1 revisions, 1 signatures verify",
+        ));
+}
+
+#[test]
+fn restore_refuses_damaged_or_foreign_files_and_changes_nothing() {
+    let env = Env::launched();
+    env.run(&["backup", "good.db"]).success();
+    let before = dump(&env.db());
+    // A backup whose audit trail was edited behind Signet's back.
+    std::fs::copy(env.path("good.db"), env.path("tampered.db")).unwrap();
+    {
+        let conn = rusqlite::Connection::open(env.path("tampered.db")).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER event_no_update; UPDATE event SET actor = 'mallory' WHERE id = 2;",
+        )
+        .unwrap();
+    }
+    env.run(&["restore", "tampered.db"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "refusing to restore a damaged backup",
+        ))
+        .stderr(predicate::str::contains("audit chain broken at event 2"));
+    env.file(
+        "notes.txt",
+        "not a database at all, just text that is long enough to look like a header",
+    );
+    env.run(&["restore", "notes.txt"])
+        .code(2)
+        .stderr(predicate::str::contains("notes.txt"));
+    {
+        let other = rusqlite::Connection::open(env.path("other.db")).unwrap();
+        other
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    env.run(&["restore", "other.db"])
+        .code(2)
+        .stderr(predicate::str::contains("not a Signet database"));
+    env.run(&["restore", "missing.db"]).code(2);
+    assert_eq!(dump(&env.db()), before, "the live database is untouched");
+}
+
+#[test]
+fn doctor_finds_a_tampered_event_and_a_tampered_signed_report() {
+    let env = Env::launched();
+    env.approvers();
+    env.close_all();
+    env.run(&["signoff", "v2.4.0", "--as", "ana", "--role", "Tech lead"])
+        .success();
+    env.run(&["doctor", "--json"]).success();
+    {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER report_revision_no_update;
+             UPDATE report_revision SET payload = replace(payload, 'Virus scanning', 'Virus scanned');",
+        )
+        .unwrap();
+    }
+    env.run(&["doctor"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL signed reports  v2.4.0 revision 1: payload does not match its digest",
+        ));
+    env.run(&["gate", "v2.4.0"])
+        .code(1)
+        .stdout(predicate::str::contains("does not match its digest"));
+}

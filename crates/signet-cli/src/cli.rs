@@ -67,6 +67,12 @@ pub enum Command {
     /// Check the audit trail
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Copy the database to a file (safe while the app is running)
+    Backup { file: PathBuf },
+    /// Replace the database with a backup, after checking the backup
+    Restore { file: PathBuf },
+    /// Check the database: integrity, references, audit chain, signed reports
+    Doctor(JsonFlag),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod export;
 mod gate;
 mod history;
 mod import;
+mod maintenance;
 mod people;
 mod release;
 mod show;
@@ -24,6 +25,7 @@ use crate::error::{CliError, Result};
 pub struct Ctx {
     pub store: Store,
     pub actor: String,
+    pub db_path: PathBuf,
     config_dir: Option<PathBuf>,
 }
 
@@ -54,6 +56,7 @@ fn context(global: &Global) -> Result<Ctx> {
         None => default_db()?,
     };
     let store = Store::open(&path)?;
+    let db_path = path.clone();
     let actor = global
         .actor
         .clone()
@@ -63,6 +66,7 @@ fn context(global: &Global) -> Result<Ctx> {
     Ok(Ctx {
         store,
         actor,
+        db_path,
         config_dir: global.config_dir.clone(),
     })
 }
@@ -126,6 +130,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(a) => export::run(&ctx, &a),
         Command::Gate(a) => gate::run(&ctx, &a),
         Command::Audit(crate::cli::AuditCmd::Verify(a)) => audit::verify(&ctx, a.json),
+        Command::Backup { file } => maintenance::backup(&ctx, &file),
+        Command::Restore { file } => maintenance::restore(&mut ctx, &file),
+        Command::Doctor(a) => maintenance::doctor(&ctx, a.json),
     }
 }
 

@@ -6,6 +6,7 @@
 //! transaction that also appends the audit events describing it.
 
 mod events;
+mod maintenance;
 mod people;
 mod releases;
 mod runs;
@@ -23,6 +24,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub use events::AuditReport;
+pub use maintenance::{Check, Health};
 pub use signoffs::{RevisionInfo, SignoffOutcome, SignoffRequest};
 pub use templates::SectionSummary;
 

@@ -77,7 +77,7 @@ fn revision_row(
         .optional()?)
 }
 
-fn signatures(conn: &Connection, revision_id: i64) -> Result<Vec<Signature>> {
+pub(crate) fn signatures(conn: &Connection, revision_id: i64) -> Result<Vec<Signature>> {
     let mut stmt = conn.prepare_cached(
         "SELECT handle, name, role, signed_at, key_id, public_key, signature
          FROM signoff WHERE revision_id = ?1 ORDER BY id",

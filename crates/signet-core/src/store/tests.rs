@@ -335,7 +335,11 @@ fn truncating_very_deep_nesting_stays_shallow() {
     let store = store_with("v1", &md);
     let mut v = store.release_view("v1").unwrap();
     v.truncate(100);
-    assert_eq!(v.item_count(), 3000, "subtrees below the trim depth stay whole");
+    assert_eq!(
+        v.item_count(),
+        3000,
+        "subtrees below the trim depth stay whole"
+    );
     let mut v = store.release_view("v1").unwrap();
     v.truncate(5);
     assert_eq!(v.item_count(), 5);
