@@ -33,6 +33,8 @@ impl From<signet_core::Error> for AppError {
             E::Io { path, .. }
             | E::IsDirectory { path }
             | E::Empty { path }
+            | E::Blank { path }
+            | E::WrongEncoding { path, .. }
             | E::TooLarge { path, .. }
             | E::Binary { path, .. }
             | E::NoItems { path, .. } => (ErrorKind::Input, Some(path.display().to_string())),

@@ -207,3 +207,172 @@ fn two_cli_writers_at_once_lose_nothing_and_never_see_a_lock() {
         started.elapsed()
     );
 }
+
+/// What a row of the bad-input table expects.
+enum Expect {
+    /// Refused: exit 2, one stderr line containing each fragment, nothing written.
+    Refused(&'static [&'static str]),
+    /// Imported, with at least this many items and stdout containing each fragment.
+    Imported(usize, &'static [&'static str]),
+}
+
+/// Runs as an unprivileged user when the tests run as root (CI does), so
+/// permission rows mean something.
+fn as_user(cmd: &mut Command) -> Command {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let root = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
+        if root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(cmd.get_program())
+                .args(cmd.get_args());
+            for (k, v) in cmd.get_envs() {
+                if let Some(v) = v {
+                    c.env(k, v);
+                }
+            }
+            return c;
+        }
+    }
+    std::mem::replace(cmd, Command::new("true"))
+}
+
+fn counts(db: &Path) -> (i64, i64, i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let q = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    (
+        q("SELECT COUNT(*) FROM template"),
+        q("SELECT COUNT(*) FROM item"),
+        q("SELECT COUNT(*) FROM event"),
+    )
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_or_a_safe_import() {
+    let dir = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let db = dir.path().join("bad.db");
+    prepare(&db);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["bad.db", "bad.db-wal", "bad.db-shm"] {
+            let p = dir.path().join(f);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
+            }
+        }
+    }
+    let p = |name: &str| dir.path().join(name);
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(p(name), bytes).unwrap();
+        name.to_string()
+    };
+    // Ten thousand list levels on one line (indenting each would be 100 MB).
+    let deep = format!("# Deep\n\n{}[ ] the innermost item\n", "- ".repeat(10_000));
+    let mut many = String::from("# Many\n\n## All\n\n");
+    for i in 0..100_000 {
+        many.push_str(&format!("- [ ] item {i}\n"));
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    let mut elf = b"\x7fELF\x02\x01\x01\0".to_vec();
+    elf.extend_from_slice(&[0u8; 64]);
+    let huge = {
+        let f = std::fs::File::create(p("huge.md")).unwrap();
+        f.set_len(100 * 1024 * 1024).unwrap(); // sparse: no 100 MB written
+        "huge.md".to_string()
+    };
+    let unreadable = write("secret.md", b"# S\n\n- [ ] x\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p(&unreadable), std::fs::Permissions::from_mode(0o000)).unwrap();
+        std::os::unix::fs::symlink(p("loop-b"), p("loop-a")).unwrap();
+        std::os::unix::fs::symlink(p("loop-a"), p("loop-b")).unwrap();
+    }
+    std::fs::create_dir(p("folder.md")).unwrap();
+    let long_line = format!("# L\n\n- [ ] {}\n", "word ".repeat(200_000));
+
+    let table: Vec<(&str, String, Expect)> = vec![
+        ("PNG image", write("image.md", &png), Expect::Refused(&["image.md", "binary file"])),
+        ("ELF binary", write("program.md", &elf), Expect::Refused(&["program.md", "binary file"])),
+        ("invalid UTF-8 mid-file", write("latin1.md", b"# T\n\n- [ ] ok\n- [ ] caf\xe9 au lait\n"), Expect::Refused(&["latin1.md:4:10", "invalid UTF-8"])),
+        ("UTF-16 with BOM", write("utf16.md", b"\xff\xfe#\0 \0T\0\n\0"), Expect::Refused(&["utf16.md", "UTF-16LE", "save it as UTF-8"])),
+        ("100 MB file", huge, Expect::Refused(&["huge.md", "over the", "--max-size"])),
+        ("empty file", write("empty.md", b""), Expect::Refused(&["empty.md", "file is empty"])),
+        ("whitespace only", write("blank.md", b"  \n\t\n\n"), Expect::Refused(&["blank.md", "only whitespace"])),
+        ("headings, no items", write("heads.md", b"# A\n\n## B\n\n### C\n"), Expect::Refused(&["heads.md", "no checklist items found"])),
+        ("NUL bytes", write("nul.md", b"# T\n\n- [ ] a\0b\n"), Expect::Refused(&["nul.md", "NUL byte at byte 12"])),
+        ("a directory", "folder.md".into(), Expect::Refused(&["folder.md", "is a directory"])),
+        ("symlink loop", "loop-a".into(), Expect::Refused(&["loop-a", "symbolic links"])),
+        ("unreadable file", unreadable, Expect::Refused(&["secret.md", "permission denied"])),
+        ("missing file", "nope.md".into(), Expect::Refused(&["nope.md", "no such file"])),
+        ("10 000 nested levels", write("deep.md", deep.as_bytes()), Expect::Imported(1, &["items"])),
+        ("1 MB single line", write("long.md", long_line.as_bytes()), Expect::Imported(1, &["1 items"])),
+        ("100 000 items", write("many.md", many.as_bytes()), Expect::Imported(100_000, &["100000 items"])),
+        ("CRLF and mixed endings", write("crlf.md", b"# C\r\n\r\n## S\r\n\r\n- [ ] one\r\n- [x] two\n- [ ] three\r\n"), Expect::Imported(3, &["3 items", "1 checked"])),
+        ("mojibake", write("moji.md", "# M\n\n- [ ] Deploy \u{201a}\u{00dc}\u{00ed} prod\n".as_bytes()), Expect::Imported(1, &["mojibake", "--repair-mojibake"])),
+        ("raw HTML and script", write("html.md", b"# H\n\n<script>alert(1)</script>\n\n- [ ] safe <img src=x onerror=alert(2)>\n- [ ] <b>bold</b>\n"), Expect::Imported(2, &["HTML"])),
+        ("hostile link schemes", write("links.md", b"# L\n\n- [ ] [a](javascript:alert(1))\n- [ ] [b](data:text/html,x)\n- [ ] [c](file:///etc/passwd)\n"), Expect::Imported(3, &["3 items"])),
+    ];
+    let mut failures = Vec::new();
+    for (what, file, expect) in &table {
+        let before = counts(&db);
+        let mut cmd = Command::new(signet());
+        cmd.current_dir(dir.path())
+            .args(["--db", db.to_str().unwrap(), "import", file]);
+        let out = if *what == "unreadable file" { as_user(&mut cmd).current_dir(dir.path()).output() } else { cmd.output() }.unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match expect {
+            Expect::Refused(fragments) => {
+                let ok = out.status.code() == Some(2)
+                    && stderr.lines().count() == 1
+                    && fragments.iter().all(|f| stderr.contains(f))
+                    && counts(&db) == before;
+                if !ok {
+                    failures.push(format!("{what}: exit {:?}, stderr {stderr:?}, written: {}", out.status.code(), counts(&db) != before));
+                }
+            }
+            Expect::Imported(items, fragments) => {
+                let added = counts(&db).1 - before.1;
+                let ok = out.status.success()
+                    && added >= *items as i64
+                    && fragments.iter().all(|f| stdout.contains(f) || stderr.contains(f));
+                if !ok {
+                    failures.push(format!("{what}: exit {:?}, {added} items, stdout {:?}, stderr {stderr:?}", out.status.code(), stdout.chars().take(300).collect::<String>()));
+                }
+            }
+        }
+    }
+    // Export to places that cannot be written.
+    let out = Command::new(signet())
+        .args(["--db", db.to_str().unwrap(), "export", "r", "-o"])
+        .arg(p("no/such/dir/r.md"))
+        .output()
+        .unwrap();
+    if out.status.code() != Some(2) || !String::from_utf8_lossy(&out.stderr).contains("no/such/dir") {
+        failures.push(format!("export to a missing dir: {:?}", String::from_utf8_lossy(&out.stderr)));
+    }
+    std::fs::create_dir(p("locked")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p("locked"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let mut cmd = Command::new(signet());
+    cmd.args(["--db", db.to_str().unwrap(), "export", "r", "-o"]).arg(p("locked/r.md"));
+    let out = as_user(&mut cmd).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(2) || !err.contains("locked") || !err.contains("permission denied") {
+        failures.push(format!("export to a read-only dir: {:?} {err:?}", out.status.code()));
+    }
+    assert!(failures.is_empty(), "{} of {} rows failed:\n{}", failures.len(), table.len() + 2, failures.join("\n"));
+}

@@ -13,6 +13,13 @@ pub enum Error {
     IsDirectory { path: PathBuf },
     #[error("{}: file is empty", path.display())]
     Empty { path: PathBuf },
+    #[error("{}: file holds only whitespace", path.display())]
+    Blank { path: PathBuf },
+    #[error("{}: file is {encoding} text; save it as UTF-8 and import again", path.display())]
+    WrongEncoding {
+        path: PathBuf,
+        encoding: &'static str,
+    },
     #[error("{}: file is {size} bytes, over the {cap}-byte import cap (raise it with --max-size)", path.display())]
     TooLarge { path: PathBuf, size: u64, cap: u64 },
     #[error("{}: looks like a binary file, not markdown (NUL byte at byte {offset})", path.display())]

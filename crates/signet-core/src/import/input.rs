@@ -56,6 +56,20 @@ pub fn read(path: &Path, max_size: u64) -> Result<Source> {
 /// Bytes → text: refuses empty, binary and non-UTF-8 input; drops a BOM.
 pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // UTF-16/32 text is full of NUL bytes: say what it is instead of "binary".
+    for (bom, encoding) in [
+        (&b"\xFF\xFE\x00\x00"[..], "UTF-32LE"),
+        (&b"\x00\x00\xFE\xFF"[..], "UTF-32BE"),
+        (&b"\xFF\xFE"[..], "UTF-16LE"),
+        (&b"\xFE\xFF"[..], "UTF-16BE"),
+    ] {
+        if bytes.starts_with(bom) {
+            return Err(Error::WrongEncoding {
+                path: path.into(),
+                encoding,
+            });
+        }
+    }
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
         return Err(Error::Binary {
             path: path.into(),
@@ -73,8 +87,11 @@ pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
             column,
         }
     })?;
-    if text.trim().is_empty() {
+    if text.is_empty() {
         return Err(Error::Empty { path: path.into() });
+    }
+    if text.trim().is_empty() {
+        return Err(Error::Blank { path: path.into() });
     }
     Ok(text)
 }
