@@ -237,6 +237,9 @@ test("dark theme follows the system", async () => {
   // A second, unsigned release for meeting mode (e2e-1 is signed off now).
   cli("release", "new", "e2e-2");
   cli("run", "add", "e2e-2", slug);
+  // And a release of hostile markdown for the next test.
+  cli("import", join(import.meta.dirname, "fixtures", "xss.md"), "--release", "xss");
+  cli("tick", "xss", "1.1", "--note", "<script>window.__pwned='note'</script><img src=x onerror=\"window.__pwned='note img'\">");
   driverProc = startDriver(4446, { GTK_THEME: "Adwaita:dark" });
   driver = await Driver.start("http://127.0.0.1:4446", APP);
   await driver.click("[data-testid=nav-releases]");
@@ -262,6 +265,39 @@ test("dark theme follows the system", async () => {
   await driver.keys(Keys.Escape);
   await driver.click("[data-testid=nav-library]");
   await shot("library-dark");
+});
+
+test("hostile markdown cannot run code in the app", async () => {
+  await driver.script("window.__pwned = undefined; window.__alerts = 0; window.alert = () => { window.__alerts++; };");
+  await driver.click("[data-testid=nav-releases]");
+  await driver.click('[data-testid=release-card][data-name="xss"]');
+  await driver.until(async () => (await driver.findAll("[data-testid=item-row]")).length >= 10, "the hostile items");
+  await sleep(500);
+  // Open the item panel (notes, details) and meeting mode: more rendering paths.
+  await driver.keys(Keys.Enter);
+  await sleep(500);
+  await shot("xss-release-dark");
+  await driver.keys(Keys.Escape);
+  await driver.keys("m");
+  await sleep(500);
+  await driver.keys(Keys.Escape);
+  // Click every link the items render: none may navigate or run anything.
+  const before = await driver.script("return location.href");
+  const links = await driver.script("return [...document.querySelectorAll('.list a')].map(a => a.getAttribute('href'))");
+  for (const href of links) assert.match(href, /^(https?:|mailto:)/, `only http(s)/mailto links are rendered: ${href}`);
+  await driver.script("document.querySelectorAll('.list a').forEach(a => a.click())");
+  await sleep(500);
+  const dom = await driver.script(`return {
+    pwned: window.__pwned ?? null,
+    alerts: window.__alerts,
+    href: location.href,
+    scripts: document.querySelectorAll('main script, main iframe, main object, main embed, main svg script').length,
+    handlers: [...document.querySelectorAll('main *')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+    images: document.querySelectorAll('.list img, .panel img').length,
+  }`);
+  assert.deepEqual(dom, { pwned: null, alerts: 0, href: before, scripts: 0, handlers: 0, images: 0 });
+  // The text is still there, shown as text.
+  assert.match(await driver.text("[data-testid=item-list]"), /Script tag <script>/);
 });
 
 test("readable at 125% zoom", async () => {

@@ -40,7 +40,12 @@ impl Rng {
 
 fn prepare(db: &Path) {
     let mut store = Store::open(db).unwrap();
-    let imp = import_bytes("crash.md", CHECKLIST.as_bytes().to_vec(), &ImportOptions::default()).unwrap();
+    let imp = import_bytes(
+        "crash.md",
+        CHECKLIST.as_bytes().to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     store.import(&imp, "setup").unwrap();
     store.create_release("r", None, "setup").unwrap();
     store.add_run("r", "crash", false, "setup").unwrap();
@@ -61,7 +66,8 @@ fn crash_child() {
         if i % 50 == 49 {
             // An import of a changed file: a new template version.
             let text = format!("{CHECKLIST}- [ ] Round {round} op {i}\n");
-            let imp = import_bytes("crash.md", text.into_bytes(), &ImportOptions::default()).unwrap();
+            let imp =
+                import_bytes("crash.md", text.into_bytes(), &ImportOptions::default()).unwrap();
             store.import(&imp, "child").unwrap();
             writeln!(out.lock(), "import {round} {i}").unwrap();
             continue;
@@ -89,7 +95,13 @@ fn a_killed_writer_loses_no_acknowledged_write() {
     let mut killed_mid_run = 0;
     for round in 0..rounds {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--ignored", "--exact", "crash_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                "crash_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("SIGNET_CRASH_DB", &db)
             .env("SIGNET_CRASH_ROUND", round.to_string())
             .stdout(Stdio::piped())
@@ -131,14 +143,32 @@ fn a_killed_writer_loses_no_acknowledged_write() {
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
-    let lost: Vec<&String> = acked_ticks.iter().filter(|t| !present.contains(*t)).collect();
-    assert!(lost.is_empty(), "{} acknowledged ticks lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(3)]);
+    let lost: Vec<&String> = acked_ticks
+        .iter()
+        .filter(|t| !present.contains(*t))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged ticks lost, e.g. {:?}",
+        lost.len(),
+        &lost[..lost.len().min(3)]
+    );
     let versions: i64 = conn
-        .query_row("SELECT COUNT(*) FROM template WHERE slug = 'crash'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM template WHERE slug = 'crash'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let versions = versions as usize;
-    assert!(versions > acked_imports, "{versions} versions for {acked_imports} acknowledged imports + the first");
-    assert!(killed_mid_run > 0, "no kill landed while the child was writing");
+    assert!(
+        versions > acked_imports,
+        "{versions} versions for {acked_imports} acknowledged imports + the first"
+    );
+    assert!(
+        killed_mid_run > 0,
+        "no kill landed while the child was writing"
+    );
     eprintln!(
         "crash test: {rounds} rounds, {killed_mid_run} killed mid-run, {} acknowledged ticks and {acked_imports} imports, none lost",
         acked_ticks.len()
@@ -175,7 +205,15 @@ fn two_cli_writers_at_once_lose_nothing_and_never_see_a_lock() {
                             .unwrap()
                     } else {
                         Command::new(signet())
-                            .args(["--db", db.to_str().unwrap(), "--actor", who, "tick", "r", "1.1"])
+                            .args([
+                                "--db",
+                                db.to_str().unwrap(),
+                                "--actor",
+                                who,
+                                "tick",
+                                "r",
+                                "1.1",
+                            ])
                             .args(["--evidence", &format!("https://{who}.example/{i}")])
                             .output()
                             .unwrap()
@@ -198,7 +236,11 @@ fn two_cli_writers_at_once_lose_nothing_and_never_see_a_lock() {
         .unwrap();
     let ticks = ticks as usize;
     let imports = ops / 10;
-    assert_eq!(ticks, 2 * ops - imports, "every tick of both writers is stored");
+    assert_eq!(
+        ticks,
+        2 * ops - imports,
+        "every tick of both writers is stored"
+    );
     let store = Store::open(&db).unwrap();
     assert!(store.doctor().unwrap().ok);
     eprintln!(
@@ -222,7 +264,9 @@ fn as_user(cmd: &mut Command) -> Command {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let root = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
+        let root = std::fs::metadata("/proc/self")
+            .map(|m| m.uid() == 0)
+            .unwrap_or(false);
         if root {
             let mut c = Command::new("setpriv");
             c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
@@ -328,7 +372,12 @@ fn bad_input_gets_a_clear_error_or_a_safe_import() {
         let mut cmd = Command::new(signet());
         cmd.current_dir(dir.path())
             .args(["--db", db.to_str().unwrap(), "import", file]);
-        let out = if *what == "unreadable file" { as_user(&mut cmd).current_dir(dir.path()).output() } else { cmd.output() }.unwrap();
+        let out = if *what == "unreadable file" {
+            as_user(&mut cmd).current_dir(dir.path()).output()
+        } else {
+            cmd.output()
+        }
+        .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         match expect {
@@ -338,16 +387,26 @@ fn bad_input_gets_a_clear_error_or_a_safe_import() {
                     && fragments.iter().all(|f| stderr.contains(f))
                     && counts(&db) == before;
                 if !ok {
-                    failures.push(format!("{what}: exit {:?}, stderr {stderr:?}, written: {}", out.status.code(), counts(&db) != before));
+                    failures.push(format!(
+                        "{what}: exit {:?}, stderr {stderr:?}, written: {}",
+                        out.status.code(),
+                        counts(&db) != before
+                    ));
                 }
             }
             Expect::Imported(items, fragments) => {
                 let added = counts(&db).1 - before.1;
                 let ok = out.status.success()
                     && added >= *items as i64
-                    && fragments.iter().all(|f| stdout.contains(f) || stderr.contains(f));
+                    && fragments
+                        .iter()
+                        .all(|f| stdout.contains(f) || stderr.contains(f));
                 if !ok {
-                    failures.push(format!("{what}: exit {:?}, {added} items, stdout {:?}, stderr {stderr:?}", out.status.code(), stdout.chars().take(300).collect::<String>()));
+                    failures.push(format!(
+                        "{what}: exit {:?}, {added} items, stdout {:?}, stderr {stderr:?}",
+                        out.status.code(),
+                        stdout.chars().take(300).collect::<String>()
+                    ));
                 }
             }
         }
@@ -358,8 +417,12 @@ fn bad_input_gets_a_clear_error_or_a_safe_import() {
         .arg(p("no/such/dir/r.md"))
         .output()
         .unwrap();
-    if out.status.code() != Some(2) || !String::from_utf8_lossy(&out.stderr).contains("no/such/dir") {
-        failures.push(format!("export to a missing dir: {:?}", String::from_utf8_lossy(&out.stderr)));
+    if out.status.code() != Some(2) || !String::from_utf8_lossy(&out.stderr).contains("no/such/dir")
+    {
+        failures.push(format!(
+            "export to a missing dir: {:?}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     std::fs::create_dir(p("locked")).unwrap();
     #[cfg(unix)]
@@ -368,11 +431,22 @@ fn bad_input_gets_a_clear_error_or_a_safe_import() {
         std::fs::set_permissions(p("locked"), std::fs::Permissions::from_mode(0o555)).unwrap();
     }
     let mut cmd = Command::new(signet());
-    cmd.args(["--db", db.to_str().unwrap(), "export", "r", "-o"]).arg(p("locked/r.md"));
+    cmd.args(["--db", db.to_str().unwrap(), "export", "r", "-o"])
+        .arg(p("locked/r.md"));
     let out = as_user(&mut cmd).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() != Some(2) || !err.contains("locked") || !err.contains("permission denied") {
-        failures.push(format!("export to a read-only dir: {:?} {err:?}", out.status.code()));
+    if out.status.code() != Some(2) || !err.contains("locked") || !err.contains("permission denied")
+    {
+        failures.push(format!(
+            "export to a read-only dir: {:?} {err:?}",
+            out.status.code()
+        ));
     }
-    assert!(failures.is_empty(), "{} of {} rows failed:\n{}", failures.len(), table.len() + 2, failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows failed:\n{}",
+        failures.len(),
+        table.len() + 2,
+        failures.join("\n")
+    );
 }

@@ -7,6 +7,8 @@
 //! Invariant: this crate never depends on Tauri or clap.
 
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gate;
 mod hex;
 pub mod import;
