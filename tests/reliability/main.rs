@@ -450,3 +450,29 @@ fn bad_input_gets_a_clear_error_or_a_safe_import() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn a_read_only_database_gets_a_clear_error_and_stays_unharmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ro.db");
+    prepare(&db);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        for f in ["ro.db", "ro.db-wal", "ro.db-shm"] {
+            let p = dir.path().join(f);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+            }
+        }
+    }
+    let before = std::fs::read(&db).unwrap();
+    let mut cmd = Command::new(signet());
+    cmd.args(["--db", db.to_str().unwrap(), "tick", "r", "1.1", "done"]);
+    let out = as_user(&mut cmd).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("ro.db") && err.contains("read-only"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file is untouched");
+}

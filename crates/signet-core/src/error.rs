@@ -76,6 +76,25 @@ impl Error {
         }
     }
 
+    /// A storage condition the user can fix, said plainly: the database file
+    /// is read-only, or the disk is full. Nothing was written in either case
+    /// (the transaction rolled back).
+    pub fn storage_problem(&self) -> Option<&'static str> {
+        let Error::Database(e) = self else {
+            return None;
+        };
+        match e.sqlite_error_code()? {
+            rusqlite::ErrorCode::ReadOnly => {
+                Some("the database is read-only (check the file's and its folder's permissions); nothing was written")
+            }
+            rusqlite::ErrorCode::DiskFull => {
+                Some("the disk is full (or the database reached its size limit); nothing was written")
+            }
+            rusqlite::ErrorCode::CannotOpen => Some("the database cannot be opened"),
+            _ => None,
+        }
+    }
+
     /// Whether the error is the user's input (exit 2) rather than our fault.
     pub fn is_input_error(&self) -> bool {
         !matches!(

@@ -55,7 +55,7 @@ fn context(global: &Global) -> Result<Ctx> {
         Some(p) => p.clone(),
         None => default_db()?,
     };
-    let store = Store::open(&path)?;
+    let store = Store::open(&path).map_err(|e| storage(e.into(), &path))?;
     let db_path = path.clone();
     let actor = global
         .actor
@@ -84,55 +84,65 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return verify::run(args);
     }
     let mut ctx = context(&cli.global)?;
-    match cli.command {
+    let db = ctx.db_path.clone();
+    dispatch(&mut ctx, cli.command).map_err(|e| storage(e, &db))
+}
+
+/// Read-only database or full disk: said plainly, naming the file.
+fn storage(e: CliError, db: &std::path::Path) -> CliError {
+    match e {
+        CliError::Core(core) => match core.storage_problem() {
+            Some(problem) => CliError::Usage(format!("{}: {problem}", db.display())),
+            None => CliError::Core(core),
+        },
+        other => other,
+    }
+}
+
+fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
+    match command {
         Command::Import(_) | Command::Verify(_) => handled_before_open(),
-        Command::Templates(a) => templates::run(&ctx, a.json),
+        Command::Templates(a) => templates::run(ctx, a.json),
         Command::Release(ReleaseCmd::New { name, due, json }) => {
-            release::new(&mut ctx, &name, due.as_deref(), json.json)
+            release::new(ctx, &name, due.as_deref(), json.json)
         }
-        Command::Release(ReleaseCmd::List(a)) => release::list(&ctx, a.json),
+        Command::Release(ReleaseCmd::List(a)) => release::list(ctx, a.json),
         Command::Release(ReleaseCmd::Revisions { release, json }) => {
-            signoff::revisions(&ctx, &release, json.json)
+            signoff::revisions(ctx, &release, json.json)
         }
         Command::Person(PersonCmd::Add {
             name,
             email,
             handle,
             json,
-        }) => people::add(
-            &mut ctx,
-            &name,
-            email.as_deref(),
-            handle.as_deref(),
-            json.json,
-        ),
-        Command::Person(PersonCmd::List(a)) => people::list(&ctx, a.json),
-        Command::Person(PersonCmd::Show { who, json }) => people::show(&ctx, &who, json.json),
+        }) => people::add(ctx, &name, email.as_deref(), handle.as_deref(), json.json),
+        Command::Person(PersonCmd::List(a)) => people::list(ctx, a.json),
+        Command::Person(PersonCmd::Show { who, json }) => people::show(ctx, &who, json.json),
         Command::Key(KeyCmd::Init { person, force }) => {
             let who = person.unwrap_or_else(|| ctx.actor.clone());
-            people::key_init(&mut ctx, &who, force)
+            people::key_init(ctx, &who, force)
         }
         Command::Key(KeyCmd::Export { person }) => {
             let who = person.unwrap_or_else(|| ctx.actor.clone());
-            people::key_export(&ctx, &who)
+            people::key_export(ctx, &who)
         }
-        Command::Signoff(a) => signoff::signoff(&mut ctx, &a),
-        Command::Reopen(a) => signoff::reopen(&mut ctx, &a),
+        Command::Signoff(a) => signoff::signoff(ctx, &a),
+        Command::Reopen(a) => signoff::reopen(ctx, &a),
         Command::Run(RunCmd::Add {
             release,
             template,
             fresh,
             json,
-        }) => release::add_run(&mut ctx, &release, &template, fresh, json.json),
-        Command::Show(a) => show::run(&ctx, &a),
-        Command::Tick(a) => tick::run(&mut ctx, &a),
-        Command::History(a) => history::run(&ctx, &a),
-        Command::Export(a) => export::run(&ctx, &a),
-        Command::Gate(a) => gate::run(&ctx, &a),
-        Command::Audit(crate::cli::AuditCmd::Verify(a)) => audit::verify(&ctx, a.json),
-        Command::Backup { file } => maintenance::backup(&ctx, &file),
-        Command::Restore { file } => maintenance::restore(&mut ctx, &file),
-        Command::Doctor(a) => maintenance::doctor(&ctx, a.json),
+        }) => release::add_run(ctx, &release, &template, fresh, json.json),
+        Command::Show(a) => show::run(ctx, &a),
+        Command::Tick(a) => tick::run(ctx, &a),
+        Command::History(a) => history::run(ctx, &a),
+        Command::Export(a) => export::run(ctx, &a),
+        Command::Gate(a) => gate::run(ctx, &a),
+        Command::Audit(crate::cli::AuditCmd::Verify(a)) => audit::verify(ctx, a.json),
+        Command::Backup { file } => maintenance::backup(ctx, &file),
+        Command::Restore { file } => maintenance::restore(ctx, &file),
+        Command::Doctor(a) => maintenance::doctor(ctx, a.json),
     }
 }
 

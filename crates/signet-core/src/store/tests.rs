@@ -344,3 +344,39 @@ fn truncating_very_deep_nesting_stays_shallow() {
     v.truncate(5);
     assert_eq!(v.item_count(), 5);
 }
+
+#[test]
+fn a_full_disk_refuses_the_write_and_leaves_the_database_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.db");
+    let mut store = Store::open(&path).unwrap();
+    let imp = import_bytes(
+        "launch.md",
+        LAUNCH.as_bytes().to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    store.import(&imp, "ana").unwrap();
+    let before = store.templates().unwrap();
+    // SQLite's own size limit stands in for a full disk: the same SQLITE_FULL.
+    let pages: i64 = store
+        .conn()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    store
+        .conn()
+        .pragma_update(None, "max_page_count", pages)
+        .unwrap();
+    let big = crate::import::sample::generate(5_000);
+    let imp = import_bytes("big.md", big.into_bytes(), &ImportOptions::default()).unwrap();
+    let err = store.import(&imp, "ana").unwrap_err();
+    assert!(
+        err.storage_problem()
+            .is_some_and(|p| p.contains("disk is full")),
+        "{err}"
+    );
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.templates().unwrap(), before, "nothing half-written");
+    assert!(store.doctor().unwrap().ok);
+}
