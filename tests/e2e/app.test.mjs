@@ -102,6 +102,36 @@ test("import a checklist through the file picker", async () => {
   await shot("library-import-report");
 });
 
+test("import a checklist by dropping it on the window", async () => {
+  // A second corpus file (or our own fixture) dragged from a GTK window, as
+  // from a file manager: a real XDND drag made with the pointer.
+  const dropped = existsSync(corpusFile)
+    ? resolve(root, "../shared/corpus/devops-rob__Vault-Production-Readiness-Checklist__README.md")
+    : join(root, "crates/signet-core/tests/fixtures/tables.md");
+  const before = (await driver.findAll("[data-testid=template-card]")).length;
+  const source = spawn("/usr/bin/python3", [join(import.meta.dirname, "drag-source.py"), dropped, "1050", "680"], { stdio: "ignore" });
+  try {
+    await sleep(2000);
+    const xdo = (...a) => spawnSync("xdotool", a, { stdio: "inherit" });
+    xdo("mousemove", "1110", "715");
+    await sleep(200);
+    xdo("mousedown", "1");
+    for (const [x, y] of [[1090, 700], [1000, 650], [800, 500], [600, 400], [500, 380]]) {
+      xdo("mousemove", String(x), String(y));
+      await sleep(150);
+    }
+    await sleep(300);
+    xdo("mouseup", "1");
+    await driver.until(async () => (await driver.findAll("[data-testid=template-card]")).length === before + 1, "the dropped checklist in the library", 20000);
+    const report = await driver.text("[data-testid=import-report]");
+    assert.match(report, existsSync(corpusFile) ? /Vault/ : /items/);
+    await shot("library-after-drop");
+  } finally {
+    source.kill();
+  }
+  assert.match(cli("templates"), existsSync(corpusFile) ? /Vault/ : /Tables|tables/i);
+});
+
 const slug = fixture.split("/").pop().replace(/\.md$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-");
 
 test("create a release with the imported checklist", async () => {

@@ -4,6 +4,7 @@ import type { ReleaseView } from "../bindings/ReleaseView";
 import type { SectionView } from "../bindings/SectionView";
 import type { Status } from "../bindings/Status";
 import {
+  escapeCloses,
   flatten,
   keyAction,
   meetingQueue,
@@ -162,5 +163,23 @@ describe("findItem", () => {
     expect(findItem(v, "t0:2.2.1")?.section.number).toBe("2.2");
     expect(findItem(v, "t0:9.9")).toBeNull();
     expect(findItem(v, "nope:1.1")).toBeNull();
+  });
+});
+
+describe("escapeCloses", () => {
+  it("closes on Escape only and keeps the key from the page", () => {
+    let closed = 0;
+    const handler = escapeCloses(() => closed++);
+    const key = (k: string) => {
+      const e = { key: k, prevented: false, stopped: false, preventDefault() { this.prevented = true; }, stopPropagation() { this.stopped = true; } };
+      handler(e as unknown as KeyboardEvent);
+      return e;
+    };
+    const other = key("x");
+    expect(closed).toBe(0);
+    expect(other.prevented).toBe(false);
+    const esc = key("Escape");
+    expect(closed).toBe(1);
+    expect(esc.prevented && esc.stopped).toBe(true);
   });
 });

@@ -298,3 +298,14 @@ export function findItem(view: ReleaseView, address: string): { item: ItemView; 
   }
   return null;
 }
+
+/** A keydown handler that closes a dialog on Escape (and keeps the key from the page). */
+export function escapeCloses(close: () => void): (e: KeyboardEvent) => void {
+  return (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    }
+  };
+}

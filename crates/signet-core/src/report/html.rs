@@ -5,8 +5,8 @@
 
 use std::fmt::Write;
 
-use super::model::{Counts, ItemReport, Report, RunReport};
-use super::text::{audit_lines, item_tags, progress_line, short_digest, status_text};
+use super::model::{ItemReport, Report};
+use super::text::{audit_lines, chart_rows, item_tags, progress_line, short_digest, status_text};
 use crate::model::{is_safe_link, Status};
 use crate::render::{escape, inline_html};
 use crate::seal::Seal;
@@ -144,21 +144,7 @@ fn item_row(out: &mut String, item: &ItemReport) {
 
 /// Horizontal stacked bars, one per top-level section of each run.
 fn chart(report: &Report) -> String {
-    let rows: Vec<(String, Counts)> = report
-        .runs
-        .iter()
-        .flat_map(|run: &RunReport| {
-            let prefix = if report.runs.len() > 1 {
-                format!("{}: ", run.title)
-            } else {
-                String::new()
-            };
-            run.sections
-                .iter()
-                .filter(|s| s.depth == 0)
-                .map(move |s| (format!("{prefix}{}. {}", s.number, s.plain), s.progress))
-        })
-        .collect();
+    let rows = chart_rows(report);
     if rows.is_empty() {
         return String::new();
     }

@@ -13,8 +13,8 @@ use std::str::FromStr;
 use pdf_writer::types::{ActionType, AnnotationType, BorderType};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use super::model::{Counts, ItemReport, Report};
-use super::text::{audit_lines, item_tags, progress_line, short_digest, status_text};
+use super::model::{ItemReport, Report};
+use super::text::{audit_lines, chart_rows, item_tags, progress_line, short_digest, status_text};
 use crate::error::{Error, Result};
 use crate::model::{is_safe_link, Status};
 use crate::seal::Seal;
@@ -375,21 +375,7 @@ fn heading(l: &mut Layout, text: &str, size: f32) {
 }
 
 fn chart(l: &mut Layout, report: &Report) {
-    let rows: Vec<(String, Counts)> = report
-        .runs
-        .iter()
-        .flat_map(|run| {
-            let prefix = if report.runs.len() > 1 {
-                format!("{}: ", run.title)
-            } else {
-                String::new()
-            };
-            run.sections
-                .iter()
-                .filter(|s| s.depth == 0)
-                .map(move |s| (format!("{prefix}{}. {}", s.number, s.plain), s.progress))
-        })
-        .collect();
+    let rows = chart_rows(report);
     if rows.is_empty() {
         return;
     }
