@@ -2,7 +2,11 @@
 //!
 //! - [`import`]: markdown → checklist tree (pure)
 //! - [`store`]: SQLite persistence, the only place with SQL
-//! - [`report`]: the report model and its renderers
+//! - [`report`]: the report model (`signet.report/1`) and its five renderers
+//! - [`seal`], [`keys`]: canonical payload digests, minisign signatures, and
+//!   where each person's secret key lives
+//! - [`verify`]: checking a report file on its own; [`gate`]: whether a
+//!   release may ship
 //!
 //! Invariant: this crate never depends on Tauri or clap.
 
