@@ -87,14 +87,16 @@ pub async fn create_key(state: State<'_, AppState>, person: String) -> Result<Pe
 #[tauri::command]
 pub async fn signoff_status(state: State<'_, AppState>, release: String) -> Result<SignoffStatus> {
     let store = state.store()?;
-    let view = store.release_view(&release)?;
+    let verdict = gate::check(&store, &release, &Policy::default())?;
+    // Frozen releases list the override's items in the verdict, not open work.
+    let open_items = if verdict.revision.is_none() {
+        verdict.open_items.clone()
+    } else {
+        Vec::new()
+    };
     Ok(SignoffStatus {
-        verdict: gate::check(&store, &release, &Policy::default())?,
-        open_items: if view.release.status == signet_core::model::ReleaseStatus::SignedOff {
-            Vec::new()
-        } else {
-            gate::open_items(&view)
-        },
+        verdict,
+        open_items,
         revisions: store.revisions(&release)?,
     })
 }

@@ -57,9 +57,9 @@ pub struct Verdict {
 /// Passes only when the release is signed off, its frozen report matches its
 /// digest, every signature verifies, and the policy's approvers signed.
 pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
-    let view = store.release_view(release)?;
+    let r = store.release(release)?;
     let mut v = Verdict {
-        release: view.release.name.clone(),
+        release: r.name.clone(),
         passed: false,
         revision: None,
         reasons: Vec::new(),
@@ -67,16 +67,15 @@ pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
         open_items: Vec::new(),
         approvers: Vec::new(),
     };
-    if view.runs.is_empty() {
-        v.reasons.push("no checklists are attached".into());
-    }
-    if view.release.status != ReleaseStatus::SignedOff {
+    if r.status != ReleaseStatus::SignedOff {
+        // Only an unsigned release needs its live state: what is still open.
+        let view = store.release_view(&r.name)?;
+        if view.runs.is_empty() {
+            v.reasons.push("no checklists are attached".into());
+        }
         v.open_items = open_items(&view);
-        let last = store
-            .revisions(&view.release.name)?
-            .last()
-            .map(|r| r.revision);
-        v.reasons.push(match (view.release.status, last) {
+        let last = store.revisions(&r.name)?.last().map(|x| x.revision);
+        v.reasons.push(match (r.status, last) {
             (ReleaseStatus::Reopened, Some(n)) => {
                 format!("reopened after revision {n}; it needs a new sign-off")
             }
@@ -91,7 +90,7 @@ pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
         }
         return Ok(v);
     }
-    let Some(seal) = store.seal(&view.release.name, None)? else {
+    let Some(seal) = store.seal(&r.name, None)? else {
         v.reasons
             .push("signed off, but no frozen report was found".into());
         return Ok(v);
