@@ -378,7 +378,11 @@ fn bad_input_is_refused_with_file_and_line() {
             .to_string()
     };
     assert_eq!(err("e.md", b""), "e.md: file is empty");
-    assert_eq!(err("w.md", b"  \n\n"), "w.md: file is empty");
+    assert_eq!(err("w.md", b"  \n\n"), "w.md: file holds only whitespace");
+    assert_eq!(
+        err("u.md", b"\xfe\xff\0#\0 \0T"),
+        "u.md: file is UTF-16BE text; save it as UTF-8 and import again"
+    );
     assert!(err("b.md", b"\x89PNG\r\n\x1a\n\0\0\0").starts_with("b.md: looks like a binary file"));
     assert_eq!(
         err("l.md", b"# ok\n- [ ] caf\xe9\n"),
