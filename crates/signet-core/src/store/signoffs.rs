@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::events::{append, NewEvent};
 use super::{people, releases, runs::load_release, Store};
 use crate::error::{Error, Result};
-use crate::model::{Person, Release, ReleaseStatus};
+use crate::model::{Person, Release, ReleaseStatus, ReleaseView};
 use crate::report::model::{self as report_model, Audit, Override, Report};
 use crate::seal::{self, Seal, Signature, SigningKey};
 use crate::time_fmt;
@@ -127,22 +127,27 @@ fn check_key(person: &Person, key: &SigningKey) -> Result<()> {
 }
 
 /// Builds the report of the release as it stands, with the audit summary.
-fn current_report(
+/// Whether the audit chain verifies, and its head hash.
+fn chain_state(conn: &Connection) -> Result<(bool, String)> {
+    match super::events::verify(conn) {
+        Ok(a) => Ok((true, a.head)),
+        Err(Error::AuditChain { .. }) => Ok((false, super::events::head(conn)?)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The report of a release's view, with its audit summary.
+fn report_of(
     conn: &Connection,
-    name: &str,
+    view: &ReleaseView,
+    chain: (bool, String),
     revision: u32,
     at: &str,
     override_: Option<Override>,
 ) -> Result<Report> {
-    let view = load_release(conn, name)?;
-    let (verified, head) = match super::events::verify(conn) {
-        Ok(a) => (true, a.head),
-        Err(Error::AuditChain { .. }) => (false, super::events::head(conn)?),
-        Err(e) => return Err(e),
-    };
     let events = super::states::release_events(conn, view.release.id)?;
-    let audit = Audit::summarise(&events, verified, head);
-    Ok(report_model::build(&view, audit, revision, at, override_))
+    let audit = Audit::summarise(&events, chain.0, chain.1);
+    Ok(report_model::build(view, audit, revision, at, override_))
 }
 
 /// Freezes the release into a new revision; returns its row id, number and payload.
@@ -181,14 +186,14 @@ fn freeze(
         None => None,
     };
     // A broken audit chain means the history cannot be vouched for.
-    super::events::verify(tx)?;
+    let chain = super::events::verify(tx)?;
     let revision: u32 = tx.query_row(
         "SELECT COALESCE(MAX(revision), 0) + 1 FROM report_revision WHERE release_id = ?1",
         [release.id],
         |r| r.get(0),
     )?;
     let at = time_fmt::now();
-    let report = current_report(tx, &release.name, revision, &at, override_)?;
+    let report = report_of(tx, &view, (true, chain.head), revision, &at, override_)?;
     let payload = String::from_utf8(report.canonical()?)
         .map_err(|e| Error::Invalid(format!("report is not UTF-8: {e}")))?;
     let digest = seal::digest(payload.as_bytes());
@@ -405,7 +410,9 @@ impl Store {
                 return Ok((report, Some(seal)));
             }
         }
-        let report = current_report(self.conn(), &r.name, 0, &time_fmt::now(), None)?;
+        let view = load_release(self.conn(), &r.name)?;
+        let chain = chain_state(self.conn())?;
+        let report = report_of(self.conn(), &view, chain, 0, &time_fmt::now(), None)?;
         Ok((report, None))
     }
 }
