@@ -151,16 +151,50 @@ fn reimporting_identical_bytes_is_a_no_op_and_changes_bump_the_version() {
         ));
     env.run(&["import", "launch.md", "--release", "v1"])
         .success()
-        .stdout(predicate::str::contains("launch is already attached to v1"));
+        .stdout(predicate::str::contains("launch in v1 is already on v1"));
     assert_eq!(env.count("SELECT COUNT(*) FROM run"), 1);
+    env.run(&[
+        "tick",
+        "v1",
+        "1.2",
+        "done",
+        "--owner",
+        "bo",
+        "--evidence",
+        "https://ci.example/7",
+    ])
+    .success();
+    // The checklist changes: one item renamed. Re-importing with --release
+    // moves the run to the new version and keeps what was ticked.
     std::fs::write(
         &path,
         LAUNCH.replace("Alerts page a human", "Alerts page the on-call"),
     )
     .unwrap();
-    env.run(&["import", "launch.md"])
+    env.run(&["import", "launch.md", "--release", "v1"])
         .success()
-        .stdout(predicate::str::contains("template launch v2"));
+        .stdout(predicate::str::contains("template launch v2"))
+        .stdout(predicate::str::contains(
+            "launch in v1: v1 → v2, 5 items kept their state, 1 new, 1 removed",
+        ));
+    assert_eq!(status_of(&env, "v1", "1.2"), "done");
+    assert_eq!(status_of(&env, "v1", "3.2"), "open");
+    let item = env.json(&["show", "v1"]);
+    assert_eq!(item["runs"][0]["template"]["version"], 2);
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM evidence"),
+        1,
+        "evidence moved along"
+    );
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM item_state"),
+        6,
+        "no states of the old version left"
+    );
+    env.run(&["run", "upgrade", "v1", "launch"])
+        .success()
+        .stdout("launch in v1 is already on v2\n");
+    env.run(&["audit", "verify"]).success();
 }
 
 #[test]

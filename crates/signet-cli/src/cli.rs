@@ -215,6 +215,14 @@ pub enum RunCmd {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Move a release's run to the template's newest version, keeping item states
+    Upgrade {
+        release: String,
+        /// Template name as `signet templates` shows it
+        template: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -70,7 +70,8 @@ pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Res
             }
         }
         if let Some(release) = &args.release {
-            // Attaching twice is refused by the store; for a re-import that is news, not an error.
+            // Already attached: a new version moves the run along (states kept
+            // by stable key); identical bytes leave it as it is.
             match ctx.store.add_run(release, &t.slug, args.fresh, &ctx.actor) {
                 Ok(run) if !args.json.json => out::line(format!(
                     "  attached to release {release}: {}/{} closed",
@@ -78,10 +79,15 @@ pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Res
                     run.progress.total
                 ))?,
                 Ok(_) => {}
-                Err(signet_core::Error::AlreadyExists { what: "run", .. }) if !args.json.json => {
-                    out::line(format!("  {} is already attached to {release}", t.slug))?
+                Err(signet_core::Error::AlreadyExists { what: "run", .. }) => {
+                    let u = ctx.store.upgrade_run(release, &t.slug, &ctx.actor)?;
+                    if !args.json.json {
+                        out::line(format!(
+                            "  {}",
+                            super::release::describe_upgrade(&u, release)
+                        ))?;
+                    }
                 }
-                Err(signet_core::Error::AlreadyExists { what: "run", .. }) => {}
                 Err(e) => return Err(e.into()),
             }
         }

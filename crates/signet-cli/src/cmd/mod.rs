@@ -134,6 +134,11 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
             fresh,
             json,
         }) => release::add_run(ctx, &release, &template, fresh, json.json),
+        Command::Run(RunCmd::Upgrade {
+            release,
+            template,
+            json,
+        }) => release::upgrade_run(ctx, &release, &template, json.json),
         Command::Show(a) => show::run(ctx, &a),
         Command::Tick(a) => tick::run(ctx, &a),
         Command::History(a) => history::run(ctx, &a),

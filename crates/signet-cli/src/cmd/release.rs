@@ -69,3 +69,28 @@ pub fn bar(percent: u32, width: usize) -> String {
     let filled = (percent as usize * width) / 100;
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
+
+/// How an upgrade reads in the terminal.
+pub fn describe_upgrade(u: &signet_core::store::RunUpgrade, release: &str) -> String {
+    if u.from_version == u.to_version {
+        format!(
+            "{} in {release} is already on v{}",
+            u.template, u.to_version
+        )
+    } else {
+        format!(
+            "{} in {release}: v{} → v{}, {} items kept their state, {} new, {} removed",
+            u.template, u.from_version, u.to_version, u.carried, u.added, u.removed
+        )
+    }
+}
+
+pub fn upgrade_run(ctx: &mut Ctx, release: &str, template: &str, json: bool) -> Result<ExitCode> {
+    let u = ctx.store.upgrade_run(release, template, &ctx.actor)?;
+    if json {
+        out::json(&u)?;
+    } else {
+        out::line(describe_upgrade(&u, release))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

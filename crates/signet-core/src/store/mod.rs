@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 
 pub use events::AuditReport;
 pub use maintenance::{Check, Health};
+pub use runs::RunUpgrade;
 pub use signoffs::{RevisionInfo, SignoffOutcome, SignoffRequest};
 pub use templates::SectionSummary;
 

@@ -309,3 +309,126 @@ impl Store {
         load_release(self.conn(), name)
     }
 }
+
+/// What moving a run to a newer template version did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunUpgrade {
+    pub template: String,
+    pub from_version: i64,
+    pub to_version: i64,
+    /// Items whose state (status, owner, notes, reason, evidence) carried over by stable key.
+    pub carried: usize,
+    /// New items, starting open (or done when checked in the file, unless the run is fresh).
+    pub added: usize,
+    /// Items no longer in the checklist; their history stays in the audit trail.
+    pub removed: usize,
+}
+
+impl Store {
+    /// Moves a release's run of `template` to the template's newest version,
+    /// carrying each item's state over by its stable key.
+    pub fn upgrade_run(
+        &mut self,
+        release: &str,
+        template: &str,
+        actor: &str,
+    ) -> Result<RunUpgrade> {
+        self.write(|tx| {
+            let release = releases::resolve(tx, release)?;
+            ensure_writable(&release)?;
+            let latest = templates::resolve(tx, template)?;
+            let (run_id, old_id, fresh): (i64, i64, bool) = tx
+                .query_row(
+                    "SELECT r.id, r.template_id, r.fresh FROM run r JOIN template t ON t.id = r.template_id
+                     WHERE r.release_id = ?1 AND t.slug = ?2",
+                    params![release.id, latest.slug],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .map_err(|_| Error::NotFound {
+                    what: "run",
+                    name: format!("{} in {}", latest.slug, release.name),
+                })?;
+            let old = templates::by_id(tx, old_id)?;
+            if old.id == latest.id {
+                return Ok(RunUpgrade {
+                    template: latest.slug,
+                    from_version: old.version,
+                    to_version: latest.version,
+                    carried: 0,
+                    added: 0,
+                    removed: 0,
+                });
+            }
+            // Old item id → new item id, for items whose key survives.
+            let mut stmt = tx.prepare(
+                "SELECT o.id, n.id FROM item o JOIN item n ON n.key = o.key
+                 WHERE o.template_id = ?1 AND n.template_id = ?2",
+            )?;
+            let pairs = stmt
+                .query_map(params![old.id, latest.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            drop(stmt);
+            let now = time_fmt::now();
+            let source = source_actor(&latest.source_name);
+            tx.execute("UPDATE run SET template_id = ?1 WHERE id = ?2", params![latest.id, run_id])?;
+            // New states: carried where the key survives, fresh otherwise.
+            tx.execute(
+                "INSERT INTO item_state (run_id, item_id, status, owner, notes, reason, updated_at, updated_by)
+                 SELECT ?1, n.id, s.status, s.owner, s.notes, s.reason, s.updated_at, s.updated_by
+                 FROM item n JOIN item o ON o.key = n.key AND o.template_id = ?3
+                 JOIN item_state s ON s.run_id = ?1 AND s.item_id = o.id
+                 WHERE n.template_id = ?2",
+                params![run_id, latest.id, old.id],
+            )?;
+            let added = tx.execute(
+                "INSERT INTO item_state (run_id, item_id, status, updated_at, updated_by)
+                 SELECT ?1, n.id, CASE WHEN n.initially_checked AND NOT ?3 THEN 'done' ELSE 'open' END, ?4,
+                        CASE WHEN n.initially_checked AND NOT ?3 THEN ?5 ELSE ?6 END
+                 FROM item n WHERE n.template_id = ?2
+                   AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = ?1 AND s.item_id = n.id)",
+                params![run_id, latest.id, fresh, now, source, actor],
+            )?;
+            // Evidence follows its item; then the old states go.
+            let mut move_evidence =
+                tx.prepare("UPDATE evidence SET item_id = ?1 WHERE run_id = ?2 AND item_id = ?3")?;
+            for (o, n) in &pairs {
+                move_evidence.execute(params![n, run_id, o])?;
+            }
+            drop(move_evidence);
+            tx.execute(
+                "DELETE FROM evidence WHERE run_id = ?1 AND item_id IN (SELECT id FROM item WHERE template_id = ?2)",
+                params![run_id, old.id],
+            )?;
+            let old_states = tx.execute(
+                "DELETE FROM item_state WHERE run_id = ?1 AND item_id IN (SELECT id FROM item WHERE template_id = ?2)",
+                params![run_id, old.id],
+            )?;
+            let outcome = RunUpgrade {
+                template: latest.slug.clone(),
+                from_version: old.version,
+                to_version: latest.version,
+                carried: pairs.len(),
+                added,
+                removed: old_states - pairs.len(),
+            };
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "run.upgrade",
+                    subject: &format!("{}/{}", release.name, latest.slug),
+                    release_id: Some(release.id),
+                    run_id: Some(run_id),
+                    field: Some("version"),
+                    old: Some(&old.version.to_string()),
+                    new: Some(&format!(
+                        "{} ({} carried, {} added, {} removed)",
+                        latest.version, outcome.carried, outcome.added, outcome.removed
+                    )),
+                    ..Default::default()
+                },
+            )?;
+            Ok(outcome)
+        })
+    }
+}
