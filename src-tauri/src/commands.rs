@@ -132,10 +132,12 @@ pub async fn release_view(
     name: String,
     limit: Option<usize>,
 ) -> Result<ReleaseView> {
-    let mut view = state.store()?.release_view(&name)?;
-    if let Some(limit) = limit {
-        view.truncate(limit);
-    }
+    let store = state.store()?;
+    let mut view = match limit {
+        Some(limit) => store.release_view_first(&name, limit)?,
+        None => store.release_view(&name)?,
+    };
+    drop(store);
     render::decorate(&mut view);
     Ok(view)
 }

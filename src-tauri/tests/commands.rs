@@ -191,6 +191,12 @@ fn releases_runs_ticks_and_history() {
     assert_eq!(releases[0]["progress"]["done"], 1);
     let view = h.ok("release_view", json!({ "name": "v2.4.0" }));
     assert_eq!(view["progress"]["done"], 1);
+    // The first screen of a large release: one item, the whole progress.
+    let first = h.ok("release_view", json!({ "name": "v2.4.0", "limit": 1 }));
+    assert_eq!(first["progress"], view["progress"]);
+    let items = first["runs"][0]["sections"][0]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert!(items[0]["title_html"].is_string(), "decorated for the UI");
 }
 
 #[test]

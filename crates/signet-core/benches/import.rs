@@ -140,6 +140,10 @@ fn query_benches(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("show", n), |b| {
             b.iter(|| store.release_view("r").unwrap())
         });
+        // The desktop app's first screen.
+        g.bench_function(BenchmarkId::new("show_first_80", n), |b| {
+            b.iter(|| store.release_view_first("r", 80).unwrap())
+        });
     }
     g.finish();
 }

@@ -430,53 +430,7 @@ impl RunView {
     }
 }
 
-/// Deeper than this, truncation keeps a subtree whole instead of descending
-/// (recursion stays shallow whatever the nesting; moving a subtree is free).
-const TRIM_DEPTH: usize = 64;
-
-fn trim_items(items: &mut Vec<ItemView>, budget: &mut usize, depth: usize) {
-    let mut keep = 0;
-    for item in items.iter_mut() {
-        if *budget == 0 {
-            break;
-        }
-        keep += 1;
-        *budget -= 1;
-        if depth < TRIM_DEPTH {
-            trim_items(&mut item.items, budget, depth + 1);
-        } else {
-            *budget = budget.saturating_sub(item.walk().len() - 1);
-        }
-    }
-    items.truncate(keep);
-}
-
-fn trim_sections(sections: &mut Vec<SectionView>, budget: &mut usize, depth: usize) {
-    let mut keep = 0;
-    for s in sections.iter_mut() {
-        if *budget == 0 {
-            break;
-        }
-        keep += 1;
-        trim_items(&mut s.items, budget, depth + 1);
-        if depth < TRIM_DEPTH {
-            trim_sections(&mut s.sections, budget, depth + 1);
-        }
-    }
-    sections.truncate(keep);
-}
-
 impl ReleaseView {
-    /// Keeps only the first `limit` items in document order (with their
-    /// sections); progress figures stay those of the whole release. The
-    /// desktop app shows this first screen while the rest is on its way.
-    pub fn truncate(&mut self, limit: usize) {
-        let mut budget = limit;
-        for run in self.runs.iter_mut() {
-            trim_sections(&mut run.sections, &mut budget, 0);
-        }
-    }
-
     pub fn item_count(&self) -> usize {
         self.runs.iter().map(|r| r.walk_items().len()).sum()
     }

@@ -33,6 +33,7 @@ pub(crate) fn item_rows(
     conn: &Connection,
     run_id: i64,
     only: Option<i64>,
+    limit: Option<usize>,
 ) -> Result<Vec<(ItemView, i64, Option<i64>)>> {
     let mut evidence: HashMap<i64, Vec<Evidence>> = HashMap::new();
     {
@@ -62,10 +63,12 @@ pub(crate) fn item_rows(
                 i.initially_checked, i.line, st.status, st.owner, st.notes, st.reason, st.updated_at, st.updated_by
          FROM item i JOIN item_state st ON st.item_id = i.id AND st.run_id = ?1
          WHERE (?2 IS NULL OR i.id = ?2)
-         ORDER BY i.position",
+         ORDER BY i.position LIMIT ?3",
     )?;
     let mut items: Vec<(ItemView, i64, Option<i64>)> = Vec::new();
-    let mut rows = stmt.query(params![run_id, only])?;
+    // SQLite reads a negative LIMIT as "no limit".
+    let limit = limit.map_or(-1, |l| l as i64);
+    let mut rows = stmt.query(params![run_id, only, limit])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let fields: String = r.get(8)?;
@@ -99,9 +102,39 @@ pub(crate) fn item_rows(
     Ok(items)
 }
 
-fn load_run(conn: &Connection, run_id: i64, template_id: i64) -> Result<RunView> {
+/// Per-section counts by status straight from SQL, for a run loaded with a
+/// limit (its items no longer tell the whole story).
+fn section_counts(conn: &Connection, run_id: i64) -> Result<HashMap<i64, Progress>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.section_id, st.status, COUNT(*) FROM item_state st JOIN item i ON i.id = st.item_id
+         WHERE st.run_id = ?1 GROUP BY i.section_id, st.status",
+    )?;
+    let mut out: HashMap<i64, Progress> = HashMap::new();
+    let mut rows = stmt.query([run_id])?;
+    while let Some(r) = rows.next()? {
+        let status: Status = r.get::<_, String>(1)?.parse()?;
+        let p = out.entry(r.get(0)?).or_default();
+        for _ in 0..r.get::<_, i64>(2)? {
+            p.add(status);
+        }
+    }
+    Ok(out)
+}
+
+/// A run with its sections and items; with `limit`, only the first items in
+/// document order (progress still counts them all).
+fn load_run(
+    conn: &Connection,
+    run_id: i64,
+    template_id: i64,
+    limit: Option<usize>,
+) -> Result<RunView> {
     let template = templates::by_id(conn, template_id)?;
-    let items = item_rows(conn, run_id, None)?;
+    let items = item_rows(conn, run_id, None, limit)?;
+    let mut counts = match limit {
+        Some(_) => Some(section_counts(conn, run_id)?),
+        None => None,
+    };
     // Items come in document order, so a parent precedes its children.
     let index: HashMap<i64, usize> = items
         .iter()
@@ -137,12 +170,18 @@ fn load_run(conn: &Connection, run_id: i64, template_id: i64) -> Result<RunView>
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let items = by_section.remove(&id).unwrap_or_default();
-        let mut progress = Progress::default();
-        for item in &items {
-            for i in item.walk() {
-                progress.add(i.status);
+        let progress = match counts.as_mut() {
+            Some(c) => c.remove(&id).unwrap_or_default(),
+            None => {
+                let mut p = Progress::default();
+                for item in &items {
+                    for i in item.walk() {
+                        p.add(i.status);
+                    }
+                }
+                p
             }
-        }
+        };
         sections.push((
             SectionView {
                 number: r.get(2)?,
@@ -195,6 +234,15 @@ fn load_run(conn: &Connection, run_id: i64, template_id: i64) -> Result<RunView>
 }
 
 pub(crate) fn load_release(conn: &Connection, name: &str) -> Result<ReleaseView> {
+    load_release_limited(conn, name, None)
+}
+
+/// The release; with `limit`, only its first items across runs in order.
+fn load_release_limited(
+    conn: &Connection,
+    name: &str,
+    limit: Option<usize>,
+) -> Result<ReleaseView> {
     let release = releases::resolve(conn, name)?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, template_id FROM run WHERE release_id = ?1 ORDER BY position",
@@ -206,8 +254,12 @@ pub(crate) fn load_release(conn: &Connection, name: &str) -> Result<ReleaseView>
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut runs = Vec::with_capacity(ids.len());
     let mut progress = Progress::default();
+    let mut budget = limit;
     for (run_id, template_id) in ids {
-        let run = load_run(conn, run_id, template_id)?;
+        let run = load_run(conn, run_id, template_id, budget)?;
+        if let Some(b) = budget.as_mut() {
+            *b = b.saturating_sub(run.walk_items().len());
+        }
         progress.merge(run.progress);
         runs.push(run);
     }
@@ -300,13 +352,20 @@ impl Store {
                     )?;
                 }
             }
-            load_run(tx, run_id, template.id)
+            load_run(tx, run_id, template.id, None)
         })
     }
 
     /// The release with every run, section and item state.
     pub fn release_view(&self, name: &str) -> Result<ReleaseView> {
         load_release(self.conn(), name)
+    }
+
+    /// The release with only its first `limit` items in document order (and
+    /// their sections); every progress figure is still the whole release's.
+    /// The desktop app shows this first screen while the rest is on its way.
+    pub fn release_view_first(&self, name: &str, limit: usize) -> Result<ReleaseView> {
+        load_release_limited(self.conn(), name, Some(limit))
     }
 }
 

@@ -66,7 +66,7 @@ fn locate(conn: &Connection, release: &str, address: &str) -> Result<Located> {
 }
 
 fn load_item(conn: &Connection, run_id: i64, item_id: i64) -> Result<ItemView> {
-    item_rows(conn, run_id, Some(item_id))?
+    item_rows(conn, run_id, Some(item_id), None)?
         .pop()
         .map(|(item, _, _)| item)
         .ok_or(Error::NotFound {

@@ -303,18 +303,24 @@ fn releases_need_valid_unique_names_and_dates() {
 }
 
 #[test]
-fn a_truncated_view_keeps_the_first_items_in_order_and_the_whole_progress() {
+fn a_first_screen_keeps_the_first_items_in_order_and_the_whole_progress() {
     let store = store_with("v1", LAUNCH);
     let full = store.release_view("v1").unwrap();
     assert_eq!(full.item_count(), 4);
+    let section_progress = |v: &crate::model::ReleaseView| -> Vec<crate::model::Progress> {
+        v.runs[0]
+            .walk_sections()
+            .iter()
+            .map(|s| s.progress)
+            .collect()
+    };
     for (limit, numbers) in [
         (0, vec![]),
         (2, vec!["1.1", "1.2"]),
         (3, vec!["1.1", "1.2", "1.2.1"]),
         (10, vec!["1.1", "1.2", "1.2.1", "2.1"]),
     ] {
-        let mut v = full.clone();
-        v.truncate(limit);
+        let v = store.release_view_first("v1", limit).unwrap();
         let got: Vec<String> = v.runs[0]
             .walk_items()
             .iter()
@@ -322,27 +328,26 @@ fn a_truncated_view_keeps_the_first_items_in_order_and_the_whole_progress() {
             .collect();
         assert_eq!(got, numbers, "limit {limit}");
         assert_eq!(v.progress, full.progress, "progress is the release's");
+        assert_eq!(v.runs[0].progress, full.runs[0].progress);
+        assert_eq!(
+            section_progress(&v),
+            section_progress(&full),
+            "and each section's"
+        );
     }
 }
 
 #[test]
-fn truncating_very_deep_nesting_stays_shallow() {
+fn a_first_screen_of_very_deep_nesting_is_just_the_first_items() {
     let mut md = String::from("# Deep\n\n");
     for d in 0..3000 {
         md.push_str(&"  ".repeat(d));
         md.push_str("- [ ] x\n");
     }
     let store = store_with("v1", &md);
-    let mut v = store.release_view("v1").unwrap();
-    v.truncate(100);
-    assert_eq!(
-        v.item_count(),
-        3000,
-        "subtrees below the trim depth stay whole"
-    );
-    let mut v = store.release_view("v1").unwrap();
-    v.truncate(5);
+    let v = store.release_view_first("v1", 5).unwrap();
     assert_eq!(v.item_count(), 5);
+    assert_eq!(v.progress.total, 3000);
 }
 
 #[test]
