@@ -165,3 +165,15 @@ pub async fn item_history(
 ) -> Result<Vec<Event>> {
     Ok(state.store()?.history(&release, &item)?)
 }
+
+/// Moves a release's run to the template's newest version (states kept by key).
+#[tauri::command]
+pub async fn upgrade_run(
+    state: State<'_, AppState>,
+    release: String,
+    template: String,
+) -> Result<signet_core::store::RunUpgrade> {
+    Ok(state
+        .store()?
+        .upgrade_run(&release, &template, &state.actor)?)
+}

@@ -332,6 +332,24 @@ test("hostile markdown cannot run code in the app", async () => {
   assert.match(text, /Nested with <script>code<\/script> in code/);
 });
 
+test("upgrade a release's checklist to a newer version", async () => {
+  // The same file, changed: one more item at the end.
+  mkdirSync(join(dir, "v2"), { recursive: true });
+  const changed = join(dir, "v2", fixture.split("/").pop());
+  writeFileSync(changed, readFileSync(fixture, "utf8") + "\n- [ ] A check added in the second version\n");
+  assert.match(cli("import", changed), /v2/);
+  await driver.click("[data-testid=nav-library]");
+  await driver.click("[data-testid=nav-releases]");
+  await driver.click('[data-testid=release-card][data-name="e2e-2"]');
+  await driver.until(async () => (await driver.findAll("[data-testid=upgrade-note]")).length === 1, "the upgrade notice");
+  await shot("upgrade-note-dark");
+  await driver.click("[data-testid=upgrade-button]");
+  await driver.until(async () => (await driver.findAll("[data-testid=upgrade-note]")).length === 0, "the notice gone");
+  assert.match(await driver.text("[data-testid=toast]"), /kept their state, 1 new, 0 removed/);
+  const view = JSON.parse(cli("show", "e2e-2", "--json"));
+  assert.equal(view.runs[0].template.version, 2);
+});
+
 test("readable at 125% zoom", async () => {
   // Every size is in rem: a 20px root is what 125% zoom does to the layout.
   await driver.script("document.documentElement.style.fontSize = '20px'");

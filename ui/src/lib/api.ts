@@ -14,6 +14,7 @@ import type { SectionSummary } from "../bindings/SectionSummary";
 import type { TemplateInfo } from "../bindings/TemplateInfo";
 import type { Tick } from "../bindings/Tick";
 import type { Exported } from "../bindings/Exported";
+import type { RunUpgrade } from "../bindings/RunUpgrade";
 import type { Format } from "../bindings/Format";
 import type { Paper } from "../bindings/Paper";
 import type { PersonKey } from "../bindings/PersonKey";
@@ -28,6 +29,7 @@ export const api = {
   importFiles: (paths: string[]) => invoke<FileImport[]>("import_files", { paths }),
   releases: () => invoke<ReleaseSummary[]>("list_releases"),
   createRelease: (name: string, due: string | null) => invoke<Release>("create_release", { name, due }),
+  upgradeRun: (release: string, template: string) => invoke<RunUpgrade>("upgrade_run", { release, template }),
   addRun: (release: string, template: string, fresh: boolean) => invoke<ReleaseView>("add_run", { release, template, fresh }),
   /** The release; with `limit`, only its first items (a large release's first screen). */
   releaseView: (name: string, limit: number | null = null) => invoke<ReleaseView>("release_view", { name, limit }),

@@ -5,6 +5,7 @@ import type { SectionView } from "../bindings/SectionView";
 import type { Status } from "../bindings/Status";
 import {
   escapeCloses,
+  outdatedRuns,
   flatten,
   keyAction,
   meetingQueue,
@@ -181,5 +182,17 @@ describe("escapeCloses", () => {
     const esc = key("Escape");
     expect(closed).toBe(1);
     expect(esc.prevented && esc.stopped).toBe(true);
+  });
+});
+
+describe("outdatedRuns", () => {
+  it("lists runs behind the newest version in the library", () => {
+    const v = sample();
+    const slug = v.runs[0].template.slug;
+    const version = v.runs[0].template.version;
+    expect(outdatedRuns(v, [{ slug, version }])).toEqual([]);
+    expect(outdatedRuns(v, [{ slug, version }, { slug, version: version + 2 }, { slug: "other", version: 9 }])).toEqual([
+      { slug, title: v.runs[0].template.title, from: version, to: version + 2 },
+    ]);
   });
 });

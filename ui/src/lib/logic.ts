@@ -309,3 +309,12 @@ export function escapeCloses(close: () => void): (e: KeyboardEvent) => void {
     }
   };
 }
+
+/** Runs whose template has a newer version in the library: [slug, title, from, to]. */
+export function outdatedRuns(view: ReleaseView, templates: { slug: string; version: number }[]): { slug: string; title: string; from: number; to: number }[] {
+  const latest = new Map<string, number>();
+  for (const t of templates) latest.set(t.slug, Math.max(latest.get(t.slug) ?? 0, t.version));
+  return view.runs
+    .filter((r) => (latest.get(r.template.slug) ?? 0) > r.template.version)
+    .map((r) => ({ slug: r.template.slug, title: r.template.title, from: r.template.version, to: latest.get(r.template.slug)! }));
+}

@@ -371,9 +371,12 @@ impl Store {
 
 /// What moving a run to a newer template version did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RunUpgrade {
     pub template: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub from_version: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub to_version: i64,
     /// Items whose state (status, owner, notes, reason, evidence) carried over by stable key.
     pub carried: usize,
