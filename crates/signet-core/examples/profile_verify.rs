@@ -42,6 +42,12 @@ fn main() {
     let t = Instant::now();
     let _ = report::Report::from_json(seal.payload.as_bytes()).unwrap();
     println!("from_json {:?}", t.elapsed());
+    if std::env::var_os("PROFILE_PDF").is_some() {
+        for _ in 0..40 {
+            report::render(&r, Some(&seal), Format::Pdf, Paper::A4).unwrap();
+        }
+        return;
+    }
     for f in [Format::Markdown, Format::Html, Format::Pdf, Format::Json] {
         let t = Instant::now();
         let bytes = report::render(&r, Some(&seal), f, Paper::A4).unwrap();
