@@ -160,9 +160,16 @@ fn check_crypto(seal: &Seal, trusted_keys: &[String]) -> (Vec<String>, Vec<Signa
     (problems, signatures)
 }
 
-/// Re-renders what was signed; any byte of difference is an edit.
-fn rerender(seal: &Seal, format: Format, bytes: &[u8]) -> Result<Option<String>> {
-    let r = match Report::from_json(seal.payload.as_bytes()) {
+/// Re-renders what was signed; any byte of difference is an edit. `parsed`
+/// is the report when the file already held it parsed (JSON), so the
+/// payload is not parsed a second time.
+fn rerender(
+    seal: &Seal,
+    parsed: Option<Report>,
+    format: Format,
+    bytes: &[u8],
+) -> Result<Option<String>> {
+    let r = match parsed.map_or_else(|| Report::from_json(seal.payload.as_bytes()), Ok) {
         Err(e) => return Ok(Some(format!("the signed payload is not a report ({e})"))),
         Ok(r) => r,
     };
@@ -222,7 +229,7 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
     // side by side (a 10k-item report takes tens of milliseconds each).
     let (mut crypto, signatures, rendering) = std::thread::scope(|scope| {
         let crypto = scope.spawn(|| check_crypto(&seal, trusted_keys));
-        let rendering = rerender(&seal, format, bytes);
+        let rendering = rerender(&seal, report, format, bytes);
         let (crypto, signatures) = crypto.join().unwrap_or_else(|_| {
             (
                 vec!["checking the signatures failed".to_string()],

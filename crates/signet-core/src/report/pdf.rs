@@ -385,11 +385,9 @@ fn chart(l: &mut Layout, report: &Report) {
     let bar_w = l.right() - bar_x - 70.0;
     for (label, p) in rows {
         l.ensure(16.0);
-        let mut text = wrap(Font::Regular, 8.5, label_w - 8.0, &label)
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        if wrap(Font::Regular, 8.5, label_w - 8.0, &label).len() > 1 {
+        let mut lines = wrap(Font::Regular, 8.5, label_w - 8.0, &label).into_iter();
+        let mut text = lines.next().unwrap_or_default();
+        if lines.next().is_some() {
             text.extend_from_slice(b"...");
         }
         let summary = win_ansi(&format!("{}/{} - {}%", p.closed(), p.total, p.percent));

@@ -126,7 +126,6 @@ fn check_key(person: &Person, key: &SigningKey) -> Result<()> {
     }
 }
 
-/// Builds the report of the release as it stands, with the audit summary.
 /// Whether the audit chain verifies, and its head hash.
 fn chain_state(conn: &Connection) -> Result<(bool, String)> {
     match super::events::verify(conn) {
