@@ -37,7 +37,12 @@ impl From<signet_core::Error> for AppError {
             | E::WrongEncoding { path, .. }
             | E::TooLarge { path, .. }
             | E::Binary { path, .. }
-            | E::NoItems { path, .. } => (ErrorKind::Input, Some(path.display().to_string())),
+            | E::NoItems { path, .. }
+            | E::NoDatabase { path }
+            | E::NotADatabase { path, .. }
+            | E::NotSignetDatabase { path, .. } => {
+                (ErrorKind::Input, Some(path.display().to_string()))
+            }
             E::InvalidUtf8 { path, line, .. } => {
                 (ErrorKind::Input, Some(format!("{}:{line}", path.display())))
             }

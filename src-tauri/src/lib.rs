@@ -17,8 +17,9 @@ fn open_state() -> Result<AppState, String> {
     let mut store = signet_core::store::Store::open(&path)
         .map_err(|e| format!("Signet could not open its database at {}:\n{e}\n\nCheck the file's permissions, or point SIGNET_DB at another file.", path.display()))?;
     let actor = state::actor();
-    signet_core::starter::seed(&mut store, &actor).map_err(|e| e.to_string())?;
     let config = state::config_dir().map_err(|e| e.message)?;
+    store.keep_anchors(&config).map_err(|e| e.to_string())?;
+    signet_core::starter::seed(&mut store, &actor).map_err(|e| e.to_string())?;
     Ok(AppState::new(store, path, actor, config))
 }
 

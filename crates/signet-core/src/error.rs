@@ -32,6 +32,12 @@ pub enum Error {
     },
     #[error("{}: no checklist items found ({sections} sections, no task lists, bullets or table rows)", path.display())]
     NoItems { path: PathBuf, sections: usize },
+    #[error("no Signet database at {}; import a checklist or create a release to start one", path.display())]
+    NoDatabase { path: PathBuf },
+    #[error("{}: not a database ({detail}); pass --db with a Signet database file", path.display())]
+    NotADatabase { path: PathBuf, detail: String },
+    #[error("{}: not a Signet database ({detail}); Signet left it untouched — pass --db with a Signet database file", path.display())]
+    NotSignetDatabase { path: PathBuf, detail: String },
     #[error("{what} not found: {name}")]
     NotFound { what: &'static str, name: String },
     #[error("{what} already exists: {name}")]

@@ -90,6 +90,18 @@ pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
         }
         return Ok(v);
     }
+    // A database that fails its own checks cannot vouch for a sign-off:
+    // its trail may have been cut or its tables edited behind Signet's back.
+    let health = store.doctor()?;
+    if !health.ok {
+        for c in health.checks.iter().filter(|c| !c.ok) {
+            v.reasons.push(format!(
+                "the database fails its {} check: {}",
+                c.name, c.detail
+            ));
+        }
+        return Ok(v);
+    }
     let Some(seal) = store.seal(&r.name, None)? else {
         v.reasons
             .push("signed off, but no frozen report was found".into());

@@ -32,15 +32,37 @@ pub struct Ctx {
 impl Ctx {
     /// The signing keys of this machine's user.
     pub fn keyring(&self) -> Result<signet_core::keys::Keyring> {
-        let dir = match &self.config_dir {
-            Some(d) => d.clone(),
-            None => signet_core::keys::default_config_dir().ok_or_else(|| {
-                CliError::Usage(
-                    "cannot find a config directory for signing keys; pass --config-dir DIR".into(),
-                )
-            })?,
-        };
+        let dir = self.config_dir.clone().ok_or_else(|| {
+            CliError::Usage(
+                "cannot find a config directory for signing keys; pass --config-dir DIR".into(),
+            )
+        })?;
         Ok(signet_core::keys::Keyring::new(&dir))
+    }
+}
+
+/// Whether a command may create the database: only those that write.
+/// Reading from a mistyped path must fail, not read an empty database.
+fn creates_database(command: &Command) -> bool {
+    match command {
+        Command::Import(_)
+        | Command::Tick(_)
+        | Command::Signoff(_)
+        | Command::Reopen(_)
+        | Command::Restore { .. }
+        | Command::Run(_) => true,
+        Command::Release(r) => matches!(r, ReleaseCmd::New { .. }),
+        Command::Person(p) => matches!(p, PersonCmd::Add { .. }),
+        Command::Key(k) => matches!(k, KeyCmd::Init { .. }),
+        Command::Templates(_)
+        | Command::Show(_)
+        | Command::History(_)
+        | Command::Export(_)
+        | Command::Verify(_)
+        | Command::Gate(_)
+        | Command::Audit(_)
+        | Command::Backup { .. }
+        | Command::Doctor(_) => false,
     }
 }
 
@@ -50,12 +72,24 @@ fn default_db() -> Result<PathBuf> {
     })
 }
 
-fn context(global: &Global) -> Result<Ctx> {
+fn context(global: &Global, create: bool) -> Result<Ctx> {
     let path = match &global.db {
         Some(p) => p.clone(),
         None => default_db()?,
     };
-    let store = Store::open(&path).map_err(|e| storage(e.into(), &path))?;
+    let open = if create {
+        Store::open
+    } else {
+        Store::open_existing
+    };
+    let mut store = open(&path).map_err(|e| storage(e.into(), &path))?;
+    let config_dir = global
+        .config_dir
+        .clone()
+        .or_else(signet_core::keys::default_config_dir);
+    if let Some(dir) = &config_dir {
+        store.keep_anchors(dir)?;
+    }
     let db_path = path.clone();
     let actor = global
         .actor
@@ -67,7 +101,7 @@ fn context(global: &Global) -> Result<Ctx> {
         store,
         actor,
         db_path,
-        config_dir: global.config_dir.clone(),
+        config_dir,
     })
 }
 
@@ -76,14 +110,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         // Parse every file before opening the database: a bad file aborts
         // the whole import with nothing written.
         let parsed = import::parse_all(args)?;
-        let mut ctx = context(&cli.global)?;
+        let mut ctx = context(&cli.global, true)?;
         return import::store_all(&mut ctx, args, parsed);
     }
     if let Command::Verify(args) = &cli.command {
         // Verification needs only the file: no database is opened or created.
         return verify::run(args);
     }
-    let mut ctx = context(&cli.global)?;
+    let mut ctx = context(&cli.global, creates_database(&cli.command))?;
     let db = ctx.db_path.clone();
     dispatch(&mut ctx, cli.command).map_err(|e| storage(e, &db))
 }

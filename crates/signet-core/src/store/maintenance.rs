@@ -6,7 +6,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use super::{events, Store, MIGRATIONS};
+use super::{anchor, events, replay, Store, MIGRATIONS};
 use crate::error::{Error, Result};
 use crate::seal;
 
@@ -124,13 +124,40 @@ fn signatures(conn: &Connection) -> Result<Check> {
     })
 }
 
-fn all_checks(conn: &Connection) -> Result<Health> {
-    let checks = vec![
-        integrity(conn)?,
-        foreign_keys(conn)?,
-        audit(conn),
-        signatures(conn)?,
-    ];
+/// The state tables hold exactly what replaying the audit trail gives.
+fn live_state(conn: &Connection) -> Result<Check> {
+    let drifts = replay::drifts(conn)?;
+    const SHOWN: usize = 10;
+    let mut detail: Vec<String> = drifts.iter().take(SHOWN).map(|d| d.to_string()).collect();
+    if drifts.len() > SHOWN {
+        detail.push(format!("and {} more", drifts.len() - SHOWN));
+    }
+    Ok(Check {
+        name: "live state".into(),
+        ok: drifts.is_empty(),
+        detail: if drifts.is_empty() {
+            "every release, run, item state, sign-off and person is what the audit trail says"
+                .into()
+        } else {
+            detail.join("; ")
+        },
+    })
+}
+
+/// The audit trail's own checks: the chain links, the live state replays
+/// from it, and (with anchors) its tail is still there.
+fn trail_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Vec<Check>> {
+    let mut checks = vec![audit(conn), live_state(conn)?];
+    if let Some((config, db)) = anchors {
+        checks.push(anchor::check(conn, config, db)?);
+    }
+    Ok(checks)
+}
+
+fn all_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Health> {
+    let mut checks = vec![integrity(conn)?, foreign_keys(conn)?];
+    checks.extend(trail_checks(conn, anchors)?);
+    checks.push(signatures(conn)?);
     Ok(Health {
         ok: checks.iter().all(|c| c.ok),
         checks,
@@ -138,9 +165,23 @@ fn all_checks(conn: &Connection) -> Result<Health> {
 }
 
 impl Store {
-    /// Integrity, references, the audit chain and every signed report.
+    fn anchor_paths(&self) -> Option<(&Path, &Path)> {
+        Some((self.anchors.as_deref()?, self.path.as_deref()?))
+    }
+
+    /// Integrity, references, the audit chain, the live state against the
+    /// trail, the tail anchor and every signed report.
     pub fn doctor(&self) -> Result<Health> {
-        all_checks(self.conn())
+        all_checks(self.conn(), self.anchor_paths())
+    }
+
+    /// The checks of the audit trail alone (`signet audit verify`).
+    pub fn verify_trail(&self) -> Result<Health> {
+        let checks = trail_checks(self.conn(), self.anchor_paths())?;
+        Ok(Health {
+            ok: checks.iter().all(|c| c.ok),
+            checks,
+        })
     }
 
     /// Copies the live database to `path` with SQLite's online backup (safe
@@ -184,7 +225,7 @@ impl Store {
                 path.display()
             )));
         }
-        let health = all_checks(&src)?;
+        let health = all_checks(&src, None)?;
         if !health.ok {
             let bad: Vec<String> = health
                 .checks
@@ -206,6 +247,10 @@ impl Store {
         )?;
         // An older backup is brought up to this version's schema.
         MIGRATIONS.to_latest(&mut self.conn)?;
+        // The restored history is the one to anchor from now on.
+        if let Some((config, db)) = self.anchor_paths() {
+            anchor::reset(&self.conn, config, db)?;
+        }
         self.doctor()
     }
 }

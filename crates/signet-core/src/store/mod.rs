@@ -5,10 +5,13 @@
 //! power cut). Every mutation goes through [`Store::write`]: one IMMEDIATE
 //! transaction that also appends the audit events describing it.
 
+mod anchor;
 mod events;
 mod maintenance;
+mod open;
 mod people;
 mod releases;
+mod replay;
 mod runs;
 mod signoffs;
 mod states;
@@ -25,6 +28,7 @@ use crate::error::{Error, Result};
 
 pub use events::AuditReport;
 pub use maintenance::{Check, Health};
+pub use replay::Drift;
 pub use runs::RunUpgrade;
 pub use signoffs::{RevisionInfo, SignoffOutcome, SignoffRequest};
 pub use templates::SectionSummary;
@@ -33,6 +37,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_signoff.sql")),
+        M::up(include_str!("../../migrations/0003_identity.sql")),
     ])
 });
 
@@ -44,16 +49,60 @@ pub fn default_path() -> Option<std::path::PathBuf> {
 
 pub struct Store {
     conn: Connection,
+    /// The database file; None in memory.
+    path: Option<std::path::PathBuf>,
+    /// Where tail anchors live (see [`anchor`]); None: not kept.
+    anchors: Option<std::path::PathBuf>,
+    /// Signet created this database just now (it did not exist).
+    created: bool,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the database file and brings its schema
+    /// up to date. For commands that write: the only ones that may create it.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+        let found = open::probe(path)?;
+        if let open::Found::Missing = found {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+            }
         }
-        let conn = Connection::open(path)?;
-        Self::init(conn)
+        let mut store = Self::open_checked(path)?;
+        store.created = !matches!(found, open::Found::Signet);
+        Ok(store)
+    }
+
+    /// Opens a database that must already exist: read-only commands never
+    /// create one, so a mistyped path fails instead of reading as empty.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        match open::probe(path)? {
+            open::Found::Missing | open::Found::Empty => Err(Error::NoDatabase {
+                path: path.to_path_buf(),
+            }),
+            open::Found::Signet => Self::open_checked(path),
+        }
+    }
+
+    fn open_checked(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|e| open::sqlite_error(path, e))?;
+        open::check_connection(&conn, path)?;
+        let mut store = Self::init(conn).map_err(|e| match e {
+            Error::Database(d) => open::sqlite_error(path, d),
+            other => other,
+        })?;
+        store.path = Some(path.to_path_buf());
+        Ok(store)
+    }
+
+    /// Keeps a tail anchor of this database in `config_dir` after every
+    /// write, and checks it in [`Store::doctor`] (see `store/anchor.rs`).
+    pub fn keep_anchors(&mut self, config_dir: &Path) -> Result<()> {
+        self.anchors = Some(config_dir.to_path_buf());
+        match (&self.path, self.created) {
+            // A database Signet just created starts its own history here.
+            (Some(db), true) => anchor::reset(&self.conn, config_dir, db),
+            _ => Ok(()),
+        }
     }
 
     /// A private database for tests and previews.
@@ -67,7 +116,12 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         MIGRATIONS.to_latest(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            path: None,
+            anchors: None,
+            created: false,
+        })
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none.
@@ -77,6 +131,11 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        if let (Some(config), Some(db)) = (&self.anchors, &self.path) {
+            // The change is committed and acknowledged whatever happens
+            // here; an anchor that lags behind only detects less.
+            let _ = anchor::advance(&self.conn, config, db);
+        }
         Ok(out)
     }
 

@@ -385,3 +385,70 @@ fn a_full_disk_refuses_the_write_and_leaves_the_database_as_it_was() {
     assert_eq!(store.templates().unwrap(), before, "nothing half-written");
     assert!(store.doctor().unwrap().ok);
 }
+
+/// Everything Signet itself does replays to exactly the live state: the
+/// doctor's live-state check has no false alarms on honest histories.
+#[test]
+fn an_honest_history_replays_to_the_live_state() {
+    let mut store = store_with("r1", LAUNCH);
+    store.create_release("r2", None, "bo").unwrap();
+    store.add_run("r2", "launch", true, "bo").unwrap();
+    let full = Tick {
+        status: Some(Status::Blocked),
+        owner: Some("bo".into()),
+        reason: Some("vendor".into()),
+        note: Some("first".into()),
+        evidence: vec!["https://ci.example/1".into()],
+    };
+    store.tick("r1", "1.2", &full, "ana").unwrap();
+    let note = Tick {
+        note: Some("second".into()),
+        owner: Some(String::new()),
+        ..Default::default()
+    };
+    store.tick("r1", "1.2", &note, "ana").unwrap();
+    store.tick("r2", "2.1", &tick(Status::Done), "bo").unwrap();
+    // A new version: one item reworded (removed + added), one added checked.
+    let v2 = LAUNCH
+        .replace("Backups restore", "Backups restore tested")
+        .replace("## Ops\n", "## Ops\n\n- [x] Runbook written\n");
+    let imp = import_bytes("launch.md", v2.into_bytes(), &ImportOptions::default()).unwrap();
+    store.import(&imp, "ana").unwrap();
+    store.upgrade_run("r1", "launch", "ana").unwrap();
+    store.upgrade_run("r2", "launch", "bo").unwrap();
+    store.add_person("Ana Ruiz", None, None, "ana").unwrap();
+    let key = crate::seal::SigningKey::generate().unwrap();
+    store
+        .set_public_key("ana", &key.public_key(), "ana")
+        .unwrap();
+    for (release, reason) in [("r1", "accepted"), ("r2", "accepted too")] {
+        let req = SignoffRequest {
+            release,
+            person: "ana",
+            role: "Lead",
+            override_reason: Some(reason),
+            actor: "ana",
+        };
+        store.sign_off(&req, &key).unwrap();
+    }
+    store.reopen("r1", "hotfix", "ana").unwrap();
+    store.tick("r1", "1.1", &tick(Status::Open), "ana").unwrap();
+    let health = store.doctor().unwrap();
+    assert!(health.ok, "{health:#?}");
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+
+    // One field edited behind Signet's back is one drift, named.
+    store
+        .conn()
+        .execute(
+            "UPDATE item_state SET notes = 'edited' WHERE notes != ''",
+            [],
+        )
+        .unwrap();
+    let drifts = replay::drifts(store.conn()).unwrap();
+    assert_eq!(drifts.len(), 1, "{drifts:#?}");
+    assert_eq!(
+        drifts[0].to_string(),
+        "r1/launch:1.2 notes: the audit trail says \"first\\nsecond\", the database has \"edited\""
+    );
+}
