@@ -7,6 +7,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+mod holes;
+
 const LAUNCH: &str = "# Launch checklist
 
 Ship it safely.

@@ -1,0 +1,48 @@
+//! Issue 10 §5, "Trust holes": evidence that is not a link, a mojibake repair
+//! that changed nothing, owners that are people, and history columns.
+
+use super::Env;
+
+#[test]
+fn history_columns_line_up_with_a_long_source_file_name() {
+    let env = Env::new();
+    let name = "release-readiness-checklist-for-the-mobile-apps.md";
+    env.file(name, super::LAUNCH);
+    env.run(&["import", name, "--release", "v1"]).success();
+    env.run(&["tick", "v1", "1.1", "open"]).success();
+    env.run(&["tick", "v1", "1.1", "--note", "re-checked"])
+        .success();
+    let out = env.cmd().args(["history", "v1", "1.1"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows[0].contains(&format!("source:{name}")), "{text}");
+    // Where each column starts, in characters.
+    let column = |row: &str, word: &str| {
+        let at = row
+            .find(&format!(" {word}"))
+            .unwrap_or_else(|| panic!("{word} in {row}"));
+        row[..at].chars().count() + 1
+    };
+    let fields: Vec<usize> = rows
+        .iter()
+        .zip(["status", "status", "note"])
+        .map(|(r, f)| column(r, f))
+        .collect();
+    let changes: Vec<usize> = rows
+        .iter()
+        .zip(["open → done", "done → open", "re-checked"])
+        .map(|(r, c)| column(r, c))
+        .collect();
+    assert!(
+        fields.iter().all(|&c| c == fields[0]),
+        "fields at {fields:?}:\n{text}"
+    );
+    assert!(
+        changes.iter().all(|&c| c == changes[0]),
+        "changes at {changes:?}:\n{text}"
+    );
+    // Columns are separated, never run together.
+    assert!(rows[0].contains(&format!("source:{name} ")), "{text}");
+}
