@@ -1,6 +1,8 @@
 //! Issue 10 §5, "Trust holes": evidence that is not a link, a mojibake repair
 //! that changed nothing, owners that are people, and history columns.
 
+use predicates::prelude::*;
+
 use super::Env;
 
 #[test]
@@ -45,4 +47,43 @@ fn history_columns_line_up_with_a_long_source_file_name() {
     );
     // Columns are separated, never run together.
     assert!(rows[0].contains(&format!("source:{name} ")), "{text}");
+}
+/// "Deploy → verify" and "Build → test" as a Mac Roman reader saved them.
+const GARBLED: &str = "# Deploy \u{201a}\u{00dc}\u{00ed} verify\n\n- [ ] Build \u{201a}\u{00dc}\u{00ed} test\n- [ ] Ship\n";
+
+#[test]
+fn a_mojibake_repair_after_a_plain_import_is_a_new_version() {
+    let env = Env::new();
+    env.file("deploy.md", GARBLED);
+    env.run(&["import", "deploy.md"])
+        .success()
+        .stdout(predicate::str::contains("template deploy v1"))
+        .stdout(predicate::str::contains("--repair-mojibake"));
+    env.run(&["import", "deploy.md", "--repair-mojibake"])
+        .success()
+        .stdout(predicate::str::contains(
+            "deploy.md: \"Deploy → verify\" → template deploy v2",
+        ))
+        .stdout(predicate::str::contains("repaired mojibake"))
+        .stdout(predicate::str::contains("unchanged").not());
+    let templates = env.json(&["templates"]);
+    assert_eq!(templates[0]["version"], 2);
+    assert_eq!(templates[0]["title"], "Deploy → verify");
+    env.run(&["release", "new", "v1"]).success();
+    env.run(&["run", "add", "v1", "deploy"]).success();
+    env.run(&["show", "v1"])
+        .success()
+        .stdout(predicate::str::contains("[ ] 0.1     Build → test"));
+
+    // The same repaired import again changes nothing, and does not claim to
+    // have repaired anything.
+    let events = env.count("SELECT COUNT(*) FROM event");
+    env.run(&["import", "deploy.md", "--repair-mojibake"])
+        .success()
+        .stdout(predicate::str::contains(
+            "deploy.md: unchanged since template deploy v2 — nothing imported",
+        ))
+        .stdout(predicate::str::contains("repaired").not());
+    assert_eq!(env.count("SELECT COUNT(*) FROM template"), 2);
+    assert_eq!(env.count("SELECT COUNT(*) FROM event"), events);
 }
