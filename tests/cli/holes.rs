@@ -87,3 +87,68 @@ fn a_mojibake_repair_after_a_plain_import_is_a_new_version() {
     assert_eq!(env.count("SELECT COUNT(*) FROM template"), 2);
     assert_eq!(env.count("SELECT COUNT(*) FROM event"), events);
 }
+
+#[test]
+fn owners_that_are_people_match_by_handle_name_or_email() {
+    let env = Env::launched();
+    env.run(&["person", "add", "Ana Ruiz", "--email", "ana@example.com"])
+        .success();
+    env.run(&["person", "add", "Bo Li"]).success();
+
+    env.run(&["tick", "v2.4.0", "1.2", "--owner", "Ana Ruiz"])
+        .success()
+        .stderr("");
+    env.run(&["tick", "v2.4.0", "2.1", "--owner", "ANA@example.com"])
+        .success()
+        .stderr("");
+    env.run(&["tick", "v2.4.0", "3.1", "--owner", "bo"])
+        .success()
+        .stderr("");
+    // Not a registered person: allowed, with a warning naming who is known.
+    env.run(&["tick", "v2.4.0", "3.2", "--owner", "anna"])
+        .success()
+        .stdout(predicate::str::contains("owner anna"))
+        .stderr(predicate::str::contains(
+            "'anna' is not a registered person",
+        ))
+        .stderr(predicate::str::contains("ana, bo"));
+
+    for who in ["ana", "Ana Ruiz", "ana@EXAMPLE.com"] {
+        env.run(&["show", "v2.4.0", "--owner", who])
+            .success()
+            .stderr("")
+            .stdout(predicate::str::contains(
+                "1.2     Privacy policy updated  (@Ana Ruiz)",
+            ))
+            .stdout(predicate::str::contains(
+                "2.1     Virus scanning on uploads  (@ANA@example.com)",
+            ))
+            .stdout(predicate::str::contains("3.1 ").not())
+            .stdout(predicate::str::contains("3.2 ").not());
+    }
+    env.run(&["show", "v2.4.0", "--owner", "anna"])
+        .success()
+        .stderr(predicate::str::contains(
+            "'anna' is not a registered person",
+        ))
+        .stderr(predicate::str::contains("ana, bo"))
+        .stdout(predicate::str::contains(
+            "3.2     Alerts page a human  (@anna)",
+        ))
+        .stdout(predicate::str::contains("1.2 ").not());
+    env.run(&["show", "v2.4.0", "--owner", "zed"])
+        .success()
+        .stderr(predicate::str::contains("'zed' is not a registered person"));
+
+    // With nobody registered, owners are free text and nothing is warned.
+    let free = Env::launched();
+    free.run(&["tick", "v2.4.0", "1.2", "--owner", "zed"])
+        .success()
+        .stderr("");
+    free.run(&["show", "v2.4.0", "--owner", "ZED"])
+        .success()
+        .stderr("")
+        .stdout(predicate::str::contains(
+            "1.2     Privacy policy updated  (@zed)",
+        ));
+}
