@@ -253,8 +253,11 @@ pub struct TickArgs {
     /// handle, name or e-mail, else accepted with a warning
     #[arg(long)]
     pub owner: Option<String>,
-    /// Evidence: an http(s) or mailto link, a file path or a ticket id (repeatable)
-    #[arg(long, value_name = "LINK")]
+    /// Evidence (repeatable): an http(s) URL with a host, a mailto: link with
+    /// an address, or plain text written as a note, e.g. --evidence 'note:
+    /// checked by hand on staging' (file paths and ticket ids too: 'note:
+    /// JIRA-123')
+    #[arg(long, value_name = "LINK|note: TEXT")]
     pub evidence: Vec<String>,
     /// A note to add
     #[arg(long)]
