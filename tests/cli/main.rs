@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+mod holes;
 mod trust;
 
 const LAUNCH: &str = "# Launch checklist

@@ -231,7 +231,8 @@ pub struct ShowArgs {
     /// Only items with this status (open, done, n/a, blocked)
     #[arg(long)]
     pub status: Option<String>,
-    /// Only items owned by this person
+    /// Only items owned by this person: any of a registered person's handle,
+    /// name or e-mail finds them all (warns when it names nobody registered)
     #[arg(long)]
     pub owner: Option<String>,
     /// Also print each item's stable key
@@ -248,11 +249,15 @@ pub struct TickArgs {
     pub item: String,
     /// New status: done, n/a, blocked or open
     pub status: Option<String>,
-    /// Owner of the item (empty string clears it)
+    /// Owner of the item (empty string clears it); a registered person's
+    /// handle, name or e-mail, else accepted with a warning
     #[arg(long)]
     pub owner: Option<String>,
-    /// Evidence: an http(s) or mailto link, a file path or a ticket id (repeatable)
-    #[arg(long, value_name = "LINK")]
+    /// Evidence (repeatable): an http(s) URL with a host, a mailto: link with
+    /// an address, or plain text written as a note, e.g. --evidence 'note:
+    /// checked by hand on staging' (file paths and ticket ids too: 'note:
+    /// JIRA-123')
+    #[arg(long, value_name = "LINK|note: TEXT")]
     pub evidence: Vec<String>,
     /// A note to add
     #[arg(long)]

@@ -14,6 +14,13 @@ pub fn line(text: impl AsRef<str>) -> Result<()> {
     Ok(())
 }
 
+/// A warning on stderr: the command still succeeds.
+pub fn warn(text: impl AsRef<str>) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "signet: warning: {}", text.as_ref())?;
+    Ok(())
+}
+
 pub fn json<T: Serialize>(value: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;

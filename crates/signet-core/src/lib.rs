@@ -7,6 +7,7 @@
 //!   where each person's secret key lives
 //! - [`verify`]: checking a report file on its own; [`gate`]: whether a
 //!   release may ship
+//! - [`owners`]: which registered person an item's owner names
 //!
 //! Invariant: this crate never depends on Tauri or clap.
 
@@ -18,6 +19,7 @@ mod hex;
 pub mod import;
 pub mod keys;
 pub mod model;
+pub mod owners;
 pub mod render;
 pub mod report;
 pub mod seal;

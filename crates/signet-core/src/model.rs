@@ -492,41 +492,144 @@ pub fn build_forest<T>(
     roots
 }
 
-/// Link schemes a report or the UI may turn into a clickable link.
-pub fn is_safe_link(target: &str) -> bool {
-    let lower = target.trim_start().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+/// Marks plain-text evidence: `note: checked by hand on staging`. Evidence
+/// is otherwise a link, and text that merely fails to be one (`not a url`,
+/// `https://`) is a mistake, not a note.
+pub const EVIDENCE_NOTE_PREFIX: &str = "note:";
+
+/// The accepted forms, for error messages.
+const EVIDENCE_FORMS: &str = "use an http(s) URL with a host (https://ci.example/run/81), \
+a mailto: link with an address (mailto:qa@example.com), or a plain-text note starting \
+with 'note:' (note: checked by hand on staging)";
+
+/// `scheme` and the rest when `t` starts like a URL (`letters:`); one letter
+/// is a Windows drive (`C:\…`), not a scheme.
+fn split_scheme(t: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = t.split_once(':')?;
+    let looks_like_scheme = scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    looks_like_scheme.then_some((scheme, rest))
 }
 
-/// Checks an evidence target: an http(s)/mailto link, a file path or a
-/// ticket id. Other URL schemes (`javascript:`, `data:`…) are refused.
+/// A host name, or an IPv6 address in brackets.
+fn is_host(h: &str) -> bool {
+    if let Some(inner) = h.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        return !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    }
+    h.chars().any(char::is_alphanumeric)
+        && h.chars()
+            .all(|c| c.is_alphanumeric() || "-._~%".contains(c))
+}
+
+/// Whether what follows `http:`/`https:` is `//host[:port]…`.
+fn has_host(rest: &str) -> bool {
+    let Some(after) = rest.strip_prefix("//") else {
+        return false;
+    };
+    let authority = after.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if host_port.starts_with('[') {
+        match host_port.find(']') {
+            Some(end) => host_port.split_at(end + 1),
+            None => return false,
+        }
+    } else {
+        match host_port.rfind(':') {
+            Some(colon) => host_port.split_at(colon),
+            None => (host_port, ""),
+        }
+    };
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
+    port_ok && is_host(host)
+}
+
+/// Whether what follows `mailto:` starts with `local@domain`.
+fn has_address(rest: &str) -> bool {
+    let addr = rest.split('?').next().unwrap_or("");
+    match addr.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !addr.chars().any(char::is_whitespace)
+                && domain.chars().any(char::is_alphanumeric)
+        }
+        None => false,
+    }
+}
+
+/// Whether a report or the UI may turn `target` into a clickable link: an
+/// http(s) URL with a host, or a mailto: link with an address. Anything else
+/// (`https://`, `javascript:…`, paths, notes) is shown as text.
+pub fn is_safe_link(target: &str) -> bool {
+    match split_scheme(target.trim()) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => has_host(rest),
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => has_host(rest),
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("mailto") => has_address(rest),
+        _ => false,
+    }
+}
+
+/// The text of plain-text evidence (`note: …`), or None for anything else.
+pub fn evidence_note(target: &str) -> Option<&str> {
+    let t = target.trim();
+    let prefix = t.get(..EVIDENCE_NOTE_PREFIX.len())?;
+    prefix
+        .eq_ignore_ascii_case(EVIDENCE_NOTE_PREFIX)
+        .then(|| t[EVIDENCE_NOTE_PREFIX.len()..].trim())
+}
+
+/// Checks an evidence target and returns it as stored: a link (see
+/// [`is_safe_link`]) trimmed, or a note as `note: text`. Anything else is
+/// refused with the value and the accepted forms.
 pub fn check_evidence(target: &str) -> Result<String, Error> {
     let t = target.trim();
     if t.is_empty() {
-        return Err(Error::Invalid("evidence is empty".into()));
+        return Err(Error::Invalid(format!(
+            "evidence is empty; {EVIDENCE_FORMS}"
+        )));
     }
     if t.chars().any(char::is_control) {
         return Err(Error::Invalid(
             "evidence contains control characters".into(),
         ));
     }
+    if let Some(text) = evidence_note(t) {
+        if text.is_empty() {
+            return Err(Error::Invalid(format!(
+                "evidence '{t}' is an empty note; {EVIDENCE_FORMS}"
+            )));
+        }
+        return Ok(format!("{EVIDENCE_NOTE_PREFIX} {text}"));
+    }
     if is_safe_link(t) {
         return Ok(t.to_string());
     }
-    // A scheme is letters then ':'; one letter is a Windows drive (C:\…).
-    if let Some((scheme, _)) = t.split_once(':') {
-        let looks_like_scheme = scheme.len() > 1
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            && scheme.starts_with(|c: char| c.is_ascii_alphabetic());
-        if looks_like_scheme && !scheme.contains('-') {
-            return Err(Error::Invalid(format!(
-                "evidence link scheme '{scheme}:' is not allowed; use an http(s) or mailto link, a file path or a ticket id"
-            )));
+    let problem = match split_scheme(t) {
+        Some((scheme, _))
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
+        {
+            "is not a link: it has no host".to_string()
         }
-    }
-    Ok(t.to_string())
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("mailto") => {
+            "is not a link: it has no e-mail address".to_string()
+        }
+        // A ticket id such as `JIRA-12:` is not a scheme anyone meant.
+        Some((scheme, _)) if !scheme.contains('-') => {
+            format!("is refused: the link scheme '{scheme}:' is not allowed")
+        }
+        _ => "is neither a link nor a note".to_string(),
+    };
+    Err(Error::Invalid(format!(
+        "evidence '{t}' {problem}; {EVIDENCE_FORMS}"
+    )))
 }
 
 /// An owner or approver. `public_key` is their minisign key when they have
@@ -542,4 +645,84 @@ pub struct Person {
     pub public_key: Option<String>,
     pub key_id: Option<String>,
     pub created_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_urls_with_a_host_or_address_are_links() {
+        for link in [
+            "https://ci.example/run/81",
+            "HTTP://CI.EXAMPLE",
+            "https://user@ci.example:8443/x?y#z",
+            "http://[::1]:8080/",
+            "https://bücher.example/",
+            "mailto:qa@example.com",
+            "mailto:qa@example.com?subject=v2.4.0",
+        ] {
+            assert!(is_safe_link(link), "{link}");
+        }
+        for text in [
+            "https://",
+            "http:///path",
+            "https://:443/",
+            "https://user@/x",
+            "https:ci.example",
+            "https://ci example/",
+            "https://ci.example:https/",
+            "mailto:",
+            "mailto:@example.com",
+            "mailto:qa",
+            "javascript:alert(1)",
+            "note: https://ci.example",
+            "ci.example/run/81",
+        ] {
+            assert!(!is_safe_link(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn evidence_is_a_link_or_an_explicit_note() {
+        assert_eq!(
+            check_evidence(" https://ci.example/run/81 ").unwrap(),
+            "https://ci.example/run/81"
+        );
+        assert_eq!(
+            check_evidence("NOTE:checked by hand ").unwrap(),
+            "note: checked by hand"
+        );
+        for (bad, says) in [
+            (
+                "not a url",
+                "evidence 'not a url' is neither a link nor a note",
+            ),
+            (
+                "JIRA-123",
+                "evidence 'JIRA-123' is neither a link nor a note",
+            ),
+            ("C:\\reports\\x.pdf", "is neither a link nor a note"),
+            (
+                "https://",
+                "evidence 'https://' is not a link: it has no host",
+            ),
+            ("mailto:", "it has no e-mail address"),
+            ("note:  ", "evidence 'note:' is an empty note"),
+            (
+                "javascript:alert(1)",
+                "the link scheme 'javascript:' is not allowed",
+            ),
+            ("", "evidence is empty"),
+        ] {
+            let err = check_evidence(bad).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+            assert!(
+                err.contains("https://ci.example/run/81")
+                    && err.contains("mailto:qa@example.com")
+                    && err.contains("'note:'"),
+                "{bad}: the accepted forms are named: {err}"
+            );
+        }
+    }
 }

@@ -155,6 +155,18 @@ describe("virtual window and links", () => {
     expect(isSafeLink("JIRA-123")).toBe(false);
     expect(isSafeLink("file:///etc/passwd")).toBe(false);
   });
+
+  it("a link needs a host or an address, as in signet-core", () => {
+    expect(isSafeLink("HTTP://CI.EXAMPLE")).toBe(true);
+    expect(isSafeLink("https://user@ci.example:8443/x?y#z")).toBe(true);
+    expect(isSafeLink("http://[::1]:8080/")).toBe(true);
+    expect(isSafeLink("mailto:qa@example.com?subject=v2.4.0")).toBe(true);
+    for (const text of ["https://", "http:///path", "https://:443/", "https://user@/x", "https:ci.example",
+      "https://ci example/", "https://ci.example:https/", "mailto:", "mailto:@example.com", "mailto:qa",
+      "note: https://ci.example", "not a url"]) {
+      expect(isSafeLink(text), text).toBe(false);
+    }
+  });
 });
 
 describe("findItem", () => {

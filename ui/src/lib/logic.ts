@@ -229,9 +229,30 @@ export function windowOf(scrollTop: number, height: number, rowHeight: number, c
   return { first, last, offset: first * rowHeight, total: count * rowHeight };
 }
 
-/** Only these become clickable links; everything else is shown as text. */
+/**
+ * Only these become clickable links; everything else is shown as text. The
+ * same rule as signet-core's `is_safe_link`: an http(s) URL with a host, or a
+ * mailto: link with an address (so a bare `https://` is text).
+ */
 export function isSafeLink(target: string): boolean {
-  return /^(https?:\/\/|mailto:)/i.test(target.trim());
+  const t = target.trim();
+  const alnum = /[\p{Alphabetic}\p{N}]/u;
+  const http = /^https?:\/\/(?:[^/?#]*@)?([^/?#]*)/i.exec(t);
+  if (http) {
+    const hostPort = http[1];
+    if (hostPort.startsWith("[")) return /^\[[0-9a-f:.]+\](?::\d*)?$/i.test(hostPort);
+    const colon = hostPort.lastIndexOf(":");
+    if (colon >= 0 && !/^\d*$/.test(hostPort.slice(colon + 1))) return false;
+    const host = colon >= 0 ? hostPort.slice(0, colon) : hostPort;
+    return /^[\p{Alphabetic}\p{N}\-._~%]+$/u.test(host) && alnum.test(host);
+  }
+  const mail = /^mailto:([^?]*)/i.exec(t);
+  if (mail) {
+    const addr = mail[1];
+    const at = addr.indexOf("@");
+    return at > 0 && !/\s/.test(addr) && alnum.test(addr.slice(at + 1));
+  }
+  return false;
 }
 
 function emptyProgress(): Progress {

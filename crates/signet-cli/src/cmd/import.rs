@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use signet_core::import::{import_file, ImportOptions, Imported};
-use signet_core::model::{ImportOutcome, ImportReport, ImportStatus};
+use signet_core::model::{ImportOutcome, ImportReport, ImportStatus, WarningKind};
 
 use super::Ctx;
 use crate::cli::ImportArgs;
@@ -66,7 +66,14 @@ pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Res
                 ))?,
             }
             for w in &r.warnings {
-                out::line(format!("  warning {}:{}: {}", r.file, w.line, w.message))?;
+                // Unchanged means the stored version already holds the
+                // repaired text: nothing was repaired by this run.
+                let repaired_before = outcome.status == ImportStatus::Unchanged
+                    && args.repair_mojibake
+                    && w.kind == WarningKind::Mojibake;
+                if !repaired_before {
+                    out::line(format!("  warning {}:{}: {}", r.file, w.line, w.message))?;
+                }
             }
         }
         if let Some(release) = &args.release {

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use signet_core::model::{ItemView, SectionView, Status};
+use signet_core::owners::Owners;
 
 use super::release::bar;
 use super::Ctx;
@@ -20,6 +21,7 @@ pub fn marker(status: Status) -> &'static str {
 struct Filter {
     status: Option<Status>,
     owner: Option<String>,
+    owners: Owners,
 }
 
 impl Filter {
@@ -28,10 +30,10 @@ impl Filter {
     }
     fn matches(&self, item: &ItemView) -> bool {
         self.status.is_none_or(|s| s == item.status)
-            && self.owner.as_deref().is_none_or(|o| {
+            && self.owner.as_deref().is_none_or(|wanted| {
                 item.owner
                     .as_deref()
-                    .is_some_and(|io| io.eq_ignore_ascii_case(o))
+                    .is_some_and(|owner| self.owners.same(owner, wanted))
             })
     }
 }
@@ -96,6 +98,10 @@ fn section_lines(section: &SectionView, filter: &Filter, keys: bool) -> Vec<Stri
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<ExitCode> {
     let view = ctx.store.release_view(&args.release)?;
+    let owners = ctx.store.owners()?;
+    if let Some(unknown) = args.owner.as_deref().and_then(|o| owners.check(o)) {
+        out::warn(unknown.to_string())?;
+    }
     if args.json.json {
         out::json(&view)?;
         return Ok(ExitCode::SUCCESS);
@@ -103,6 +109,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<ExitCode> {
     let filter = Filter {
         status: args.status.as_deref().map(str::parse).transpose()?,
         owner: args.owner.clone(),
+        owners,
     };
     let r = &view.release;
     let p = &view.progress;

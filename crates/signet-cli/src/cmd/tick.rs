@@ -19,6 +19,11 @@ pub fn run(ctx: &mut Ctx, args: &TickArgs) -> Result<ExitCode> {
     let item = ctx
         .store
         .tick(&args.release, &args.item, &tick, &ctx.actor)?;
+    if let Some(owner) = &args.owner {
+        if let Some(unknown) = ctx.store.owners()?.check(owner) {
+            out::warn(unknown.to_string())?;
+        }
+    }
     if args.json.json {
         out::json(&item)?;
         return Ok(ExitCode::SUCCESS);

@@ -42,7 +42,8 @@ pub struct Imported {
     pub report: ImportReport,
     /// The markdown as imported (after an opted-in mojibake repair).
     pub raw: String,
-    /// SHA-256 of the file's bytes: identical bytes import once.
+    /// SHA-256 of the file's bytes, or of the repaired text when a mojibake
+    /// repair changed it: identical content imports once.
     pub content_hash: String,
     pub source_name: String,
     /// Short name the CLI and UI address the template by.
@@ -63,11 +64,11 @@ pub fn import_source(source: &Source, opts: &ImportOptions) -> Result<Imported> 
         .unwrap_or_else(|| source.name.clone());
     let suspects = mojibake::scan(text);
     let repaired;
-    let text = if opts.repair_mojibake && !suspects.is_empty() {
+    let (text, was_repaired) = if opts.repair_mojibake && !suspects.is_empty() {
         repaired = mojibake::repair(text);
-        repaired.as_str()
+        (repaired.as_str(), true)
     } else {
-        text
+        (text, false)
     };
     let parsed = markdown::parse(text, &stem);
     let mut warnings = parsed.warnings;
@@ -106,7 +107,14 @@ pub fn import_source(source: &Source, opts: &ImportOptions) -> Result<Imported> 
         checked: items.iter().filter(|(_, i)| i.checked).count(),
         warnings,
     };
-    let digest = Sha256::digest(&source.bytes);
+    // A repair is a change: hashing the file's bytes would make a repaired
+    // import of an already imported file look "unchanged" and keep the
+    // garbled version. The repaired text is what gets stored, so hash that.
+    let digest = if was_repaired {
+        Sha256::digest(text.as_bytes())
+    } else {
+        Sha256::digest(&source.bytes)
+    };
     Ok(Imported {
         report,
         raw: text.to_string(),

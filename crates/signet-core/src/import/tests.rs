@@ -353,6 +353,16 @@ fn mojibake_is_reported_and_repaired_on_request() {
     let fixed = import_bytes("m.md", text.as_bytes().to_vec(), &opts).unwrap();
     assert_eq!(item(&fixed, "0.1").plain, "Deploy → verify");
     assert_eq!(item(&fixed, "0.2").plain, "Don’t skip");
+    // A repair changes what is stored, so it is a different import (the
+    // store's idempotence keys on this hash); repeating it is the same one.
+    assert_ne!(fixed.content_hash, plain.content_hash);
+    let again = import_bytes("m.md", text.as_bytes().to_vec(), &opts).unwrap();
+    assert_eq!(again.content_hash, fixed.content_hash);
+    // Nothing to repair: the flag changes nothing.
+    let clean = "# T\n\n- [ ] Deploy → verify\n";
+    let a = import_bytes("c.md", clean.as_bytes().to_vec(), &ImportOptions::default()).unwrap();
+    let b = import_bytes("c.md", clean.as_bytes().to_vec(), &opts).unwrap();
+    assert_eq!(a.content_hash, b.content_hash);
 }
 
 #[test]

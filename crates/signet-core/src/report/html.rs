@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::model::{ItemReport, Report};
 use super::text::{audit_lines, chart_rows, item_tags, progress_line, short_digest, status_text};
-use crate::model::{is_safe_link, Status};
+use crate::model::{evidence_note, is_safe_link, Status};
 use crate::render::{escape, inline_html};
 use crate::seal::Seal;
 
@@ -76,8 +76,11 @@ fn evidence_html(target: &str, label: Option<&str>) -> String {
             "<a href=\"{}\" rel=\"noopener noreferrer\">{shown}</a>",
             escape(target.trim())
         )
+    } else if evidence_note(target).is_some() {
+        escape(target.trim())
     } else {
-        // Anything else (paths, ticket ids, hostile schemes) is inert text.
+        // Anything else (older paths and ticket ids, hostless or hostile
+        // links) is inert text.
         format!("<code>{}</code>", escape(target))
     }
 }

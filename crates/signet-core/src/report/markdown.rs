@@ -48,7 +48,8 @@ pub(crate) fn evidence_md(target: &str) -> String {
         }
         format!("[{}]({url})", escape_inline(target))
     } else {
-        // Inert: shown as code so no renderer turns it into a link.
+        // Inert: shown as code so no renderer turns it into a link (GFM
+        // autolinks bare URLs and addresses, even inside a note).
         let ticks = if target.contains('`') { "``" } else { "`" };
         format!("{ticks}{}{ticks}", target.replace(['\n', '\r'], " "))
     }

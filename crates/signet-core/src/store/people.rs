@@ -6,6 +6,7 @@ use super::events::{append, NewEvent};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::model::Person;
+use crate::owners::Owners;
 use crate::time_fmt;
 
 fn row_to_person(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
@@ -138,6 +139,11 @@ impl Store {
 
     pub fn person(&self, who: &str) -> Result<Person> {
         resolve(self.conn(), who)
+    }
+
+    /// Every registered person, for matching item owners.
+    pub fn owners(&self) -> Result<Owners> {
+        Ok(Owners::new(self.people()?))
     }
 
     /// Registers a person's public key (base64 minisign key).
