@@ -7,6 +7,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+mod seal;
+
 const LAUNCH: &str = "# Launch checklist
 
 Ship it safely.
@@ -598,19 +600,34 @@ fn sign_off_refuses_open_items_freezes_and_verifies_everywhere() {
         "{pdf_text}"
     );
 
-    // Trusted keys: Bo's key must have signed; a stranger's key has not.
-    std::fs::write(
-        env.path("bo.pub"),
-        env.cmd()
-            .args(["key", "export", "--as", "bo"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    // Trusted keys: every signer's key must be given (Ana's is not here);
+    // a stranger's key has not signed.
+    for who in ["ana", "bo"] {
+        std::fs::write(
+            env.path(&format!("{who}.pub")),
+            env.cmd()
+                .args(["key", "export", "--as", who])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+    }
     env.run(&["verify", "out/v2.4.0-r1.json", "--key", "bo.pub"])
-        .success()
-        .stdout(predicate::str::contains("valid, trusted key: Bo Li"));
+        .code(1)
+        .stdout(predicate::str::contains("valid, trusted key: Bo Li"))
+        .stdout(predicate::str::contains(
+            "signature of ana (Tech lead) was made with key",
+        ));
+    env.run(&[
+        "verify",
+        "out/v2.4.0-r1.json",
+        "--key",
+        "bo.pub",
+        "--key",
+        "ana.pub",
+    ])
+    .success();
     env.run(&["person", "add", "Eve Stranger"]).success();
     env.run(&["key", "init", "--as", "eve"]).success();
     let eve = env.json(&["person", "show", "eve"])["public_key"]

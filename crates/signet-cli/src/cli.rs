@@ -195,7 +195,8 @@ pub struct VerifyArgs {
     /// A report exported by `signet export` (.json, .md, .html or .pdf)
     pub file: PathBuf,
     /// Trusted public key (base64 or a .pub file); repeatable. Every
-    /// signature must then come from one of these keys.
+    /// signature must then come from one of these keys, and each of them
+    /// must have signed.
     #[arg(long, value_name = "PUB")]
     pub key: Vec<String>,
     #[command(flatten)]

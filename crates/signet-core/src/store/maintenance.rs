@@ -95,20 +95,31 @@ fn signatures(conn: &Connection) -> Result<Check> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = revisions.len();
     let mut problems = Vec::new();
     let mut count = 0;
-    for (release, id, revision, payload, digest) in &revisions {
-        if seal::digest(payload.as_bytes()) != *digest {
+    for (release, id, revision, payload, digest) in revisions {
+        let seal = seal::Seal {
+            signet_seal: seal::SEAL_VERSION,
+            signatures: super::signoffs::signatures(conn, id)?,
+            release,
+            revision,
+            digest,
+            payload,
+        };
+        let check = seal.check(None);
+        if !check.digest_ok {
             problems.push(format!(
-                "{release} revision {revision}: payload does not match its digest"
+                "{} revision {revision}: payload does not match its digest",
+                seal.release
             ));
         }
-        for sig in super::signoffs::signatures(conn, *id)? {
-            count += 1;
-            if let Err(p) = sig.check(payload.as_bytes(), digest, release, *revision) {
+        count += check.signatures.len();
+        for sig in &check.signatures {
+            if let Some(p) = &sig.problem {
                 problems.push(format!(
-                    "{release} revision {revision}, {}: {p}",
-                    sig.handle
+                    "{} revision {revision}, {}: {p}",
+                    seal.release, sig.handle
                 ));
             }
         }
@@ -117,7 +128,7 @@ fn signatures(conn: &Connection) -> Result<Check> {
         name: "signed reports".into(),
         ok: problems.is_empty(),
         detail: if problems.is_empty() {
-            format!("{} revisions, {count} signatures verify", revisions.len())
+            format!("{total} revisions, {count} signatures verify")
         } else {
             problems.join("; ")
         },
