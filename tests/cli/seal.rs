@@ -2,9 +2,11 @@
 //! what a tamper message shows, and that backup and restore never destroy a
 //! database.
 
+use std::path::PathBuf;
+
 use predicates::prelude::*;
 
-use super::Env;
+use super::{dump, Env};
 
 impl Env {
     /// v2.4.0 closed and signed by Ana (Tech lead); Bo has a key too.
@@ -35,6 +37,14 @@ impl Env {
             .as_str()
             .unwrap()
             .to_string()
+    }
+
+    fn stdout(&self, args: &[&str]) -> (Option<i32>, String) {
+        let out = self.cmd().args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap() + &String::from_utf8_lossy(&out.stderr),
+        )
     }
 }
 
@@ -103,4 +113,114 @@ fn verify_names_the_key_given_that_did_not_sign() {
         .stdout(predicate::str::contains(format!(
             "no valid signature by the trusted key {bo_id}"
         )));
+}
+
+/// The set-aside databases a restore kept, oldest first.
+fn set_aside(env: &Env) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("signet.before-restore-") && name.ends_with(".db")
+        })
+        .collect();
+    found.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    found
+}
+
+fn releases_in(db: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM release ORDER BY name")
+        .unwrap();
+    let names = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    names
+}
+
+#[test]
+fn every_restore_keeps_the_database_it_replaced() {
+    let env = Env::launched();
+    env.run(&["backup", "backup.db"]).success();
+    env.run(&["release", "new", "v3"]).success();
+    let (code, first) = env.stdout(&["restore", "backup.db"]);
+    assert_eq!(code, Some(0), "{first}");
+    env.run(&["release", "new", "v4"]).success();
+    // Straight after, usually within the same second as the first.
+    let (code, second) = env.stdout(&["restore", "backup.db"]);
+    assert_eq!(code, Some(0), "{second}");
+
+    let kept = set_aside(&env);
+    assert_eq!(kept.len(), 2, "{kept:?}\n{first}\n{second}");
+    for (path, said) in kept.iter().zip([&first, &second]) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            said.contains(&format!(
+                "the previous database is kept at {}",
+                path.display()
+            )),
+            "{said}"
+        );
+        // signet.before-restore-20261126T142233Z.db, or …Z-2.db in the same second
+        let stamp = name
+            .trim_start_matches("signet.before-restore-")
+            .trim_end_matches(".db");
+        assert!(
+            stamp.len() >= 16 && stamp.as_bytes()[8] == b'T' && stamp.as_bytes()[15] == b'Z',
+            "{name}"
+        );
+    }
+    // Each one opens and holds what the live database held before that restore.
+    assert_eq!(releases_in(&kept[0]), ["v2.4.0", "v3"]);
+    assert_eq!(releases_in(&kept[1]), ["v2.4.0", "v4"]);
+    assert_eq!(releases_in(&env.db()), ["v2.4.0"]);
+    for path in &kept {
+        env.cmd()
+            .args(["--db", path.to_str().unwrap(), "doctor"])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn a_refused_restore_sets_nothing_aside() {
+    let env = Env::launched();
+    env.file(
+        "notes.txt",
+        "not a database at all, only some words of text",
+    );
+    env.run(&["restore", "notes.txt"]).code(2);
+    let names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with("signet.before-restore")),
+        "nothing was replaced, so nothing is set aside: {names:?}"
+    );
+}
+
+#[test]
+fn backup_onto_an_existing_file_needs_force() {
+    let env = Env::launched();
+    let precious = env.file("precious.db", "yesterday's backup, or anything else");
+    env.run(&["backup", "precious.db"])
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("precious.db"))
+        .stderr(predicate::str::contains("already exists"))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(
+        std::fs::read(&precious).unwrap(),
+        b"yesterday's backup, or anything else",
+        "left byte for byte as it was"
+    );
+    env.run(&["backup", "precious.db", "--force"])
+        .success()
+        .stdout(predicate::str::contains("backed up to precious.db"));
+    assert_eq!(dump(&precious), dump(&env.db()), "now the backup");
 }
