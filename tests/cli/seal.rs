@@ -224,3 +224,122 @@ fn backup_onto_an_existing_file_needs_force() {
         .stdout(predicate::str::contains("backed up to precious.db"));
     assert_eq!(dump(&precious), dump(&env.db()), "now the backup");
 }
+
+/// A signed markdown report as exported, and its text.
+fn signed_markdown(env: &Env) -> String {
+    env.run(&["export", "v2.4.0", "-o", "r.md"]).success();
+    std::fs::read_to_string(env.path("r.md")).unwrap()
+}
+
+#[test]
+fn a_report_converted_to_crlf_is_reported_as_such() {
+    let env = Env::signed();
+    let md = signed_markdown(&env);
+    env.file("crlf.md", md.replace('\n', "\r\n"));
+    env.run(&["verify", "crlf.md"])
+        .code(1)
+        .stdout(predicate::str::contains("INVALID"))
+        .stdout(predicate::str::contains(
+            "line endings were converted to CRLF (\\r\\n); the signed report has LF (\\n) line endings and nothing else differs",
+        ));
+    // CRLF and a real edit: both are said, and the edit is located on the
+    // LF-normalised text rather than on the first converted line.
+    env.file(
+        "crlf-edited.md",
+        md.replacen("Virus scanning", "Virus scannin", 1)
+            .replace('\n', "\r\n"),
+    );
+    env.run(&["verify", "crlf-edited.md"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "line endings were converted to CRLF (\\r\\n), and besides that line",
+        ))
+        .stdout(predicate::str::contains("Virus scannin on uploads"));
+    // One line only: the stray \r is shown, not hidden.
+    let n = md
+        .lines()
+        .position(|l| l.contains("Virus scanning"))
+        .unwrap();
+    let one: String = md
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            if i == n {
+                l.replace('\n', "\r\n")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    env.file("one-crlf.md", one);
+    env.run(&["verify", "one-crlf.md"])
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "line {} differs from the signed content: the line ending was changed to CRLF (\\r\\n)",
+            n + 1
+        )))
+        .stdout(predicate::str::contains("\\r', the signed report says"));
+}
+
+#[test]
+fn invisible_characters_in_a_tamper_are_shown() {
+    let env = Env::signed();
+    let md = signed_markdown(&env);
+    env.file(
+        "nbsp.md",
+        md.replacen("Virus scanning", "Virus\u{a0}scanning", 1),
+    );
+    env.run(&["verify", "nbsp.md"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "only whitespace or invisible characters differ: the file has '<U+00A0 NO-BREAK SPACE>' where the signed report has ' '",
+        ))
+        .stdout(predicate::str::contains("Virus<U+00A0 NO-BREAK SPACE>scanning on uploads"));
+    env.file(
+        "zwsp.md",
+        md.replacen("Virus scanning", "Virus scan\u{200b}ning", 1),
+    );
+    env.run(&["verify", "zwsp.md"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the file has '<U+200B ZERO WIDTH SPACE>' where the signed report has nothing",
+        ));
+    env.file(
+        "tab.md",
+        md.replacen("Virus scanning", "Virus\tscanning", 1),
+    );
+    env.run(&["verify", "tab.md"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the file has '\\t' where the signed report has ' '",
+        ));
+}
+
+#[test]
+fn a_tampered_json_report_says_what_can_be_told() {
+    let env = Env::signed();
+    env.run(&["export", "v2.4.0", "-o", "r.json"]).success();
+    let json = std::fs::read_to_string(env.path("r.json")).unwrap();
+    // Reformatting alone keeps the signed content: the edit is located as
+    // in any text file.
+    env.file("crlf.json", json.replace('\n', "\r\n"));
+    env.run(&["verify", "crlf.json"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "line endings were converted to CRLF (\\r\\n); the signed report has LF (\\n) line endings and nothing else differs",
+        ))
+        .stdout(predicate::str::contains("digest").not());
+    // A changed value: the `report` member is the signed content itself, so
+    // the file holds nothing left to compare it with, and says so.
+    let edited = json.replacen("\"status\": \"done\"", "\"status\": \"open\"", 1);
+    assert_ne!(edited, json);
+    env.file("edited.json", edited);
+    env.run(&["verify", "edited.json"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "does not match the signed digest",
+        ))
+        .stdout(predicate::str::contains(
+            "a JSON report holds no copy of the signed content, so the changed field cannot be named",
+        ));
+}

@@ -11,6 +11,8 @@
 //! 5. With trusted keys given (`--key`), every signature must be by one of
 //!    them and each of them must have signed validly.
 
+mod difference;
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -60,56 +62,19 @@ fn not_signed(file: &str) -> Error {
     ))
 }
 
-/// Locates the first difference between the file and the re-rendered report.
-fn first_difference(format: Format, found: &[u8], expected: &[u8]) -> String {
-    if format == Format::Pdf {
-        let at = found
-            .iter()
-            .zip(expected)
-            .position(|(a, b)| a != b)
-            .unwrap_or(found.len().min(expected.len()));
-        return format!(
-            "the document differs from its signed content from byte {at} on ({} bytes in the file, {} expected)",
-            found.len(),
-            expected.len()
-        );
-    }
-    let f = String::from_utf8_lossy(found);
-    let e = String::from_utf8_lossy(expected);
-    let mut fl = f.split_inclusive('\n');
-    let mut el = e.split_inclusive('\n');
-    let mut line = 1;
-    loop {
-        match (fl.next(), el.next()) {
-            (Some(a), Some(b)) if a == b => line += 1,
-            (a, b) => {
-                let show = |s: Option<&str>| match s {
-                    None => "(end of file)".to_string(),
-                    Some(s) => {
-                        let s = s.trim_end_matches('\n');
-                        if s.chars().count() > 120 {
-                            format!("{}…", s.chars().take(120).collect::<String>())
-                        } else {
-                            s.to_string()
-                        }
-                    }
-                };
-                return format!(
-                    "line {line} differs from the signed content: the file has '{}', the signed report says '{}'",
-                    show(a),
-                    show(b)
-                );
-            }
-        }
-    }
-}
-
 /// Words the digest-and-signature verdict as `verify` reports it.
-fn crypto_problems(seal: &Seal, check: &SealCheck) -> Vec<String> {
+fn crypto_problems(seal: &Seal, check: &SealCheck, format: Format) -> Vec<String> {
     let mut problems = Vec::new();
     if !check.digest_ok {
+        // A JSON export's `report` member is the signed content itself, so
+        // no second copy is left to say which field changed.
+        let hint = if format == Format::Json {
+            "; a JSON report holds no copy of the signed content, so the changed field cannot be named"
+        } else {
+            ""
+        };
         problems.push(format!(
-            "the report content does not match the signed digest {} (it was changed after signing)",
+            "the report content does not match the signed digest {} (it was changed after signing{hint})",
             seal.digest
         ));
     }
@@ -155,7 +120,7 @@ fn rerender(
         )));
     }
     let expected = report::render(&r, Some(seal), format, Paper::of_pdf(bytes))?;
-    Ok((expected != bytes).then(|| first_difference(format, bytes, &expected)))
+    Ok((expected != bytes).then(|| difference::first(format, bytes, &expected)))
 }
 
 /// Verifies a report file's bytes. `trusted_keys` are minisign public keys
@@ -212,7 +177,7 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
     // report rather than the command.
     let check = match check {
         Ok(check) => {
-            problems.extend(crypto_problems(&seal, &check));
+            problems.extend(crypto_problems(&seal, &check, format));
             check
         }
         Err(_) => {
