@@ -8,6 +8,7 @@ use predicates::prelude::*;
 use tempfile::TempDir;
 
 mod holes;
+mod seal;
 mod trust;
 
 const LAUNCH: &str = "# Launch checklist
@@ -601,19 +602,34 @@ fn sign_off_refuses_open_items_freezes_and_verifies_everywhere() {
         "{pdf_text}"
     );
 
-    // Trusted keys: Bo's key must have signed; a stranger's key has not.
-    std::fs::write(
-        env.path("bo.pub"),
-        env.cmd()
-            .args(["key", "export", "--as", "bo"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    // Trusted keys: every signer's key must be given (Ana's is not here);
+    // a stranger's key has not signed.
+    for who in ["ana", "bo"] {
+        std::fs::write(
+            env.path(&format!("{who}.pub")),
+            env.cmd()
+                .args(["key", "export", "--as", who])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+    }
     env.run(&["verify", "out/v2.4.0-r1.json", "--key", "bo.pub"])
-        .success()
-        .stdout(predicate::str::contains("valid, trusted key: Bo Li"));
+        .code(1)
+        .stdout(predicate::str::contains("valid, trusted key: Bo Li"))
+        .stdout(predicate::str::contains(
+            "signature of ana (Tech lead) was made with key",
+        ));
+    env.run(&[
+        "verify",
+        "out/v2.4.0-r1.json",
+        "--key",
+        "bo.pub",
+        "--key",
+        "ana.pub",
+    ])
+    .success();
     env.run(&["person", "add", "Eve Stranger"]).success();
     env.run(&["key", "init", "--as", "eve"]).success();
     let eve = env.json(&["person", "show", "eve"])["public_key"]
@@ -959,7 +975,11 @@ fn backup_and_restore_bring_back_every_row() {
         .stdout(predicate::str::contains("restored"))
         .stdout(predicate::str::contains("ok   audit chain"));
     assert_eq!(dump(&env.db()), saved, "every row as it was in the backup");
-    assert!(env.path("signet.before-restore.db").exists());
+    assert!(std::fs::read_dir(env.dir.path()).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with("signet.before-restore-")));
     env.run(&["gate", "v2.4.0"]).success();
     env.run(&["doctor"])
         .success()

@@ -68,8 +68,14 @@ pub enum Command {
     #[command(subcommand)]
     Audit(AuditCmd),
     /// Copy the database to a file (safe while the app is running)
-    Backup { file: PathBuf },
-    /// Replace the database with a backup, after checking the backup
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it already exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the database with a backup, after checking the backup; the
+    /// replaced database is kept beside it under a new timestamped name
     Restore { file: PathBuf },
     /// Check the database: integrity, references, audit chain, signed reports
     Doctor(JsonFlag),
@@ -195,7 +201,8 @@ pub struct VerifyArgs {
     /// A report exported by `signet export` (.json, .md, .html or .pdf)
     pub file: PathBuf,
     /// Trusted public key (base64 or a .pub file); repeatable. Every
-    /// signature must then come from one of these keys.
+    /// signature must then come from one of these keys, and each of them
+    /// must have signed.
     #[arg(long, value_name = "PUB")]
     pub key: Vec<String>,
     #[command(flatten)]

@@ -261,3 +261,217 @@ impl Signature {
             .map_err(|e| format!("signature does not match the report content ({e})"))
     }
 }
+
+/// One signature as [`Seal::check`] found it: who signed, with which key,
+/// whether the signature holds, and whether the key is one the caller trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SignatureCheck {
+    pub handle: String,
+    pub name: String,
+    pub role: String,
+    pub signed_at: String,
+    pub key_id: String,
+    pub public_key: String,
+    pub valid: bool,
+    /// Whether the key is one the caller trusts (None: no keys were given).
+    pub trusted: Option<bool>,
+    /// Why the signature does not hold; None when it is valid.
+    pub problem: Option<String>,
+}
+
+impl SignatureCheck {
+    /// A signature that holds, made with a key outside the trusted ones.
+    pub fn untrusted(&self) -> bool {
+        self.valid && self.trusted == Some(false)
+    }
+}
+
+/// A trusted key the caller gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct TrustedKey {
+    /// minisign key id; the key text itself when it is not a minisign key.
+    pub key_id: String,
+    pub public_key: String,
+}
+
+/// The digest-and-signature verdict on a seal, in structure: `verify`,
+/// `gate`, `doctor` and the app each word it their own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealCheck {
+    /// The payload's SHA-256 equals the seal's digest.
+    pub digest_ok: bool,
+    /// Each signature, in the seal's order.
+    pub signatures: Vec<SignatureCheck>,
+    /// Trusted keys given that made no valid signature.
+    pub unsigned_keys: Vec<TrustedKey>,
+}
+
+impl SealCheck {
+    /// The signatures that hold (trusted or not).
+    pub fn valid(&self) -> impl Iterator<Item = &SignatureCheck> {
+        self.signatures.iter().filter(|s| s.valid)
+    }
+
+    /// Digest holds, there is at least one signature, every signature holds
+    /// and, when trusted keys were given, every signer's key is one of them
+    /// and every one of them signed.
+    pub fn passed(&self) -> bool {
+        self.digest_ok
+            && !self.signatures.is_empty()
+            && self
+                .signatures
+                .iter()
+                .all(|s| s.valid && s.trusted != Some(false))
+            && self.unsigned_keys.is_empty()
+    }
+}
+
+impl Seal {
+    /// Checks the payload against the digest and every signature over it.
+    /// `trusted` are minisign public keys (base64): None trusts any key that
+    /// signs validly; Some(keys) demands every signer's key be among them
+    /// and each of them have signed (so Some(&[]) trusts nobody).
+    pub fn check(&self, trusted: Option<&[String]>) -> SealCheck {
+        let payload = self.payload.as_bytes();
+        let signatures: Vec<SignatureCheck> = self
+            .signatures
+            .iter()
+            .map(|s| {
+                let result = s.check(payload, &self.digest, &self.release, self.revision);
+                SignatureCheck {
+                    handle: s.handle.clone(),
+                    name: s.name.clone(),
+                    role: s.role.clone(),
+                    signed_at: s.signed_at.clone(),
+                    key_id: s.key_id.clone(),
+                    public_key: s.public_key.clone(),
+                    valid: result.is_ok(),
+                    trusted: trusted.map(|keys| keys.contains(&s.public_key)),
+                    problem: result.err(),
+                }
+            })
+            .collect();
+        let unsigned_keys = trusted
+            .unwrap_or_default()
+            .iter()
+            .filter(|key| !signatures.iter().any(|s| s.valid && s.public_key == **key))
+            .map(|key| TrustedKey {
+                key_id: minisign::PublicKey::from_base64(key)
+                    .map(|pk| key_id(&pk))
+                    .unwrap_or_else(|_| key.clone()),
+                public_key: key.clone(),
+            })
+            .collect();
+        SealCheck {
+            digest_ok: digest(payload) == self.digest,
+            signatures,
+            unsigned_keys,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAYLOAD: &str = r#"{"report":1}"#;
+
+    fn signed_by(keys: &[(&SigningKey, &str)]) -> Seal {
+        let d = digest(PAYLOAD.as_bytes());
+        Seal {
+            signet_seal: SEAL_VERSION,
+            release: "v1".into(),
+            revision: 1,
+            digest: d,
+            payload: PAYLOAD.into(),
+            signatures: keys
+                .iter()
+                .map(|(k, who)| {
+                    k.sign(
+                        PAYLOAD.as_bytes(),
+                        "v1",
+                        1,
+                        (who, who),
+                        "QA",
+                        "2026-11-26T00:00:00Z",
+                    )
+                    .unwrap()
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn without_trusted_keys_any_valid_signer_passes() {
+        let (ana, cy) = (
+            SigningKey::generate().unwrap(),
+            SigningKey::generate().unwrap(),
+        );
+        let check = signed_by(&[(&ana, "ana"), (&cy, "cy")]).check(None);
+        assert!(check.passed());
+        assert!(check.digest_ok);
+        assert_eq!(check.valid().count(), 2);
+        assert!(check.signatures.iter().all(|s| s.trusted.is_none()));
+    }
+
+    #[test]
+    fn with_trusted_keys_a_signer_outside_them_fails_the_seal() {
+        let (ana, cy) = (
+            SigningKey::generate().unwrap(),
+            SigningKey::generate().unwrap(),
+        );
+        let seal = signed_by(&[(&ana, "ana"), (&cy, "cy")]);
+        let check = seal.check(Some(&[ana.public_key()]));
+        assert!(!check.passed());
+        assert!(check.unsigned_keys.is_empty());
+        let cy_check = &check.signatures[1];
+        assert!(cy_check.valid, "the signature itself holds");
+        assert_eq!(cy_check.trusted, Some(false));
+        assert!(cy_check.untrusted());
+        assert_eq!(cy_check.key_id, cy.key_id());
+        assert!(seal
+            .check(Some(&[ana.public_key(), cy.public_key()]))
+            .passed());
+    }
+
+    #[test]
+    fn a_trusted_key_that_did_not_sign_is_listed() {
+        let (ana, bo) = (
+            SigningKey::generate().unwrap(),
+            SigningKey::generate().unwrap(),
+        );
+        let check = signed_by(&[(&ana, "ana")]).check(Some(&[ana.public_key(), bo.public_key()]));
+        assert!(!check.passed());
+        assert_eq!(
+            check.unsigned_keys,
+            [TrustedKey {
+                key_id: bo.key_id(),
+                public_key: bo.public_key()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_changed_payload_fails_the_digest_and_every_signature() {
+        let ana = SigningKey::generate().unwrap();
+        let mut seal = signed_by(&[(&ana, "ana")]);
+        seal.payload = r#"{"report":2}"#.into();
+        let check = seal.check(None);
+        assert!(!check.digest_ok);
+        assert!(!check.signatures[0].valid);
+        assert!(check.signatures[0]
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("does not match the report content")));
+        assert!(!check.passed());
+    }
+
+    #[test]
+    fn a_seal_without_signatures_does_not_pass() {
+        let check = signed_by(&[]).check(None);
+        assert!(check.digest_ok);
+        assert!(!check.passed());
+    }
+}

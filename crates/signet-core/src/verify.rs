@@ -8,29 +8,18 @@
 //!    naming this release, revision, digest, approver, role and time.
 //! 4. Re-rendering the payload and seal must give the file byte for byte,
 //!    so an edit to the visible text is caught and located.
-//! 5. Every trusted key given (`--key`) must have a valid signature; other
-//!    signers are listed as not trusted.
+//! 5. With trusted keys given (`--key`), every signature must be by one of
+//!    them and each of them must have signed validly.
+
+mod difference;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::report::{self, json::File, model::Report, Format, Paper};
-use crate::seal::{self, Seal};
+use crate::seal::{self, Seal, SealCheck};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct SignatureCheck {
-    pub handle: String,
-    pub name: String,
-    pub role: String,
-    pub signed_at: String,
-    pub key_id: String,
-    pub public_key: String,
-    pub valid: bool,
-    /// Whether the key is one the caller trusts (None: no keys were given).
-    pub trusted: Option<bool>,
-    pub problem: Option<String>,
-}
+pub use crate::seal::{SignatureCheck, TrustedKey};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -44,6 +33,10 @@ pub struct Verification {
     /// Each problem found, in the order checked.
     pub problems: Vec<String>,
     pub signatures: Vec<SignatureCheck>,
+    /// The signed content's SHA-256 equals the seal's digest.
+    pub digest_ok: bool,
+    /// Trusted keys given (`--key`) that made no valid signature.
+    pub unsigned_keys: Vec<TrustedKey>,
 }
 
 fn detect(bytes: &[u8]) -> Format {
@@ -69,95 +62,42 @@ fn not_signed(file: &str) -> Error {
     ))
 }
 
-/// Locates the first difference between the file and the re-rendered report.
-fn first_difference(format: Format, found: &[u8], expected: &[u8]) -> String {
-    if format == Format::Pdf {
-        let at = found
-            .iter()
-            .zip(expected)
-            .position(|(a, b)| a != b)
-            .unwrap_or(found.len().min(expected.len()));
-        return format!(
-            "the document differs from its signed content from byte {at} on ({} bytes in the file, {} expected)",
-            found.len(),
-            expected.len()
-        );
-    }
-    let f = String::from_utf8_lossy(found);
-    let e = String::from_utf8_lossy(expected);
-    let mut fl = f.split_inclusive('\n');
-    let mut el = e.split_inclusive('\n');
-    let mut line = 1;
-    loop {
-        match (fl.next(), el.next()) {
-            (Some(a), Some(b)) if a == b => line += 1,
-            (a, b) => {
-                let show = |s: Option<&str>| match s {
-                    None => "(end of file)".to_string(),
-                    Some(s) => {
-                        let s = s.trim_end_matches('\n');
-                        if s.chars().count() > 120 {
-                            format!("{}…", s.chars().take(120).collect::<String>())
-                        } else {
-                            s.to_string()
-                        }
-                    }
-                };
-                return format!(
-                    "line {line} differs from the signed content: the file has '{}', the signed report says '{}'",
-                    show(a),
-                    show(b)
-                );
-            }
-        }
-    }
-}
-
-/// Digest and signatures: the problems found and each signature's result.
-fn check_crypto(seal: &Seal, trusted_keys: &[String]) -> (Vec<String>, Vec<SignatureCheck>) {
+/// Words the digest-and-signature verdict as `verify` reports it.
+fn crypto_problems(seal: &Seal, check: &SealCheck, format: Format) -> Vec<String> {
     let mut problems = Vec::new();
-    let payload = seal.payload.as_bytes();
-    if seal::digest(payload) != seal.digest {
+    if !check.digest_ok {
+        // A JSON export's `report` member is the signed content itself, so
+        // no second copy is left to say which field changed.
+        let hint = if format == Format::Json {
+            "; a JSON report holds no copy of the signed content, so the changed field cannot be named"
+        } else {
+            ""
+        };
         problems.push(format!(
-            "the report content does not match the signed digest {} (it was changed after signing)",
+            "the report content does not match the signed digest {} (it was changed after signing{hint})",
             seal.digest
         ));
     }
-    let mut signatures = Vec::new();
-    for s in &seal.signatures {
-        let result = s.check(payload, &seal.digest, &seal.release, seal.revision);
-        let trusted = (!trusted_keys.is_empty()).then(|| trusted_keys.contains(&s.public_key));
-        if let Err(p) = &result {
+    for s in &check.signatures {
+        if let Some(p) = &s.problem {
             problems.push(format!("signature of {} ({}) fails: {p}", s.handle, s.role));
-        }
-        signatures.push(SignatureCheck {
-            handle: s.handle.clone(),
-            name: s.name.clone(),
-            role: s.role.clone(),
-            signed_at: s.signed_at.clone(),
-            key_id: s.key_id.clone(),
-            public_key: s.public_key.clone(),
-            valid: result.is_ok(),
-            trusted,
-            problem: result.err(),
-        });
-    }
-    for key in trusted_keys {
-        let signed = signatures
-            .iter()
-            .zip(&seal.signatures)
-            .any(|(c, s)| c.valid && s.public_key == *key);
-        if !signed {
-            let id = minisign::PublicKey::from_base64(key)
-                .map(|pk| seal::key_id(&pk))
-                .unwrap_or_else(|_| key.clone());
-            problems.push(format!("no valid signature by the trusted key {id}"));
+        } else if s.untrusted() {
+            problems.push(format!(
+                "signature of {} ({}) was made with key {}, which is not among the trusted keys given",
+                s.handle, s.role, s.key_id
+            ));
         }
     }
-    if seal.signatures.is_empty() {
+    for key in &check.unsigned_keys {
+        problems.push(format!(
+            "no valid signature by the trusted key {}",
+            key.key_id
+        ));
+    }
+    if check.signatures.is_empty() {
         problems.push("the seal holds no signatures".into());
     }
-    (problems, signatures)
+    problems
 }
 
 /// Re-renders what was signed; any byte of difference is an edit. `parsed`
@@ -180,7 +120,7 @@ fn rerender(
         )));
     }
     let expected = report::render(&r, Some(seal), format, Paper::of_pdf(bytes))?;
-    Ok((expected != bytes).then(|| first_difference(format, bytes, &expected)))
+    Ok((expected != bytes).then(|| difference::first(format, bytes, &expected)))
 }
 
 /// Verifies a report file's bytes. `trusted_keys` are minisign public keys
@@ -225,20 +165,30 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
         seal.payload = String::from_utf8(r.canonical()?)
             .map_err(|e| Error::Invalid(format!("report is not UTF-8: {e}")))?;
     }
+    let trusted = (!trusted_keys.is_empty()).then_some(trusted_keys);
     // The cryptographic checks and the re-render are independent: run them
     // side by side (a 10k-item report takes tens of milliseconds each).
-    let (mut crypto, signatures, rendering) = std::thread::scope(|scope| {
-        let crypto = scope.spawn(|| check_crypto(&seal, trusted_keys));
+    let (check, rendering) = std::thread::scope(|scope| {
+        let check = scope.spawn(|| seal.check(trusted));
         let rendering = rerender(&seal, report, format, bytes);
-        let (crypto, signatures) = crypto.join().unwrap_or_else(|_| {
-            (
-                vec!["checking the signatures failed".to_string()],
-                Vec::new(),
-            )
-        });
-        (crypto, signatures, rendering)
+        (check.join(), rendering)
     });
-    problems.append(&mut crypto);
+    // A panic while checking (a bug, e.g. on crafted input) fails the
+    // report rather than the command.
+    let check = match check {
+        Ok(check) => {
+            problems.extend(crypto_problems(&seal, &check, format));
+            check
+        }
+        Err(_) => {
+            problems.push("checking the signatures failed".to_string());
+            SealCheck {
+                digest_ok: false,
+                signatures: Vec::new(),
+                unsigned_keys: Vec::new(),
+            }
+        }
+    };
     problems.extend(rendering?);
     Ok(Verification {
         file: file.to_string(),
@@ -246,8 +196,12 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
         release: seal.release.clone(),
         revision: seal.revision,
         digest: seal.digest.clone(),
-        passed: problems.is_empty(),
+        // Every failed check is worded as a problem; checking the structured
+        // verdict too keeps a wording slip from passing a report.
+        passed: problems.is_empty() && check.passed(),
         problems,
-        signatures,
+        signatures: check.signatures,
+        digest_ok: check.digest_ok,
+        unsigned_keys: check.unsigned_keys,
     })
 }

@@ -6,11 +6,19 @@ use std::process::ExitCode;
 use signet_core::store::Health;
 
 use super::Ctx;
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::out;
 
-pub fn backup(ctx: &Ctx, file: &Path) -> Result<ExitCode> {
-    let bytes = ctx.store.backup_to(file)?;
+pub fn backup(ctx: &Ctx, file: &Path, force: bool) -> Result<ExitCode> {
+    let bytes = match ctx.store.backup_to(file, force) {
+        Err(signet_core::Error::AlreadyExists { .. }) => {
+            return Err(CliError::Usage(format!(
+                "{}: already exists; pass --force to replace it",
+                file.display()
+            )))
+        }
+        other => other?,
+    };
     out::line(format!("backed up to {} ({bytes} bytes)", file.display()))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -24,17 +32,14 @@ fn print(health: &Health) -> Result<()> {
 }
 
 pub fn restore(ctx: &mut Ctx, file: &Path) -> Result<ExitCode> {
-    // Keep what is being replaced: a restore is one command away from undo.
-    let safety = ctx.db_path.with_extension("before-restore.db");
-    ctx.store.backup_to(&safety)?;
-    let health = ctx.store.restore_from(file)?;
+    let restored = ctx.store.restore_from(file, &ctx.db_path)?;
     out::line(format!(
         "restored {} from {} (the previous database is kept at {})",
         ctx.db_path.display(),
         file.display(),
-        safety.display()
+        restored.set_aside.display()
     ))?;
-    print(&health)?;
+    print(&restored.health)?;
     Ok(ExitCode::SUCCESS)
 }
 

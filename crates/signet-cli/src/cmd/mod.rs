@@ -179,7 +179,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
         Command::Export(a) => export::run(ctx, &a),
         Command::Gate(a) => gate::run(ctx, &a),
         Command::Audit(crate::cli::AuditCmd::Verify(a)) => audit::verify(ctx, a.json),
-        Command::Backup { file } => maintenance::backup(ctx, &file),
+        Command::Backup { file, force } => maintenance::backup(ctx, &file, force),
         Command::Restore { file } => maintenance::restore(ctx, &file),
         Command::Doctor(a) => maintenance::doctor(ctx, a.json),
     }

@@ -38,7 +38,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         for s in &v.signatures {
             let mark = match (&s.problem, s.trusted) {
                 (Some(_), _) => "✗ invalid",
-                (None, Some(false)) => "✓ valid, key not among those given",
+                (None, Some(false)) => "✗ key not among those given",
                 (None, Some(true)) => "✓ valid, trusted key",
                 (None, None) => "✓ valid",
             };

@@ -1,7 +1,7 @@
 //! Keeping the database healthy: online backup, validated restore, and the
 //! checks `signet doctor` runs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
@@ -95,20 +95,31 @@ fn signatures(conn: &Connection) -> Result<Check> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = revisions.len();
     let mut problems = Vec::new();
     let mut count = 0;
-    for (release, id, revision, payload, digest) in &revisions {
-        if seal::digest(payload.as_bytes()) != *digest {
+    for (release, id, revision, payload, digest) in revisions {
+        let seal = seal::Seal {
+            signet_seal: seal::SEAL_VERSION,
+            signatures: super::signoffs::signatures(conn, id)?,
+            release,
+            revision,
+            digest,
+            payload,
+        };
+        let check = seal.check(None);
+        if !check.digest_ok {
             problems.push(format!(
-                "{release} revision {revision}: payload does not match its digest"
+                "{} revision {revision}: payload does not match its digest",
+                seal.release
             ));
         }
-        for sig in super::signoffs::signatures(conn, *id)? {
-            count += 1;
-            if let Err(p) = sig.check(payload.as_bytes(), digest, release, *revision) {
+        count += check.signatures.len();
+        for sig in &check.signatures {
+            if let Some(p) = &sig.problem {
                 problems.push(format!(
-                    "{release} revision {revision}, {}: {p}",
-                    sig.handle
+                    "{} revision {revision}, {}: {p}",
+                    seal.release, sig.handle
                 ));
             }
         }
@@ -117,7 +128,7 @@ fn signatures(conn: &Connection) -> Result<Check> {
         name: "signed reports".into(),
         ok: problems.is_empty(),
         detail: if problems.is_empty() {
-            format!("{} revisions, {count} signatures verify", revisions.len())
+            format!("{total} revisions, {count} signatures verify")
         } else {
             problems.join("; ")
         },
@@ -185,8 +196,20 @@ impl Store {
     }
 
     /// Copies the live database to `path` with SQLite's online backup (safe
-    /// while the app or another CLI writes), via a temp file and rename.
-    pub fn backup_to(&self, path: &Path) -> Result<u64> {
+    /// while the app or another CLI writes), via a temp file and rename. An
+    /// existing file at `path` is replaced only when `replace` is set;
+    /// otherwise it is left as it was and the error is
+    /// [`Error::AlreadyExists`].
+    pub fn backup_to(&self, path: &Path, replace: bool) -> Result<u64> {
+        let exists = || Error::AlreadyExists {
+            what: "file",
+            name: path.display().to_string(),
+        };
+        // Checked first so a refusal costs nothing; the no-clobber rename
+        // below is what actually guarantees it.
+        if !replace && std::fs::symlink_metadata(path).is_ok() {
+            return Err(exists());
+        }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -197,13 +220,24 @@ impl Store {
             .map_err(|e| Error::io(dir, &e))?;
         self.conn().backup(rusqlite::MAIN_DB, tmp.path(), None)?;
         tmp.as_file().sync_all().map_err(|e| Error::io(path, &e))?;
-        let file = tmp.persist(path).map_err(|e| Error::io(path, &e.error))?;
+        let file = if replace {
+            tmp.persist(path)
+        } else {
+            tmp.persist_noclobber(path)
+        }
+        .map_err(|e| match e.error.kind() {
+            std::io::ErrorKind::AlreadyExists => exists(),
+            _ => Error::io(path, &e.error),
+        })?;
         Ok(file.metadata().map(|m| m.len()).unwrap_or(0))
     }
 
     /// Replaces the live database with a backup — only after the backup
-    /// passes every doctor check, so a damaged file cannot overwrite good data.
-    pub fn restore_from(&mut self, path: &Path) -> Result<Health> {
+    /// passes every doctor check, so a damaged file cannot overwrite good
+    /// data. The database being replaced is kept beside `live` (the path
+    /// this store was opened from) under a name of its own, so no restore
+    /// ever destroys what an earlier one set aside.
+    pub fn restore_from(&mut self, path: &Path, live: &Path) -> Result<Restored> {
         if !path.is_file() {
             return Err(Error::io(
                 path,
@@ -240,6 +274,8 @@ impl Store {
             )));
         }
         drop(src);
+        // Only now, with a backup known to be good, is anything replaced.
+        let set_aside = self.set_aside(live)?;
         self.conn.restore(
             rusqlite::MAIN_DB,
             path,
@@ -251,6 +287,99 @@ impl Store {
         if let Some((config, db)) = self.anchor_paths() {
             anchor::reset(&self.conn, config, db)?;
         }
-        self.doctor()
+        Ok(Restored {
+            set_aside,
+            health: self.doctor()?,
+        })
+    }
+
+    /// Backs the live database up beside `live` as
+    /// `<stem>.before-restore-<UTC time>.db`, adding `-2`, `-3`, … when that
+    /// name is taken (two restores in one second), never replacing a file.
+    fn set_aside(&self, live: &Path) -> Result<PathBuf> {
+        let stamp = time::OffsetDateTime::now_utc()
+            .format(time::macros::format_description!(
+                "[year][month][day]T[hour][minute][second]Z"
+            ))
+            .map_err(|e| Error::Invalid(format!("cannot format the time: {e}")))?;
+        self.set_aside_as(live, &stamp)
+    }
+
+    fn set_aside_as(&self, live: &Path, stamp: &str) -> Result<PathBuf> {
+        let stem = live
+            .file_stem()
+            .map_or("signet".into(), |s| s.to_string_lossy());
+        for n in 1..=1000 {
+            let suffix = if n == 1 {
+                String::new()
+            } else {
+                format!("-{n}")
+            };
+            let path = live.with_file_name(format!("{stem}.before-restore-{stamp}{suffix}.db"));
+            match self.backup_to(&path, false) {
+                Ok(_) => return Ok(path),
+                Err(Error::AlreadyExists { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Invalid(format!(
+            "{}: too many databases set aside at {stamp}; move some away and restore again",
+            live.display()
+        )))
+    }
+}
+
+/// What a restore did: where the replaced database is kept, and the health
+/// of the restored one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Restored {
+    pub set_aside: PathBuf,
+    pub health: Health,
+}
+
+#[cfg(test)]
+mod restore_tests {
+    use super::*;
+
+    #[test]
+    fn set_aside_never_replaces_a_file_and_counts_up_within_a_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("signet.db");
+        let store = Store::open(&live).unwrap();
+        let stamp = "20261126T142233Z";
+        let taken = dir.path().join("signet.before-restore-20261126T142233Z.db");
+        std::fs::write(&taken, "an earlier restore's database").unwrap();
+        let first = store.set_aside_as(&live, stamp).unwrap();
+        let second = store.set_aside_as(&live, stamp).unwrap();
+        assert_eq!(
+            first,
+            dir.path()
+                .join("signet.before-restore-20261126T142233Z-2.db")
+        );
+        assert_eq!(
+            second,
+            dir.path()
+                .join("signet.before-restore-20261126T142233Z-3.db")
+        );
+        assert_eq!(
+            std::fs::read_to_string(&taken).unwrap(),
+            "an earlier restore's database"
+        );
+        for p in [first, second] {
+            assert!(Store::open(&p).unwrap().doctor().unwrap().ok);
+        }
+    }
+
+    #[test]
+    fn backup_replaces_an_existing_file_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("signet.db")).unwrap();
+        let target = dir.path().join("copy.db");
+        std::fs::write(&target, "keep me").unwrap();
+        let err = store.backup_to(&target, false).unwrap_err();
+        assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+        store.backup_to(&target, true).unwrap();
+        assert!(Store::open(&target).unwrap().doctor().unwrap().ok);
     }
 }

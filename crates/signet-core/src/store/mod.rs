@@ -27,7 +27,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub use events::AuditReport;
-pub use maintenance::{Check, Health};
+pub use maintenance::{Check, Health, Restored};
 pub use replay::Drift;
 pub use runs::RunUpgrade;
 pub use signoffs::{RevisionInfo, SignoffOutcome, SignoffRequest};

@@ -1,0 +1,345 @@
+//! Trust holes (issue 10): who may have signed a report (`verify --key`),
+//! what a tamper message shows, and that backup and restore never destroy a
+//! database.
+
+use std::path::PathBuf;
+
+use predicates::prelude::*;
+
+use super::{dump, Env};
+
+impl Env {
+    /// v2.4.0 closed and signed by Ana (Tech lead); Bo has a key too.
+    fn signed() -> Env {
+        let env = Env::launched();
+        env.approvers();
+        env.close_all();
+        env.run(&["signoff", "v2.4.0", "--as", "ana", "--role", "Tech lead"])
+            .success();
+        env
+    }
+
+    /// Writes `<who>.pub` as `signet key export` prints it.
+    fn public_key_file(&self, who: &str) -> String {
+        let out = self
+            .cmd()
+            .args(["key", "export", "--as", who])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let name = format!("{who}.pub");
+        std::fs::write(self.path(&name), out.stdout).unwrap();
+        name
+    }
+
+    fn key_id(&self, who: &str) -> String {
+        self.json(&["person", "show", who])["key_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn stdout(&self, args: &[&str]) -> (Option<i32>, String) {
+        let out = self.cmd().args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap() + &String::from_utf8_lossy(&out.stderr),
+        )
+    }
+}
+
+#[test]
+fn verify_with_keys_rejects_a_signer_whose_key_was_not_given() {
+    let env = Env::signed();
+    env.run(&["person", "add", "Cy Third"]).success();
+    env.run(&["key", "init", "--as", "cy"]).success();
+    env.run(&["signoff", "v2.4.0", "--as", "cy", "--role", "Security"])
+        .success();
+    env.run(&["export", "v2.4.0", "--format", "all", "-o", "out"])
+        .success();
+    let ana = env.public_key_file("ana");
+    let cy = env.public_key_file("cy");
+    let cy_id = env.key_id("cy");
+
+    for file in ["out/v2.4.0-r1.md", "out/v2.4.0-r1.json"] {
+        // Only Ana's key is trusted: Cy's valid signature is by a key nobody
+        // vouched for, so the report is not what the caller asked for.
+        env.run(&["verify", file, "--key", &ana])
+            .code(1)
+            .stdout(predicate::str::contains("INVALID"))
+            .stdout(predicate::str::contains(format!(
+                "signature of cy (Security) was made with key {cy_id}, which is not among the trusted keys given"
+            )))
+            .stdout(predicate::str::contains(
+                "✗ key not among those given: Cy Third (cy), Security",
+            ))
+            .stdout(predicate::str::contains("✓ valid, trusted key: Ana Ruiz (ana)"));
+        // Both signers' keys given: valid.
+        env.run(&["verify", file, "--key", &ana, "--key", &cy])
+            .success()
+            .stdout(predicate::str::contains("VALID"))
+            .stdout(predicate::str::contains("problem").not());
+        // No keys: the signatures are checked, trust is left to the reader.
+        env.run(&["verify", file])
+            .success()
+            .stdout(predicate::str::contains("no --key given"));
+    }
+
+    let out = env
+        .cmd()
+        .args(["verify", "out/v2.4.0-r1.md", "--key", &ana, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passed"], false);
+    let sigs = v["signatures"].as_array().unwrap();
+    assert_eq!(sigs[0]["handle"], "ana");
+    assert_eq!(sigs[0]["valid"], true);
+    assert_eq!(sigs[0]["trusted"], true);
+    assert_eq!(sigs[1]["handle"], "cy");
+    assert_eq!(sigs[1]["valid"], true, "the signature itself holds");
+    assert_eq!(sigs[1]["trusted"], false);
+}
+
+#[test]
+fn verify_names_the_key_given_that_did_not_sign() {
+    let env = Env::signed();
+    env.run(&["export", "v2.4.0", "-o", "r.md"]).success();
+    let bo = env.public_key_file("bo");
+    let bo_id = env.key_id("bo");
+    env.run(&["verify", "r.md", "--key", &bo])
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "no valid signature by the trusted key {bo_id}"
+        )));
+}
+
+/// The set-aside databases a restore kept, oldest first.
+fn set_aside(env: &Env) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("signet.before-restore-") && name.ends_with(".db")
+        })
+        .collect();
+    found.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    found
+}
+
+fn releases_in(db: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM release ORDER BY name")
+        .unwrap();
+    let names = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    names
+}
+
+#[test]
+fn every_restore_keeps_the_database_it_replaced() {
+    let env = Env::launched();
+    env.run(&["backup", "backup.db"]).success();
+    env.run(&["release", "new", "v3"]).success();
+    let (code, first) = env.stdout(&["restore", "backup.db"]);
+    assert_eq!(code, Some(0), "{first}");
+    env.run(&["release", "new", "v4"]).success();
+    // Straight after, usually within the same second as the first.
+    let (code, second) = env.stdout(&["restore", "backup.db"]);
+    assert_eq!(code, Some(0), "{second}");
+
+    let kept = set_aside(&env);
+    assert_eq!(kept.len(), 2, "{kept:?}\n{first}\n{second}");
+    for (path, said) in kept.iter().zip([&first, &second]) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            said.contains(&format!(
+                "the previous database is kept at {}",
+                path.display()
+            )),
+            "{said}"
+        );
+        // signet.before-restore-20261126T142233Z.db, or …Z-2.db in the same second
+        let stamp = name
+            .trim_start_matches("signet.before-restore-")
+            .trim_end_matches(".db");
+        assert!(
+            stamp.len() >= 16 && stamp.as_bytes()[8] == b'T' && stamp.as_bytes()[15] == b'Z',
+            "{name}"
+        );
+    }
+    // Each one opens and holds what the live database held before that restore.
+    assert_eq!(releases_in(&kept[0]), ["v2.4.0", "v3"]);
+    assert_eq!(releases_in(&kept[1]), ["v2.4.0", "v4"]);
+    assert_eq!(releases_in(&env.db()), ["v2.4.0"]);
+    for path in &kept {
+        env.cmd()
+            .args(["--db", path.to_str().unwrap(), "doctor"])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn a_refused_restore_sets_nothing_aside() {
+    let env = Env::launched();
+    env.file(
+        "notes.txt",
+        "not a database at all, only some words of text",
+    );
+    env.run(&["restore", "notes.txt"]).code(2);
+    let names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with("signet.before-restore")),
+        "nothing was replaced, so nothing is set aside: {names:?}"
+    );
+}
+
+#[test]
+fn backup_onto_an_existing_file_needs_force() {
+    let env = Env::launched();
+    let precious = env.file("precious.db", "yesterday's backup, or anything else");
+    env.run(&["backup", "precious.db"])
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("precious.db"))
+        .stderr(predicate::str::contains("already exists"))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(
+        std::fs::read(&precious).unwrap(),
+        b"yesterday's backup, or anything else",
+        "left byte for byte as it was"
+    );
+    env.run(&["backup", "precious.db", "--force"])
+        .success()
+        .stdout(predicate::str::contains("backed up to precious.db"));
+    assert_eq!(dump(&precious), dump(&env.db()), "now the backup");
+}
+
+/// A signed markdown report as exported, and its text.
+fn signed_markdown(env: &Env) -> String {
+    env.run(&["export", "v2.4.0", "-o", "r.md"]).success();
+    std::fs::read_to_string(env.path("r.md")).unwrap()
+}
+
+#[test]
+fn a_report_converted_to_crlf_is_reported_as_such() {
+    let env = Env::signed();
+    let md = signed_markdown(&env);
+    env.file("crlf.md", md.replace('\n', "\r\n"));
+    env.run(&["verify", "crlf.md"])
+        .code(1)
+        .stdout(predicate::str::contains("INVALID"))
+        .stdout(predicate::str::contains(
+            "line endings were converted to CRLF (\\r\\n); the signed report has LF (\\n) line endings and nothing else differs",
+        ));
+    // CRLF and a real edit: both are said, and the edit is located on the
+    // LF-normalised text rather than on the first converted line.
+    env.file(
+        "crlf-edited.md",
+        md.replacen("Virus scanning", "Virus scannin", 1)
+            .replace('\n', "\r\n"),
+    );
+    env.run(&["verify", "crlf-edited.md"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "line endings were converted to CRLF (\\r\\n), and besides that line",
+        ))
+        .stdout(predicate::str::contains("Virus scannin on uploads"));
+    // One line only: the stray \r is shown, not hidden.
+    let n = md
+        .lines()
+        .position(|l| l.contains("Virus scanning"))
+        .unwrap();
+    let one: String = md
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            if i == n {
+                l.replace('\n', "\r\n")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    env.file("one-crlf.md", one);
+    env.run(&["verify", "one-crlf.md"])
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "line {} differs from the signed content: the line ending was changed to CRLF (\\r\\n)",
+            n + 1
+        )))
+        .stdout(predicate::str::contains("\\r', the signed report says"));
+}
+
+#[test]
+fn invisible_characters_in_a_tamper_are_shown() {
+    let env = Env::signed();
+    let md = signed_markdown(&env);
+    env.file(
+        "nbsp.md",
+        md.replacen("Virus scanning", "Virus\u{a0}scanning", 1),
+    );
+    env.run(&["verify", "nbsp.md"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "only whitespace or invisible characters differ: the file has '<U+00A0 NO-BREAK SPACE>' where the signed report has ' '",
+        ))
+        .stdout(predicate::str::contains("Virus<U+00A0 NO-BREAK SPACE>scanning on uploads"));
+    env.file(
+        "zwsp.md",
+        md.replacen("Virus scanning", "Virus scan\u{200b}ning", 1),
+    );
+    env.run(&["verify", "zwsp.md"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the file has '<U+200B ZERO WIDTH SPACE>' where the signed report has nothing",
+        ));
+    env.file(
+        "tab.md",
+        md.replacen("Virus scanning", "Virus\tscanning", 1),
+    );
+    env.run(&["verify", "tab.md"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the file has '\\t' where the signed report has ' '",
+        ));
+}
+
+#[test]
+fn a_tampered_json_report_says_what_can_be_told() {
+    let env = Env::signed();
+    env.run(&["export", "v2.4.0", "-o", "r.json"]).success();
+    let json = std::fs::read_to_string(env.path("r.json")).unwrap();
+    // Reformatting alone keeps the signed content: the edit is located as
+    // in any text file.
+    env.file("crlf.json", json.replace('\n', "\r\n"));
+    env.run(&["verify", "crlf.json"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "line endings were converted to CRLF (\\r\\n); the signed report has LF (\\n) line endings and nothing else differs",
+        ))
+        .stdout(predicate::str::contains("digest").not());
+    // A changed value: the `report` member is the signed content itself, so
+    // the file holds nothing left to compare it with, and says so.
+    let edited = json.replacen("\"status\": \"done\"", "\"status\": \"open\"", 1);
+    assert_ne!(edited, json);
+    env.file("edited.json", edited);
+    env.run(&["verify", "edited.json"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "does not match the signed digest",
+        ))
+        .stdout(predicate::str::contains(
+            "a JSON report holds no copy of the signed content, so the changed field cannot be named",
+        ));
+}
