@@ -4,7 +4,23 @@
 
 use super::*;
 
-/// Changes the database the way any SQLite tool can: triggers dropped first.
+const GUARDS: &str = "
+    CREATE TRIGGER event_no_update BEFORE UPDATE ON event
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    CREATE TRIGGER event_no_delete BEFORE DELETE ON event
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    CREATE TRIGGER report_revision_no_update BEFORE UPDATE ON report_revision
+    BEGIN SELECT RAISE(ABORT, 'report revisions are immutable'); END;
+    CREATE TRIGGER report_revision_no_delete BEFORE DELETE ON report_revision
+    BEGIN SELECT RAISE(ABORT, 'report revisions are immutable'); END;
+    CREATE TRIGGER signoff_no_update BEFORE UPDATE ON signoff
+    BEGIN SELECT RAISE(ABORT, 'sign-offs are immutable'); END;
+    CREATE TRIGGER signoff_no_delete BEFORE DELETE ON signoff
+    BEGIN SELECT RAISE(ABORT, 'sign-offs are immutable'); END;";
+
+/// Changes the database the way a careful attacker with any SQLite tool
+/// would: triggers dropped, the edit made, triggers put back — so each
+/// check below has to find the edit itself.
 fn edit(db: &Path, sql: &str) {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.execute_batch(
@@ -14,6 +30,7 @@ fn edit(db: &Path, sql: &str) {
     )
     .unwrap();
     conn.execute_batch(sql).unwrap();
+    conn.execute_batch(GUARDS).unwrap();
 }
 
 fn signed_off() -> Env {
@@ -226,7 +243,7 @@ fn evidence_notes_and_runs_edited_in_place_are_found() {
     env.run(&["doctor"])
         .code(1)
         .stdout(predicate::str::contains(
-            r#"v2.4.0/launch:1.2 evidence: the audit trail says ["https://ci.example/run/1"], the database has ["https://evil.example/"]"#,
+            "v2.4.0/launch:1.2 evidence: the audit trail says ['https://ci.example/run/1' by ana], the database has ['https://evil.example/' by ana]",
         ))
         .stdout(predicate::str::contains(
             r#"v2.4.0/launch:1.2 notes: the audit trail says "green", the database has "all good""#,
@@ -301,4 +318,153 @@ fn an_older_copy_put_in_place_is_caught_and_restore_is_the_way_back() {
     env.run(&["backup", "latest.db"]).success();
     env.run(&["restore", "early.db"]).success();
     env.run(&["doctor"]).success();
+}
+
+#[test]
+fn dropped_append_only_triggers_fail_doctor() {
+    let env = Env::launched();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("DROP TRIGGER event_no_delete;").unwrap();
+    drop(conn);
+    env.run(&["doctor"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL append-only     triggers dropped behind Signet's back: event_no_delete",
+        ));
+}
+
+#[test]
+fn a_sign_off_by_a_key_never_registered_for_the_signer_is_forged() {
+    let env = signed_off();
+    env.run(&["signoff", "v2.4.0", "--as", "bo", "--role", "QA"])
+        .success();
+    env.run(&["gate", "v2.4.0", "--require", "bo"]).success();
+    // Bo's signature row swapped for one made with another key (a valid
+    // minisign signature, just not Bo's): here, Ana's.
+    edit(
+        &env.db(),
+        "UPDATE signoff SET public_key = (SELECT public_key FROM signoff WHERE handle = 'ana'),
+                            key_id = (SELECT key_id FROM signoff WHERE handle = 'ana'),
+                            signature = (SELECT signature FROM signoff WHERE handle = 'ana')
+         WHERE handle = 'bo';",
+    );
+    env.run(&["doctor"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "v2.4.0 revision 1 sign-off by bo: the audit trail says a key registered for bo (",
+        ))
+        .stdout(predicate::str::contains(
+            "the database has a signature by key ",
+        ));
+    env.run(&["gate", "v2.4.0", "--require", "bo"]).code(1);
+}
+
+#[test]
+fn checklist_text_changed_in_place_fails_doctor_and_cannot_be_signed() {
+    let env = Env::launched();
+    env.approvers();
+    edit(
+        &env.db(),
+        "UPDATE item SET title = 'Privacy policy (descoped)', plain = 'Privacy policy (descoped)' WHERE number = '1.2';",
+    );
+    env.run(&["doctor"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "template launch@1 content (title, raw markdown, sections or items): the audit trail says tree ",
+        ));
+    env.close_all();
+    env.run(&["signoff", "v2.4.0", "--as", "ana", "--role", "Tech lead"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot sign off v2.4.0: the database fails its checks (live state: template launch@1",
+        ));
+    assert_eq!(env.count("SELECT COUNT(*) FROM report_revision"), 0);
+}
+
+#[test]
+fn who_last_changed_an_item_and_who_added_evidence_are_checked() {
+    let env = Env::launched();
+    env.run(&[
+        "tick",
+        "v2.4.0",
+        "1.2",
+        "done",
+        "--evidence",
+        "https://ci.example/run/1",
+    ])
+    .success();
+    edit(
+        &env.db(),
+        "UPDATE item_state SET updated_by = 'ana (verified)' WHERE updated_by = 'ana';
+         UPDATE evidence SET label = 'All 412 tests green';",
+    );
+    env.run(&["doctor"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "v2.4.0/launch:1.2 last changed by: the audit trail says 'ana', the database has 'ana (verified)'",
+        ))
+        .stdout(predicate::str::contains(
+            "labelled 'All 412 tests green' by ana]",
+        ));
+}
+
+#[test]
+fn a_damaged_anchor_or_a_removed_database_id_is_a_finding() {
+    let env = Env::launched();
+    env.run(&["tick", "v2.4.0", "1.2", "done"]).success();
+    let anchors = env.path("config/anchors");
+    let anchor = std::fs::read_dir(&anchors)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    std::fs::write(&anchor, "{ edited").unwrap();
+    env.run(&["doctor"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "cannot be read (it was edited or damaged)",
+        ));
+    env.run(&["tick", "v2.4.0", "1.2.1", "done"]).success();
+    assert_eq!(
+        std::fs::read_to_string(&anchor).unwrap(),
+        "{ edited",
+        "left as evidence"
+    );
+
+    edit(&env.db(), "DELETE FROM meta;");
+    env.run(&["doctor"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL tail anchor     the database's id (table meta) was removed behind Signet's back",
+        ));
+}
+
+#[test]
+fn another_applications_database_with_its_data_still_in_the_wal_is_left_alone() {
+    let env = Env::new();
+    let other = env.path("wal-app.db");
+    // A WAL database whose writer is still running: its table is only in
+    // the -wal file, the main file has no schema yet.
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+         CREATE TABLE note (body TEXT); INSERT INTO note VALUES ('mine');",
+    )
+    .unwrap();
+    let wal = PathBuf::from(format!("{}-wal", other.display()));
+    assert!(wal.exists());
+    let (main_before, wal_before) = (std::fs::read(&other).unwrap(), std::fs::read(&wal).unwrap());
+    for args in [&["doctor"][..], &["release", "new", "v1"]] {
+        env.cmd()
+            .env("SIGNET_DB", &other)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "not a Signet database (it holds other tables (note))",
+            ));
+    }
+    assert_eq!(std::fs::read(&other).unwrap(), main_before);
+    assert_eq!(std::fs::read(&wal).unwrap(), wal_before);
+    drop(conn);
 }

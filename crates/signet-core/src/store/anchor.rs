@@ -43,12 +43,16 @@ fn file(config: &Path, database_id: &str, db: &Path) -> PathBuf {
     dir(config).join(format!("{database_id}-{}.json", &place[..16]))
 }
 
-pub(crate) fn database_id(conn: &Connection) -> Result<String> {
-    Ok(conn.query_row(
-        "SELECT value FROM meta WHERE key = 'database_id'",
-        [],
-        |r| r.get(0),
-    )?)
+/// The database's id; None when the `meta` row was removed behind
+/// Signet's back (the anchor check then fails, saying so).
+pub(crate) fn database_id(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'database_id'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 fn newest(conn: &Connection) -> Result<Option<(i64, String)>> {
@@ -74,15 +78,19 @@ fn read(path: &Path) -> Option<Anchor> {
     serde_json::from_str(&text).ok()
 }
 
-/// Every anchor on this machine: (file, anchor). Unreadable files are skipped.
-fn all(config: &Path) -> Vec<(PathBuf, Anchor)> {
+/// Every anchor file on this machine: (file, anchor or None when it cannot
+/// be read — an edited or damaged anchor is a finding, not "no anchor").
+fn all(config: &Path) -> Vec<(PathBuf, Option<Anchor>)> {
     let Ok(entries) = std::fs::read_dir(dir(config)) else {
         return Vec::new();
     };
     entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter_map(|p| read(&p).map(|a| (p, a)))
+        .map(|p| {
+            let a = read(&p);
+            (p, a)
+        })
         .collect()
 }
 
@@ -107,12 +115,19 @@ fn write(config: &Path, anchor: &Anchor) -> Result<()> {
 /// Moves this database's anchor to its newest event, unless the event the
 /// anchor names has gone missing (then the anchor stays as evidence).
 pub(crate) fn advance(conn: &Connection, config: &Path, db: &Path) -> Result<()> {
-    let id = database_id(conn)?;
+    let Some(id) = database_id(conn)? else {
+        return Ok(());
+    };
     let here = canonical(db);
     let Some((event_id, hash)) = newest(conn)? else {
         return Ok(());
     };
-    if let Some(old) = read(&file(config, &id, &here)) {
+    let own = file(config, &id, &here);
+    if own.exists() && read(&own).is_none() {
+        // Damaged or edited: left for `doctor` to report.
+        return Ok(());
+    }
+    if let Some(old) = read(&own) {
         if old.event_id == event_id && old.hash == hash {
             return Ok(());
         }
@@ -136,9 +151,12 @@ pub(crate) fn advance(conn: &Connection, config: &Path, db: &Path) -> Result<()>
 /// Signet created a new database where another one used to be. Anchors of
 /// other databases that claimed this path are removed.
 pub(crate) fn reset(conn: &Connection, config: &Path, db: &Path) -> Result<()> {
-    let id = database_id(conn)?;
+    let Some(id) = database_id(conn)? else {
+        return Ok(());
+    };
     let here = canonical(db);
     for (path, a) in all(config) {
+        let Some(a) = a else { continue };
         if a.path == here && a.database_id != id {
             std::fs::remove_file(&path).map_err(|e| Error::io(&path, &e))?;
         }
@@ -152,11 +170,29 @@ pub(crate) fn reset(conn: &Connection, config: &Path, db: &Path) -> Result<()> {
 
 /// Whether the database still holds what this machine last saw of it.
 pub(crate) fn check(conn: &Connection, config: &Path, db: &Path) -> Result<Check> {
-    let id = database_id(conn)?;
+    let fail = |detail: String| Check {
+        name: "tail anchor".into(),
+        ok: false,
+        detail,
+    };
+    let Some(id) = database_id(conn)? else {
+        return Ok(fail(
+            "the database's id (table meta) was removed behind Signet's back".into(),
+        ));
+    };
     let here = canonical(db);
     let mut problems = Vec::new();
     let mut own = None;
     for (path, a) in all(config) {
+        let Some(a) = a else {
+            if path == file(config, &id, &here) {
+                problems.push(format!(
+                    "this database's anchor {} cannot be read (it was edited or damaged)",
+                    path.display()
+                ));
+            }
+            continue;
+        };
         if a.path != here {
             continue;
         }

@@ -135,6 +135,43 @@ fn signatures(conn: &Connection) -> Result<Check> {
     })
 }
 
+/// The triggers that make the audit trail, revisions and sign-offs
+/// append-only are still there: dropping them is the first step of any
+/// edit behind Signet's back.
+fn guards(conn: &Connection) -> Result<Check> {
+    const GUARDS: [&str; 6] = [
+        "event_no_update",
+        "event_no_delete",
+        "report_revision_no_update",
+        "report_revision_no_delete",
+        "signoff_no_update",
+        "signoff_no_delete",
+    ];
+    let mut missing = Vec::new();
+    for name in GUARDS {
+        let there: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?;
+        if !there {
+            missing.push(name);
+        }
+    }
+    Ok(Check {
+        name: "append-only".into(),
+        ok: missing.is_empty(),
+        detail: if missing.is_empty() {
+            "events, revisions and sign-offs cannot be updated or deleted".into()
+        } else {
+            format!(
+                "triggers dropped behind Signet's back: {}",
+                missing.join(", ")
+            )
+        },
+    })
+}
+
 /// The state tables hold exactly what replaying the audit trail gives.
 fn live_state(conn: &Connection) -> Result<Check> {
     let drifts = replay::drifts(conn)?;
@@ -158,7 +195,13 @@ fn live_state(conn: &Connection) -> Result<Check> {
 /// The audit trail's own checks: the chain links, the live state replays
 /// from it, and (with anchors) its tail is still there.
 fn trail_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Vec<Check>> {
-    let mut checks = vec![audit(conn), live_state(conn)?];
+    let chain = audit(conn);
+    // A broken chain is the finding; replaying it would only echo the edit.
+    let mut checks = if chain.ok {
+        vec![chain, live_state(conn)?]
+    } else {
+        vec![chain]
+    };
     if let Some((config, db)) = anchors {
         checks.push(anchor::check(conn, config, db)?);
     }
@@ -166,7 +209,7 @@ fn trail_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Ve
 }
 
 fn all_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Health> {
-    let mut checks = vec![integrity(conn)?, foreign_keys(conn)?];
+    let mut checks = vec![integrity(conn)?, foreign_keys(conn)?, guards(conn)?];
     checks.extend(trail_checks(conn, anchors)?);
     checks.push(signatures(conn)?);
     Ok(Health {

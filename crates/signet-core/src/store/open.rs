@@ -4,7 +4,7 @@
 //! file that is not a database at all.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -73,9 +73,12 @@ fn peek(path: &Path) -> Result<Connection> {
         }
     }
     uri.push_str("?immutable=1");
-    // `uri` came from a lossy string: a non-UTF-8 path falls back to the
-    // plain read-only open (which may take a shared lock, but writes nothing).
-    let conn = if path.to_str().is_some() {
+    // With a WAL beside it, what the file holds may sit in the WAL, which
+    // `immutable` would not read: a plain read-only connection does, and
+    // closing it checkpoints nothing. A non-UTF-8 path (its `uri` came from
+    // a lossy string) takes the same route.
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let conn = if path.to_str().is_some() && !wal.exists() {
         Connection::open_with_flags(
             &uri,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,

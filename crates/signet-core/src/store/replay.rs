@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -40,17 +40,20 @@ struct State {
     owner: Option<String>,
     notes: String,
     reason: Option<String>,
-    evidence: Vec<String>,
+    /// (target, added by, label) in the order added.
+    evidence: Vec<(String, String, Option<String>)>,
+    updated_by: String,
 }
 
 impl State {
-    fn new(done: bool) -> State {
+    fn new(done: bool, by: &str) -> State {
         State {
             status: if done { "done" } else { "open" }.into(),
             owner: None,
             notes: String::new(),
             reason: None,
             evidence: Vec::new(),
+            updated_by: by.to_string(),
         }
     }
 }
@@ -75,13 +78,18 @@ struct RevisionRow {
     override_reason: Option<String>,
     /// The chain head the revision was frozen at: the freeze event's link.
     head: String,
+    frozen_by: String,
 }
 
 /// Everything the events say, keyed by the ids the tables use.
 #[derive(Default)]
 struct Trail {
-    templates: BTreeSet<String>,
+    /// slug@version → the tree digest its import recorded (None: recorded
+    /// before digests were).
+    templates: BTreeMap<String, Option<String>>,
     people: BTreeMap<String, (String, Option<String>)>,
+    /// Every key ever registered for a handle: older signatures stay valid.
+    keys: BTreeMap<String, BTreeSet<String>>,
     releases: BTreeMap<i64, ReleaseRow>,
     runs: BTreeMap<i64, RunRow>,
     states: HashMap<(i64, i64), State>,
@@ -93,6 +101,7 @@ struct Trail {
 
 struct EventRow {
     id: i64,
+    actor: String,
     action: String,
     release_id: Option<i64>,
     run_id: Option<i64>,
@@ -109,11 +118,12 @@ type Items = Vec<(i64, String, bool)>;
 
 struct Templates<'c> {
     conn: &'c Connection,
-    cache: HashMap<String, Items>,
+    /// slug@version → (`source:<file>` actor, items).
+    cache: HashMap<String, (String, Items)>,
 }
 
 impl Templates<'_> {
-    fn items(&mut self, template: &str) -> Result<&Items> {
+    fn load(&mut self, template: &str) -> Result<&(String, Items)> {
         if !self.cache.contains_key(template) {
             let (slug, version) = template.rsplit_once('@').unwrap_or((template, "0"));
             let mut stmt = self.conn.prepare_cached(
@@ -125,9 +135,22 @@ impl Templates<'_> {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?
                 .collect::<rusqlite::Result<Items>>()?;
-            self.cache.insert(template.to_string(), items);
+            let source: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT source_name FROM template WHERE slug = ?1 AND version = ?2",
+                    rusqlite::params![slug, version],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let source = super::runs::source_actor(&source.unwrap_or_default());
+            self.cache.insert(template.to_string(), (source, items));
         }
         Ok(&self.cache[template])
+    }
+
+    fn items(&mut self, template: &str) -> Result<&Items> {
+        Ok(&self.load(template)?.1)
     }
 }
 
@@ -152,13 +175,22 @@ impl Trail {
         let new = e.new.as_deref();
         match e.action.as_str() {
             "template.import" => {
-                self.templates.insert(e.subject);
+                let tree = new
+                    .and_then(|n| n.rsplit_once("; tree "))
+                    .map(|(_, d)| d.to_string());
+                self.templates.insert(e.subject, tree);
             }
             "person.add" => {
                 self.people
                     .insert(e.subject, (new.unwrap_or_default().to_string(), None));
             }
             "person.key" => {
+                if let Some(k) = &e.new {
+                    self.keys
+                        .entry(e.subject.clone())
+                        .or_default()
+                        .insert(k.clone());
+                }
                 if let Some(p) = self.people.get_mut(&e.subject) {
                     p.1 = e.new;
                 }
@@ -192,6 +224,7 @@ impl Trail {
                             digest: digest.to_string(),
                             override_reason: None,
                             head: e.prev_hash,
+                            frozen_by: e.actor,
                         },
                     );
                 }
@@ -229,7 +262,8 @@ impl Trail {
                     return Ok(());
                 };
                 for (item, _, _) in templates.items(&template)? {
-                    self.states.insert((run_id, *item), State::new(false));
+                    self.states
+                        .insert((run_id, *item), State::new(false, &e.actor));
                 }
                 let fresh = e.field.as_deref() == Some("fresh");
                 self.runs.insert(
@@ -286,10 +320,12 @@ impl Trail {
                 by_key.insert(key, s);
             }
         }
-        for (item, key, checked) in templates.items(&to)?.clone() {
+        let (source, items) = templates.load(&to)?.clone();
+        for (item, key, checked) in items {
+            let done = checked && !run.fresh;
             let state = by_key
                 .remove(&key)
-                .unwrap_or_else(|| State::new(checked && !run.fresh));
+                .unwrap_or_else(|| State::new(done, if done { &source } else { &e.actor }));
             self.states.insert((run_id, item), state);
         }
         if let Some(r) = self.runs.get_mut(&run_id) {
@@ -331,9 +367,14 @@ impl Trail {
                     state.notes.push_str(n);
                 }
             }
-            "evidence" => state.evidence.extend(e.new.clone()),
+            "evidence" => {
+                if let Some(target) = &e.new {
+                    state.evidence.push((target.clone(), e.actor.clone(), None));
+                }
+            }
             _ => {}
         }
+        state.updated_by = e.actor.clone();
         if contradicts {
             // The value was changed in the table before this event was
             // written: the event recorded the edited value as "old".
@@ -358,7 +399,8 @@ fn fold(conn: &Connection) -> Result<Trail> {
         cache: HashMap::new(),
     };
     let mut stmt = conn.prepare(
-        "SELECT id, action, release_id, run_id, item_id, subject, field, old_value, new_value, prev_hash
+        "SELECT id, action, release_id, run_id, item_id, subject, field, old_value, new_value, prev_hash,
+                actor
          FROM event ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
@@ -374,6 +416,7 @@ fn fold(conn: &Connection) -> Result<Trail> {
             old: r.get(7)?,
             new: r.get(8)?,
             prev_hash: r.get(9)?,
+            actor: r.get(10)?,
         };
         trail.apply(e, &mut templates)?;
     }
@@ -507,7 +550,7 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
 
     let mut states: HashMap<(i64, i64), State> = query(
         conn,
-        "SELECT run_id, item_id, status, owner, notes, reason FROM item_state",
+        "SELECT run_id, item_id, status, owner, notes, reason, updated_by FROM item_state",
         |r| {
             Ok((
                 (r.get(0)?, r.get(1)?),
@@ -517,6 +560,7 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
                     notes: r.get(4)?,
                     reason: r.get(5)?,
                     evidence: Vec::new(),
+                    updated_by: r.get(6)?,
                 },
             ))
         },
@@ -524,19 +568,19 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
     .into_iter()
     .collect();
     let mut orphan_evidence = BTreeMap::new();
-    for (key, target) in query(
+    for (key, evidence) in query(
         conn,
-        "SELECT run_id, item_id, target FROM evidence ORDER BY id",
+        "SELECT run_id, item_id, target, added_by, label FROM evidence ORDER BY id",
         |r| {
             Ok((
                 (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?),
-                r.get::<_, String>(2)?,
+                (r.get(2)?, r.get(3)?, r.get(4)?),
             ))
         },
     )? {
         match states.get_mut(&key) {
-            Some(s) => s.evidence.push(target),
-            None => orphan_evidence.insert(key, target).map_or((), |_| ()),
+            Some(s) => s.evidence.push(evidence),
+            None => orphan_evidence.insert(key, evidence.0).map_or((), |_| ()),
         }
     }
     let mut item_drifts: Vec<((i64, i64), &'static str, String, String)> = Vec::new();
@@ -545,7 +589,7 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
         match (trail.states.get(key), states.get(key)) {
             (Some(a), Some(b)) if a == b => {}
             (Some(a), Some(b)) => {
-                let fields: [(&str, String, String); 5] = [
+                let fields: [(&str, String, String); 6] = [
                     ("status", a.status.clone(), b.status.clone()),
                     ("owner", show(a.owner.as_deref()), show(b.owner.as_deref())),
                     ("notes", format!("{:?}", a.notes), format!("{:?}", b.notes)),
@@ -554,10 +598,11 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
                         show(a.reason.as_deref()),
                         show(b.reason.as_deref()),
                     ),
+                    ("evidence", evidence(&a.evidence), evidence(&b.evidence)),
                     (
-                        "evidence",
-                        format!("{:?}", a.evidence),
-                        format!("{:?}", b.evidence),
+                        "last changed by",
+                        format!("'{}'", a.updated_by),
+                        format!("'{}'", b.updated_by),
                     ),
                 ];
                 for (field, x, y) in fields {
@@ -605,7 +650,7 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
 
     let revisions: BTreeMap<(i64, u32), RevisionRow> = query(
         conn,
-        "SELECT release_id, revision, digest, override_reason, payload FROM report_revision",
+        "SELECT release_id, revision, digest, override_reason, payload, frozen_by FROM report_revision",
         |r| {
             let payload: String = r.get(4)?;
             Ok((
@@ -614,38 +659,85 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
                     digest: r.get(2)?,
                     override_reason: r.get(3)?,
                     head: signed_head(&payload),
+                    frozen_by: r.get(5)?,
                 },
             ))
         },
     )?
     .into_iter()
     .collect();
-    compare(
-        &mut out,
-        &trail.revisions,
-        &revisions,
-        |(id, rev)| (name(id), format!("revision {rev}")),
-        |r| {
-            format!(
-                "digest {}, frozen at chain head {}{}",
-                short(&r.digest),
-                short(&r.head),
-                r.override_reason
-                    .as_deref()
-                    .map(|o| format!(", override '{o}'"))
-                    .unwrap_or_default()
-            )
-        },
-    );
+    let both: BTreeSet<&(i64, u32)> = trail.revisions.keys().chain(revisions.keys()).collect();
+    for key in both {
+        let subject = name(&key.0);
+        let field = |f: &str| format!("revision {} {f}", key.1);
+        match (trail.revisions.get(key), revisions.get(key)) {
+            (Some(a), Some(b)) => {
+                let pairs = [
+                    ("digest", a.digest.clone(), b.digest.clone()),
+                    ("chain head", short(&a.head), short(&b.head)),
+                    (
+                        "override",
+                        show(a.override_reason.as_deref()),
+                        show(b.override_reason.as_deref()),
+                    ),
+                    (
+                        "frozen by",
+                        format!("'{}'", a.frozen_by),
+                        format!("'{}'", b.frozen_by),
+                    ),
+                ];
+                for (f, x, y) in pairs {
+                    if x != y {
+                        out.push(Drift {
+                            subject: subject.clone(),
+                            field: field(f),
+                            trail: x,
+                            table: y,
+                        });
+                    }
+                }
+            }
+            (a, b) => {
+                let d = |r: Option<&RevisionRow>| {
+                    r.map_or("nothing".to_string(), |r| format!("digest {}", r.digest))
+                };
+                out.push(Drift {
+                    subject,
+                    field: format!("revision {}", key.1),
+                    trail: d(a),
+                    table: d(b),
+                });
+            }
+        }
+    }
 
-    let signoffs: BTreeMap<(i64, u32, String), String> = query(
+    let rows: Vec<((i64, u32, String), String, String)> = query(
         conn,
-        "SELECT rv.release_id, rv.revision, s.handle, s.role FROM signoff s
+        "SELECT rv.release_id, rv.revision, s.handle, s.role, s.public_key FROM signoff s
          JOIN report_revision rv ON rv.id = s.revision_id",
-        |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)),
-    )?
-    .into_iter()
-    .collect();
+        |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?, r.get(4)?)),
+    )?;
+    // A signature counts only with a key the trail registered for its
+    // signer: a valid signature by some other key is a forged sign-off.
+    for ((release, rev, handle), _, key) in &rows {
+        let known = trail.keys.get(handle);
+        if !known.is_some_and(|k| k.contains(key)) {
+            out.push(Drift {
+                subject: name(release),
+                field: format!("revision {rev} sign-off by {handle}"),
+                trail: match known {
+                    Some(k) => format!(
+                        "a key registered for {handle} ({})",
+                        k.iter().map(|k| key_id(k)).collect::<Vec<_>>().join(", ")
+                    ),
+                    None => format!("no key registered for {handle}"),
+                },
+                table: format!("a signature by key {}", key_id(key)),
+            });
+        }
+    }
+    let signoffs: BTreeMap<(i64, u32, String), String> =
+        rows.into_iter().map(|(k, role, _)| (k, role)).collect();
     compare(
         &mut out,
         &trail.signoffs,
@@ -668,20 +760,36 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
         |(n, k)| format!("'{n}', key {}", k.as_deref().map_or("none".into(), short)),
     );
 
-    let templates: BTreeMap<String, ()> =
-        query(conn, "SELECT slug || '@' || version FROM template", |r| {
-            Ok((r.get(0)?, ()))
-        })?
-        .into_iter()
-        .collect();
-    let imported: BTreeMap<String, ()> = trail.templates.into_iter().map(|t| (t, ())).collect();
-    compare(
-        &mut out,
-        &imported,
-        &templates,
-        |t| (format!("template {t}"), "import".into()),
-        |_| "imported".into(),
-    );
+    let templates: BTreeMap<String, i64> = query(
+        conn,
+        "SELECT slug || '@' || version, id FROM template",
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?
+    .into_iter()
+    .collect();
+    let names: BTreeSet<&String> = trail.templates.keys().chain(templates.keys()).collect();
+    for t in names {
+        match (trail.templates.get(t), templates.get(t)) {
+            (Some(Some(recorded)), Some(id)) => {
+                let now = tree_digest(conn, *id)?;
+                if *recorded != now {
+                    out.push(Drift {
+                        subject: format!("template {t}"),
+                        field: "content (title, raw markdown, sections or items)".into(),
+                        trail: format!("tree {}", short(recorded.trim_start_matches("sha256:"))),
+                        table: format!("tree {}", short(now.trim_start_matches("sha256:"))),
+                    });
+                }
+            }
+            (Some(_), Some(_)) => {}
+            (a, b) => out.push(Drift {
+                subject: format!("template {t}"),
+                field: "import".into(),
+                trail: if a.is_some() { "imported" } else { "nothing" }.into(),
+                table: if b.is_some() { "imported" } else { "nothing" }.into(),
+            }),
+        }
+    }
     Ok(out)
 }
 
@@ -695,4 +803,68 @@ pub(crate) fn signed_head(payload: &str) -> String {
 
 fn short(hash: &str) -> String {
     hash.chars().take(16).collect()
+}
+
+fn key_id(public_key: &str) -> String {
+    minisign::PublicKey::from_base64(public_key)
+        .map(|pk| crate::seal::key_id(&pk))
+        .unwrap_or_else(|_| short(public_key))
+}
+
+fn evidence(list: &[(String, String, Option<String>)]) -> String {
+    let shown: Vec<String> = list
+        .iter()
+        .map(|(target, by, label)| match label {
+            Some(l) => format!("'{target}' labelled '{l}' by {by}"),
+            None => format!("'{target}' by {by}"),
+        })
+        .collect();
+    format!("[{}]", shown.join(", "))
+}
+
+/// A digest of a template version as stored: its title, source, raw
+/// markdown, metadata, and every section and item with what a report shows
+/// of it. The import event records it, so an item renamed, removed or
+/// marked "checked in the file" behind Signet's back is a difference.
+pub(crate) fn tree_digest(conn: &Connection, template_id: i64) -> Result<String> {
+    use rusqlite::types::ValueRef;
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut put = |v: ValueRef<'_>| {
+        let bytes: Vec<u8> = match v {
+            ValueRef::Null => {
+                h.update(u64::MAX.to_le_bytes());
+                return;
+            }
+            ValueRef::Integer(i) => i.to_string().into_bytes(),
+            ValueRef::Real(f) => f.to_string().into_bytes(),
+            ValueRef::Text(t) | ValueRef::Blob(t) => t.to_vec(),
+        };
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    };
+    // Parents by key, never by row id, so the digest says what the tree is.
+    let queries = [
+        "SELECT title, source_name, content_hash, raw_markdown, metadata, description
+         FROM template WHERE id = ?1",
+        "SELECT s.key, p.key, s.position, s.depth, s.number, s.title, s.plain, s.description
+         FROM section s LEFT JOIN section p ON p.id = s.parent_id
+         WHERE s.template_id = ?1 ORDER BY s.key",
+        "SELECT i.key, s.key, p.key, i.position, i.depth, i.number, i.title, i.plain, i.detail,
+                i.fields, i.initially_checked
+         FROM item i JOIN section s ON s.id = i.section_id LEFT JOIN item p ON p.id = i.parent_id
+         WHERE i.template_id = ?1 ORDER BY i.key",
+    ];
+    for sql in queries {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([template_id])?;
+        while let Some(r) = rows.next()? {
+            for c in 0..columns {
+                put(r.get_ref(c)?);
+            }
+        }
+        put(ValueRef::Text(b"--"));
+    }
+    Ok(format!("sha256:{}", crate::hex::encode(&h.finalize())))
 }

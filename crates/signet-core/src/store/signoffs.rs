@@ -246,6 +246,22 @@ impl Store {
         key: &SigningKey,
     ) -> Result<SignoffOutcome> {
         let role = check_role(req.role)?;
+        // A signature vouches for the database's state: never sign one that
+        // was edited behind Signet's back.
+        let trail = self.verify_trail()?;
+        if !trail.ok {
+            let failed: Vec<String> = trail
+                .checks
+                .iter()
+                .filter(|c| !c.ok)
+                .map(|c| format!("{}: {}", c.name, c.detail))
+                .collect();
+            return Err(Error::Invalid(format!(
+                "cannot sign off {}: the database fails its checks ({}); run `signet doctor`",
+                req.release,
+                failed.join("; ")
+            )));
+        }
         self.write(|tx| {
             let release = releases::resolve(tx, req.release)?;
             let person = people::resolve(tx, req.person)?;

@@ -168,7 +168,12 @@ impl Store {
             let template_id = tx.last_insert_rowid();
             insert_tree(tx, template_id, &c.sections)?;
             let subject = format!("{}@{}", imported.slug, version);
-            let summary = format!("{} ({} items)", imported.source_name, imported.report.items);
+            let summary = format!(
+                "{} ({} items); tree {}",
+                imported.source_name,
+                imported.report.items,
+                super::replay::tree_digest(tx, template_id)?
+            );
             append(
                 tx,
                 NewEvent {
