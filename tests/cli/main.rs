@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+mod hardening;
 mod holes;
 mod seal;
 mod trust;

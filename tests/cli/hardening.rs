@@ -1,0 +1,139 @@
+//! Holes a hostile tester found: links that read as one place and go to
+//! another, actor names that forge history lines, backups that destroy the
+//! live database, re-keying someone else, and a second person with the same
+//! e-mail.
+
+use super::*;
+
+/// Whose key `who` has registered, as `person show --json` says.
+fn registered_key(env: &Env, who: &str) -> (String, String) {
+    let p = env.json(&["person", "show", who]);
+    (
+        p["public_key"].as_str().unwrap().to_string(),
+        p["key_id"].as_str().unwrap().to_string(),
+    )
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn evidence_that_reads_as_one_place_and_goes_to_another_is_refused() {
+    let env = Env::launched();
+    for (bad, why) in [
+        // A host of nothing but escapes of a space or a control character.
+        ("https://%20", "its host '%20' is not a host name"),
+        ("https://%00/x", "its host '%00' is not a host name"),
+        (
+            "mailto:%20@%20",
+            "its e-mail domain '%20' is not a host name",
+        ),
+        (
+            "mailto:%20@ci.example",
+            "escaped space or control character",
+        ),
+        // Browsers read `\` as `/`: this goes to evil.example.
+        ("https://evil.example\\@good.example/", "backslash"),
+        // `user@` before the host makes a link read as the user part.
+        ("https://good.example@evil.example/", "user name"),
+        ("https://ana:secret@ci.example/run/81", "user name"),
+        // Text turned backwards by a bidi control, or split by a space.
+        (
+            "https://ci.example/\u{202E}fdp.exe",
+            "<U+202E RIGHT-TO-LEFT OVERRIDE>",
+        ),
+        (
+            "https://ci.example/a\u{2066}b",
+            "<U+2066 LEFT-TO-RIGHT ISOLATE>",
+        ),
+        (
+            "https://ci.example/a\u{200F}b",
+            "<U+200F RIGHT-TO-LEFT MARK>",
+        ),
+        ("https://ci.\u{200B}example/", "<U+200B ZERO WIDTH SPACE>"),
+        ("https://ci.example/run 81", "it contains a space"),
+        (
+            "https://ci.example/\tx",
+            "contains a control character (\\t)",
+        ),
+        ("note: ok \u{202E}", "<U+202E RIGHT-TO-LEFT OVERRIDE>"),
+        // A note of nothing visible.
+        ("note:\u{200B}", "is an empty note"),
+        ("note: \u{200B}\u{2060}\u{FEFF}", "is an empty note"),
+    ] {
+        let out = env
+            .cmd()
+            .args(["tick", "v2.4.0", "1.2", "done", "--evidence", bad])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {err}");
+        assert!(out.stdout.is_empty(), "{bad:?}");
+        assert_eq!(err.lines().count(), 1, "{bad:?}: one line: {err}");
+        assert!(err.contains("evidence '"), "{bad:?}: {err}");
+        assert!(err.contains(why), "{bad:?}: wanted {why:?} in {err}");
+        // The line shows no invisible character itself, and says what is
+        // accepted.
+        assert!(
+            !err.chars()
+                .any(|c| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\t')),
+            "{bad:?}: {err:?}"
+        );
+        assert!(
+            err.contains("https://ci.example/run/81") && err.contains("'note:'"),
+            "{bad:?}: {err}"
+        );
+    }
+    assert_eq!(env.count("SELECT COUNT(*) FROM evidence"), 0);
+    assert_eq!(status_of(&env, "v2.4.0", "1.2"), "open");
+
+    // Real hosts still are links: IDN letters, IP literals, ports.
+    env.run(&[
+        "tick",
+        "v2.4.0",
+        "1.2",
+        "done",
+        "--evidence",
+        "https://bücher.example/run/81",
+        "--evidence",
+        "http://10.0.0.7:8080/ci",
+        "--evidence",
+        "http://[::1]:8080/",
+        "--evidence",
+        "mailto:qa@example.com?subject=v2.4.0",
+        "--evidence",
+        "note: checked by hand on staging",
+    ])
+    .success();
+    assert_eq!(env.count("SELECT COUNT(*) FROM evidence"), 5);
+
+    // Rows from before this check are shown as text by every report.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    for old in [
+        "https://evil.example\\@good.example/",
+        "https://good.example@evil.example/",
+        "https://%20",
+    ] {
+        conn.execute(
+            "INSERT INTO evidence (run_id, item_id, target, added_at, added_by)
+             SELECT run_id, item_id, ?1, '2026-11-26T00:00:00Z', 'old' FROM item_state
+             WHERE item_id = (SELECT id FROM item WHERE number = '2.1')",
+            [old],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    env.run(&["export", "v2.4.0", "-o", "r.html"]).success();
+    env.run(&["export", "v2.4.0", "-o", "r.md"]).success();
+    let html = std::fs::read_to_string(env.path("r.html")).unwrap();
+    let md = std::fs::read_to_string(env.path("r.md")).unwrap();
+    assert!(html.contains("<a href=\"https://bücher.example/run/81\""));
+    assert!(md.contains("](https://bücher.example/run/81)"), "{md}");
+    for host in ["evil.example", "%20"] {
+        assert!(!html.contains(&format!("href=\"https://{host}")), "{html}");
+        assert!(!html.contains("href=\"https://good.example"), "{html}");
+        assert!(!md.contains(&format!("](https://{host}")), "{md}");
+        assert!(!md.contains("](https://good.example"), "{md}");
+    }
+}
