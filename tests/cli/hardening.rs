@@ -137,3 +137,70 @@ fn evidence_that_reads_as_one_place_and_goes_to_another_is_refused() {
         assert!(!md.contains("](https://good.example"), "{md}");
     }
 }
+
+#[test]
+fn an_actor_that_would_forge_history_lines_is_refused() {
+    let env = Env::launched();
+    let events = env.count("SELECT COUNT(*) FROM event");
+    let forged = "ana\n  2026-11-26T00:00:00Z  bo  status  open → done";
+    for (how, actor, why) in [
+        ("SIGNET_ACTOR", forged, "contains a line break"),
+        ("--actor", "ana\r", "contains a line break"),
+        ("--actor", "ana\u{2028}bo", "contains a line break"),
+        ("--actor", "ana\u{1b}[2J", "contains a control character"),
+        (
+            "--actor",
+            "\u{202E}ana",
+            "contains <U+202E RIGHT-TO-LEFT OVERRIDE>",
+        ),
+        ("USER", "ana\nbo", "contains a line break"),
+    ] {
+        let mut cmd = env.cmd();
+        match how {
+            "SIGNET_ACTOR" => {
+                cmd.env("SIGNET_ACTOR", actor);
+            }
+            "USER" => {
+                cmd.env_remove("SIGNET_ACTOR").env("USER", actor);
+            }
+            _ => {
+                cmd.args(["--actor", actor]);
+            }
+        }
+        let out = cmd
+            .args(["tick", "v2.4.0", "1.2", "done"])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{how} {actor:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{how} {actor:?}: {err:?}");
+        assert!(err.contains("actor '"), "{how} {actor:?}: {err}");
+        assert!(err.contains(why), "{how} {actor:?}: {err}");
+        let source = match how {
+            "USER" => "from $USER",
+            "SIGNET_ACTOR" => "from SIGNET_ACTOR",
+            _ => "from --actor",
+        };
+        assert!(
+            err.contains(source),
+            "{how}: names where it came from: {err}"
+        );
+    }
+    assert_eq!(env.count("SELECT COUNT(*) FROM event"), events);
+    assert_eq!(status_of(&env, "v2.4.0", "1.2"), "open");
+
+    // A name with spaces and accents is a name.
+    env.cmd()
+        .env("SIGNET_ACTOR", "Ana Ruiz Núñez")
+        .args(["tick", "v2.4.0", "1.2", "done"])
+        .assert()
+        .success();
+    let out = env
+        .cmd()
+        .args(["history", "v2.4.0", "1.2"])
+        .output()
+        .unwrap();
+    let history = String::from_utf8(out.stdout).unwrap();
+    assert!(history.contains("Ana Ruiz Núñez"), "{history}");
+    assert!(!history.contains("bo  status"), "{history}");
+}

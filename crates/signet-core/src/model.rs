@@ -726,6 +726,62 @@ pub fn check_evidence(target: &str) -> Result<String, Error> {
     }
 }
 
+/// Who the audit trail names when nobody is given.
+pub const UNKNOWN_ACTOR: &str = "unknown";
+
+/// Why `name` cannot name who acted, or None. A line break would forge
+/// extra lines in `signet history`, a control character can rewrite the
+/// terminal it is printed on, and a bidirectional control reorders what
+/// follows it: each makes the trail show something it does not hold.
+fn actor_problem(name: &str) -> Option<String> {
+    let c = name
+        .chars()
+        .find(|&c| c.is_control() || text::is_line_break(c) || text::is_bidi_control(c))?;
+    Some(if text::is_line_break(c) {
+        "contains a line break".to_string()
+    } else if c.is_control() {
+        format!("contains a control character ({})", text::visible_char(c))
+    } else {
+        format!(
+            "contains {}, which changes the order text is shown in",
+            text::visible_char(c)
+        )
+    })
+}
+
+/// The actor to record, from the name a front end was given; `source` says
+/// where that came from (`--actor`, `SIGNET_ACTOR`, `$USER`) for the error.
+/// A blank name is [`UNKNOWN_ACTOR`]; one the history could not show as it
+/// is (see [`sanitize_actor`]) is refused.
+pub fn check_actor(name: &str, source: &str) -> Result<String, Error> {
+    if name.trim().is_empty() {
+        return Ok(UNKNOWN_ACTOR.to_string());
+    }
+    match actor_problem(name) {
+        None => Ok(name.to_string()),
+        Some(problem) => Err(Error::Invalid(format!(
+            "actor '{}' (from {source}) {problem}, so the history would not show it as it is; use a plain name",
+            text::visible(name)
+        ))),
+    }
+}
+
+/// [`check_actor`] for a front end that cannot refuse (the desktop app, at
+/// start): each character it would refuse becomes U+FFFD, so the trail
+/// shows that the name was odd instead of lines that were never written.
+pub fn sanitize_actor(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let mut buf = [0u8; 4];
+        if actor_problem(c.encode_utf8(&mut buf)).is_some() {
+            out.push(char::REPLACEMENT_CHARACTER);
+        } else {
+            out.push(c);
+        }
+    }
+    check_actor(&out, "").unwrap_or_else(|_| UNKNOWN_ACTOR.to_string())
+}
+
 /// An owner or approver. `public_key` is their minisign key when they have
 /// one; the secret half never leaves their machine's config dir.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -804,6 +860,36 @@ mod tests {
         ] {
             assert!(!is_safe_link(text), "{text}");
         }
+    }
+
+    #[test]
+    fn an_actor_shows_in_the_history_as_it_is() {
+        assert_eq!(
+            check_actor("Ana Ruiz Núñez", "--actor").unwrap(),
+            "Ana Ruiz Núñez"
+        );
+        assert_eq!(check_actor("  ", "$USER").unwrap(), UNKNOWN_ACTOR);
+        for (bad, says) in [
+            (
+                "ana\nbo",
+                "actor 'ana\\nbo' (from SIGNET_ACTOR) contains a line break",
+            ),
+            ("ana\u{2028}", "contains a line break"),
+            (
+                "ana\u{1b}[2J",
+                "contains a control character (<U+001B ESCAPE>)",
+            ),
+            ("\u{202E}ana", "contains <U+202E RIGHT-TO-LEFT OVERRIDE>"),
+        ] {
+            let err = check_actor(bad, "SIGNET_ACTOR").unwrap_err().to_string();
+            assert!(err.contains(says), "{bad:?}: {err}");
+        }
+        assert_eq!(
+            sanitize_actor("evil\nactor\u{202E}"),
+            "evil\u{FFFD}actor\u{FFFD}"
+        );
+        assert_eq!(sanitize_actor("ana"), "ana");
+        assert_eq!(sanitize_actor(""), UNKNOWN_ACTOR);
     }
 
     #[test]
