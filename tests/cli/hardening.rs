@@ -204,3 +204,78 @@ fn an_actor_that_would_forge_history_lines_is_refused() {
     assert!(history.contains("Ana Ruiz Núñez"), "{history}");
     assert!(!history.contains("bo  status"), "{history}");
 }
+
+#[test]
+fn backup_never_replaces_the_live_database_or_its_companion_files() {
+    let env = Env::launched();
+    env.run(&["tick", "v2.4.0", "1.2", "done"]).success();
+    let before = dump(&env.db());
+    std::fs::create_dir(env.path("sub")).unwrap();
+    for (target, what) in [
+        ("signet.db", "is the live database"),
+        ("./sub/../signet.db", "is the live database"),
+        ("signet.db-wal", "is the live database's write-ahead log"),
+        (
+            "signet.db-shm",
+            "is the live database's shared-memory index",
+        ),
+        (
+            "signet.db-journal",
+            "is the live database's rollback journal",
+        ),
+    ] {
+        for force in [false, true] {
+            let mut args = vec!["backup", target];
+            if force {
+                args.push("--force");
+            }
+            let out = env.cmd().args(&args).output().unwrap();
+            let err = stderr_of(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(out.stdout.is_empty(), "{args:?}");
+            assert!(err.contains(target), "{args:?} names the file: {err}");
+            assert!(err.contains(what), "{args:?}: {err}");
+            assert!(err.contains("choose another file"), "{args:?}: {err}");
+        }
+    }
+    // The same file by another name: through a symbolic link to its folder.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(env.dir.path(), env.path("alias")).unwrap();
+        env.run(&["backup", "alias/signet.db-wal", "--force"])
+            .code(2)
+            .stderr(predicate::str::contains("write-ahead log"));
+    }
+    assert_eq!(dump(&env.db()), before, "every row is still there");
+    env.run(&["doctor"]).success();
+    assert_eq!(status_of(&env, "v2.4.0", "1.2"), "done");
+    // A companion-like name of another database is an ordinary target.
+    env.run(&["backup", "copy.db-wal"])
+        .success()
+        .stdout(predicate::str::contains("backed up to copy.db-wal"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_as_backup_target_is_called_one() {
+    let env = Env::launched();
+    std::os::unix::fs::symlink(env.path("gone/backup.db"), env.path("link.db")).unwrap();
+    env.run(&["backup", "link.db"])
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "link.db: is a symbolic link to a missing file",
+        ))
+        .stderr(predicate::str::contains("gone/backup.db"))
+        .stderr(predicate::str::contains("already exists").not());
+    assert!(std::fs::symlink_metadata(env.path("link.db"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // --force replaces the link itself with the backup.
+    env.run(&["backup", "link.db", "--force"]).success();
+    assert!(std::fs::symlink_metadata(env.path("link.db"))
+        .unwrap()
+        .is_file());
+    assert_eq!(dump(&env.path("link.db")), dump(&env.db()));
+}
