@@ -279,3 +279,82 @@ fn a_dangling_symlink_as_backup_target_is_called_one() {
         .is_file());
     assert_eq!(dump(&env.path("link.db")), dump(&env.db()));
 }
+
+#[test]
+fn key_init_never_replaces_someone_elses_registered_key_silently() {
+    let env = Env::new();
+    env.approvers();
+    let (ana_key, ana_id) = registered_key(&env, "ana");
+    let events = env.count("SELECT COUNT(*) FROM event");
+
+    // The same machine again: nothing to do, and it says so.
+    env.run(&["key", "init", "--as", "ana"])
+        .success()
+        .stdout(predicate::str::contains(format!(
+        "ana's signing key {ana_id} on this machine is already the registered one; nothing changed"
+    )));
+    assert_eq!(env.count("SELECT COUNT(*) FROM event"), events);
+
+    // Another machine (another config dir) claims to be Ana.
+    let other = env.path("other-config");
+    let out = env
+        .cmd()
+        .env("SIGNET_CONFIG_DIR", &other)
+        .args(["key", "init", "--as", "ana"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for part in [
+        format!("ana already has a registered signing key {ana_id}"),
+        "this machine does not hold it".to_string(),
+        "signatures made with it stay valid only with that key".to_string(),
+        "--force".to_string(),
+    ] {
+        assert!(err.contains(&part), "wanted {part:?} in {err}");
+    }
+    assert_eq!(registered_key(&env, "ana").0, ana_key);
+    assert!(!other.join("keys/ana.key").exists(), "no stray key made");
+    assert_eq!(env.count("SELECT COUNT(*) FROM event"), events);
+
+    // A different key already on that machine is refused the same way.
+    env.cmd()
+        .env("SIGNET_CONFIG_DIR", &other)
+        .args(["key", "init", "--as", "bo"])
+        .assert()
+        .code(2);
+    std::fs::create_dir_all(other.join("keys")).unwrap();
+    std::fs::copy(env.path("config/keys/bo.key"), other.join("keys/ana.key")).unwrap();
+    let (_, bo_id) = registered_key(&env, "bo");
+    env.cmd()
+        .env("SIGNET_CONFIG_DIR", &other)
+        .args(["key", "init", "--as", "ana"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "the key on this machine is a different one ({bo_id})"
+        )));
+    assert_eq!(registered_key(&env, "ana").0, ana_key);
+
+    // --force registers a new key anyway, and says whose key it replaced.
+    let out = env
+        .cmd()
+        .env("SIGNET_CONFIG_DIR", &other)
+        .args(["key", "init", "--as", "ana", "--force"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let (new_key, new_id) = registered_key(&env, "ana");
+    assert_ne!(new_key, ana_key);
+    assert_ne!(new_id, bo_id);
+    let err = stderr_of(&out);
+    assert!(
+        err.starts_with("signet: warning: ")
+            && err.contains(&format!(
+                "replaced ana's registered signing key {ana_id} with {new_id}"
+            )),
+        "{err}"
+    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM event"), events + 1);
+}
