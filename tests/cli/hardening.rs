@@ -358,3 +358,37 @@ fn key_init_never_replaces_someone_elses_registered_key_silently() {
     );
     assert_eq!(env.count("SELECT COUNT(*) FROM event"), events + 1);
 }
+
+#[test]
+fn a_second_person_with_the_same_e_mail_is_refused_and_a_namesake_warned_about() {
+    let env = Env::new();
+    env.approvers();
+    let people = env.count("SELECT COUNT(*) FROM person");
+    for email in ["ana@example.com", "ANA@Example.COM", " ana@example.com "] {
+        env.run(&[
+            "person", "add", "Ana Ruiz", "--handle", "anar", "--email", email,
+        ])
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("ana@example.com"))
+        .stderr(predicate::str::contains("'ana'"));
+    }
+    assert_eq!(env.count("SELECT COUNT(*) FROM person"), people);
+
+    // Two people may share a name; the second is added with a warning.
+    env.run(&[
+        "person",
+        "add",
+        "Ana Ruiz",
+        "--handle",
+        "anar",
+        "--email",
+        "ana.ruiz@other.example",
+    ])
+    .success()
+    .stdout(predicate::str::contains("added Ana Ruiz as 'anar'"))
+    .stderr(predicate::str::contains(
+        "warning: 'ana' is also named Ana Ruiz",
+    ));
+    assert_eq!(env.count("SELECT COUNT(*) FROM person"), people + 1);
+}

@@ -30,6 +30,17 @@ pub fn add(
     json: bool,
 ) -> Result<ExitCode> {
     let p = ctx.store.add_person(name, email, handle, &ctx.actor)?;
+    for other in ctx.store.namesakes(&p)? {
+        let their = other
+            .email
+            .as_deref()
+            .map(|e| format!(" <{e}>"))
+            .unwrap_or_default();
+        out::warn(format!(
+            "'{}' is also named {}{their}; reports show both as {} — tell them apart by handle",
+            other.handle, other.name, p.name
+        ))?;
+    }
     if json {
         out::json(&p)?;
     } else {

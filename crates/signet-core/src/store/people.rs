@@ -143,6 +143,24 @@ impl Store {
                     name: format!("{handle} (choose another with --handle)"),
                 });
             }
+            // One e-mail names one person: reports and owner matching go by
+            // it, so a second "Ana Ruiz <ana@example.com>" would be an
+            // impostor that reads as Ana.
+            if let Some(e) = email {
+                let holder: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT handle, email FROM person WHERE email = ?1 COLLATE NOCASE",
+                        [e],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((holder, their)) = holder {
+                    return Err(Error::AlreadyExists {
+                        what: "person with e-mail",
+                        name: format!("{their} (that is '{holder}'; one e-mail names one person)"),
+                    });
+                }
+            }
             tx.execute(
                 "INSERT INTO person (handle, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![handle, name, email, time_fmt::now()],
@@ -170,6 +188,16 @@ impl Store {
 
     pub fn person(&self, who: &str) -> Result<Person> {
         resolve(self.conn(), who)
+    }
+
+    /// Other people with `p`'s name (case-insensitive): allowed, but a
+    /// report shows them alike, so front ends warn when one is added.
+    pub fn namesakes(&self, p: &Person) -> Result<Vec<Person>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "{COLUMNS} WHERE name = ?1 COLLATE NOCASE AND id != ?2 ORDER BY handle"
+        ))?;
+        let rows = stmt.query_map(params![p.name, p.id], row_to_person)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every registered person, for matching item owners.
