@@ -188,6 +188,15 @@ fn an_actor_that_would_forge_history_lines_is_refused() {
     }
     assert_eq!(env.count("SELECT COUNT(*) FROM event"), events);
     assert_eq!(status_of(&env, "v2.4.0", "1.2"), "open");
+    // Refused before any database is created.
+    let fresh = Env::new();
+    fresh
+        .cmd()
+        .env("SIGNET_ACTOR", forged)
+        .args(["release", "new", "v1"])
+        .assert()
+        .code(2);
+    assert!(!fresh.db().exists());
 
     // A name with spaces and accents is a name.
     env.cmd()
