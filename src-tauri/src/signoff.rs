@@ -73,13 +73,13 @@ pub async fn add_person(
     Ok(person_key(&state, p))
 }
 
-/// Creates the person's key pair on this machine and registers the public key.
+/// Creates the person's key pair on this machine and registers the public
+/// key; refused when another key is registered for them (core's rule).
 #[tauri::command]
 pub async fn create_key(state: State<'_, AppState>, person: String) -> Result<PersonKey> {
     let mut store = state.store()?;
-    let p = store.person(&person)?;
-    let key = state.keyring().generate(&p.handle, false)?;
-    let p = store.set_public_key(&p.handle, &key.public_key(), &state.actor)?;
+    let (p, _) =
+        signet_core::keys::init(&mut store, &state.keyring(), &person, false, &state.actor)?;
     drop(store);
     Ok(person_key(&state, p))
 }

@@ -41,12 +41,14 @@ impl AppState {
     }
 }
 
+/// Who acts: $SIGNET_ACTOR, else $USER, else "unknown". The app cannot
+/// refuse to start over a name, so a line break or control character in it
+/// is replaced (the CLI refuses it): the same core rule either way.
 pub fn actor() -> String {
-    std::env::var("SIGNET_ACTOR")
+    let name = std::env::var("SIGNET_ACTOR")
         .or_else(|_| std::env::var("USER"))
-        .ok()
-        .filter(|a| !a.trim().is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
+        .unwrap_or_default();
+    signet_core::model::sanitize_actor(&name)
 }
 
 /// Where signing keys live: $SIGNET_CONFIG_DIR, else the user's config dir

@@ -1,13 +1,16 @@
 //! Where a person's secret signing key lives on this machine: one minisign
 //! key file per person in the user's config dir (`~/.config/signet/keys/`),
 //! directory 0700, file 0600. Never in the database, never in a report.
+//! [`init`] makes a person's key here and registers its public half.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::model::Person;
 use crate::seal::SigningKey;
+use crate::store::{may_register_key, Store};
 
 /// `$XDG_CONFIG_HOME/signet` (`~/.config/signet`).
 pub fn default_config_dir() -> Option<PathBuf> {
@@ -70,6 +73,61 @@ impl Keyring {
         })?;
         SigningKey::from_text(&text).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
     }
+}
+
+/// What [`init`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyInit {
+    /// The key on this machine already was the registered one: nothing
+    /// changed.
+    AlreadyRegistered,
+    /// A key pair was made on this machine and registered.
+    Created,
+    /// The person had no registered key; the one already on this machine
+    /// now is.
+    RegisteredExisting,
+    /// Asked to replace: a new key pair replaced the registered key
+    /// `old_key_id`.
+    Replaced { old_key_id: String },
+}
+
+/// Gives `who` a signing key on this machine and registers its public half.
+/// Another key already registered for them is refused unless `replace` (see
+/// `store::may_register_key`), and that is checked before any key file is
+/// written, so a refusal leaves nothing behind. Without `replace`, a key
+/// already on this machine is used rather than a new one made.
+pub fn init(
+    store: &mut Store,
+    keyring: &Keyring,
+    who: &str,
+    replace: bool,
+    actor: &str,
+) -> Result<(Person, KeyInit)> {
+    let person = store.person(who)?;
+    let handle = person.handle.clone();
+    if replace {
+        let key = keyring.generate(&handle, true)?;
+        let p = store.replace_public_key(&handle, &key.public_key(), actor)?;
+        let outcome = match person.key_id {
+            Some(old_key_id) => KeyInit::Replaced { old_key_id },
+            None => KeyInit::Created,
+        };
+        return Ok((p, outcome));
+    }
+    if keyring.has_key(&handle) {
+        let key = keyring.load(&handle)?;
+        let p = store.set_public_key(&handle, &key.public_key(), actor)?;
+        let outcome = if person.public_key.is_some() {
+            KeyInit::AlreadyRegistered
+        } else {
+            KeyInit::RegisteredExisting
+        };
+        return Ok((p, outcome));
+    }
+    may_register_key(&person, None, false)?;
+    let key = keyring.generate(&handle, false)?;
+    let p = store.set_public_key(&handle, &key.public_key(), actor)?;
+    Ok((p, KeyInit::Created))
 }
 
 #[cfg(unix)]

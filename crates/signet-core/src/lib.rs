@@ -25,6 +25,7 @@ pub mod report;
 pub mod seal;
 pub mod starter;
 pub mod store;
+mod text;
 mod time_fmt;
 pub mod verify;
 

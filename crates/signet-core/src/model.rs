@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::Error;
+use crate::text;
 
 /// Where one item of one run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -502,6 +503,9 @@ const EVIDENCE_FORMS: &str = "use an http(s) URL with a host (https://ci.example
 a mailto: link with an address (mailto:qa@example.com), or a plain-text note starting \
 with 'note:' (note: checked by hand on staging)";
 
+/// What a host must be, for error messages.
+const HOST_FORMS: &str = "is not a host name (letters, digits, '-' and '.') or an IP address";
+
 /// `scheme` and the rest when `t` starts like a URL (`letters:`); one letter
 /// is a Windows drive (`C:\…`), not a scheme.
 fn split_scheme(t: &str) -> Option<(&str, &str)> {
@@ -514,67 +518,163 @@ fn split_scheme(t: &str) -> Option<(&str, &str)> {
     looks_like_scheme.then_some((scheme, rest))
 }
 
-/// A host name, or an IPv6 address in brackets.
+/// A host name of letters (of any script, for internationalised names),
+/// digits, `-` and `.`; an IPv4 address; or an IPv6 address in brackets.
+/// Nothing a browser would decode or rewrite (`%20`, `_`, `~`): the host a
+/// link reads as must be the host it goes to.
 fn is_host(h: &str) -> bool {
     if let Some(inner) = h.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-        return !inner.is_empty()
+        return inner.contains(':')
             && inner
                 .chars()
                 .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
     }
     h.chars().any(char::is_alphanumeric)
         && h.chars()
-            .all(|c| c.is_alphanumeric() || "-._~%".contains(c))
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
 }
 
-/// Whether what follows `http:`/`https:` is `//host[:port]…`.
-fn has_host(rest: &str) -> bool {
+/// Why text may not be shown as written anywhere: a control character, or
+/// a bidirectional control that reorders what follows it (`exe.pdf` shown
+/// as `fdp.exe`). Applies to notes as much as to links.
+fn hidden_problem(t: &str) -> Option<String> {
+    let c = t
+        .chars()
+        .find(|&c| c.is_control() || text::is_bidi_control(c))?;
+    Some(if c.is_control() {
+        format!("contains a control character ({})", text::visible_char(c))
+    } else {
+        format!(
+            "contains {}, which changes the order text is shown in",
+            text::visible_char(c)
+        )
+    })
+}
+
+/// Whether `s` holds a `%` escape of a space or a control character.
+fn escapes_blank(s: &str) -> bool {
+    s.as_bytes().windows(3).any(|w| {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (w[0], hex(w[1]), hex(w[2])) {
+            (b'%', Some(hi), Some(lo)) => {
+                let byte = hi * 16 + lo;
+                byte <= 0x20 || byte == 0x7F
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Why what follows `http:`/`https:` is not `//host[:port]…`, or None.
+fn http_problem(rest: &str) -> Option<String> {
+    let no_host = || Some("is not a link: it has no host".to_string());
     let Some(after) = rest.strip_prefix("//") else {
-        return false;
+        return no_host();
     };
     let authority = after.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = if host_port.starts_with('[') {
-        match host_port.find(']') {
-            Some(end) => host_port.split_at(end + 1),
-            None => return false,
-        }
-    } else {
-        match host_port.rfind(':') {
-            Some(colon) => host_port.split_at(colon),
-            None => (host_port, ""),
+    if authority.contains('@') {
+        // `https://good.example@evil.example/` goes to evil.example.
+        return Some(
+            "is refused: it has a user name before '@' (https://name@host), \
+             which makes a link read as a site it does not go to"
+                .into(),
+        );
+    }
+    let (host, port) = match (authority.starts_with('['), authority.find(']')) {
+        (true, Some(end)) => authority.split_at(end + 1),
+        (true, None) => (authority, ""),
+        (false, _) => match authority.rfind(':') {
+            Some(colon) => authority.split_at(colon),
+            None => (authority, ""),
+        },
+    };
+    if host.is_empty() {
+        return no_host();
+    }
+    if !is_host(host) {
+        return Some(format!("is not a link: its host '{host}' {HOST_FORMS}"));
+    }
+    let port_ok = match port.strip_prefix(':') {
+        None => port.is_empty(),
+        Some(p) => {
+            p.is_empty() || (p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok())
         }
     };
-    let port_ok = port.is_empty()
-        || port
-            .strip_prefix(':')
-            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
-    port_ok && is_host(host)
+    (!port_ok).then(|| format!("is not a link: its port '{port}' is not a number from 0 to 65535"))
 }
 
-/// Whether what follows `mailto:` starts with `local@domain`.
-fn has_address(rest: &str) -> bool {
-    let addr = rest.split('?').next().unwrap_or("");
-    match addr.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !addr.chars().any(char::is_whitespace)
-                && domain.chars().any(char::is_alphanumeric)
+/// Why what follows `mailto:` is not `local@domain` (or several, with
+/// commas), or None.
+fn mailto_problem(rest: &str) -> Option<String> {
+    let to = rest.split('?').next().unwrap_or("");
+    for addr in to.split(',') {
+        let Some((local, domain)) = addr.split_once('@').filter(|(l, _)| !l.is_empty()) else {
+            return Some("is not a link: it has no e-mail address".into());
+        };
+        if !is_host(domain) {
+            return Some(format!(
+                "is not a link: its e-mail domain '{domain}' {HOST_FORMS}"
+            ));
         }
-        None => false,
+        if escapes_blank(local) {
+            return Some(format!(
+                "is not a link: its e-mail address '{addr}' holds an escaped space or control character"
+            ));
+        }
+    }
+    None
+}
+
+/// Why `t` (trimmed) may not become a clickable link, or None when it may.
+fn link_problem(t: &str) -> Option<String> {
+    let Some((scheme, rest)) = split_scheme(t) else {
+        return Some("is neither a link nor a note".into());
+    };
+    let http = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    if !http && !scheme.eq_ignore_ascii_case("mailto") {
+        // A ticket id such as `JIRA-12:` is not a scheme anyone meant.
+        return Some(if scheme.contains('-') {
+            "is neither a link nor a note".into()
+        } else {
+            format!("is refused: the link scheme '{scheme}:' is not allowed")
+        });
+    }
+    if let Some(problem) = hidden_problem(t) {
+        return Some(format!("is not a link: it {problem}"));
+    }
+    if let Some(c) = t.chars().find(|&c| text::invisible(c)) {
+        return Some(format!(
+            "is not a link: it contains {}, which cannot be seen",
+            text::visible_char(c)
+        ));
+    }
+    if t.contains(' ') {
+        return Some("is not a link: it contains a space".into());
+    }
+    if t.contains('\\') {
+        // WHATWG URL parsing reads `\` as `/` in http(s) URLs, so
+        // `https://evil.example\@good.example/` goes to evil.example.
+        return Some(
+            "is refused: it contains a backslash, which browsers read as '/', \
+             so the link would not go where it reads"
+                .into(),
+        );
+    }
+    if http {
+        http_problem(rest)
+    } else {
+        mailto_problem(rest)
     }
 }
 
 /// Whether a report or the UI may turn `target` into a clickable link: an
-/// http(s) URL with a host, or a mailto: link with an address. Anything else
-/// (`https://`, `javascript:…`, paths, notes) is shown as text.
+/// http(s) URL whose host is a plain host name or IP address (no user name,
+/// no escapes), or a mailto: link with an address — with no space,
+/// backslash, control, bidirectional or invisible character anywhere.
+/// Anything else (`https://`, `javascript:…`, paths, notes) is shown as
+/// text. Mirrored by `isSafeLink` in ui/src/lib/logic.ts.
 pub fn is_safe_link(target: &str) -> bool {
-    match split_scheme(target.trim()) {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => has_host(rest),
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => has_host(rest),
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("mailto") => has_address(rest),
-        _ => false,
-    }
+    link_problem(target.trim()).is_none()
 }
 
 /// The text of plain-text evidence (`note: …`), or None for anything else.
@@ -588,7 +688,8 @@ pub fn evidence_note(target: &str) -> Option<&str> {
 
 /// Checks an evidence target and returns it as stored: a link (see
 /// [`is_safe_link`]) trimmed, or a note as `note: text`. Anything else is
-/// refused with the value and the accepted forms.
+/// refused with the value (invisible characters written out) and the
+/// accepted forms.
 pub fn check_evidence(target: &str) -> Result<String, Error> {
     let t = target.trim();
     if t.is_empty() {
@@ -596,40 +697,89 @@ pub fn check_evidence(target: &str) -> Result<String, Error> {
             "evidence is empty; {EVIDENCE_FORMS}"
         )));
     }
-    if t.chars().any(char::is_control) {
-        return Err(Error::Invalid(
-            "evidence contains control characters".into(),
-        ));
-    }
-    if let Some(text) = evidence_note(t) {
-        if text.is_empty() {
-            return Err(Error::Invalid(format!(
-                "evidence '{t}' is an empty note; {EVIDENCE_FORMS}"
-            )));
-        }
-        return Ok(format!("{EVIDENCE_NOTE_PREFIX} {text}"));
-    }
-    if is_safe_link(t) {
-        return Ok(t.to_string());
-    }
-    let problem = match split_scheme(t) {
-        Some((scheme, _))
-            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
-        {
-            "is not a link: it has no host".to_string()
-        }
-        Some((scheme, _)) if scheme.eq_ignore_ascii_case("mailto") => {
-            "is not a link: it has no e-mail address".to_string()
-        }
-        // A ticket id such as `JIRA-12:` is not a scheme anyone meant.
-        Some((scheme, _)) if !scheme.contains('-') => {
-            format!("is refused: the link scheme '{scheme}:' is not allowed")
-        }
-        _ => "is neither a link nor a note".to_string(),
+    let refuse = |problem: &str| {
+        Error::Invalid(format!(
+            "evidence '{}' {problem}; {EVIDENCE_FORMS}",
+            text::visible(t)
+        ))
     };
-    Err(Error::Invalid(format!(
-        "evidence '{t}' {problem}; {EVIDENCE_FORMS}"
-    )))
+    if let Some(problem) = hidden_problem(t) {
+        return Err(refuse(&problem));
+    }
+    if let Some(note) = evidence_note(t) {
+        if note.is_empty() {
+            return Err(refuse("is an empty note"));
+        }
+        if note
+            .chars()
+            .all(|c| c.is_whitespace() || text::invisible(c))
+        {
+            return Err(refuse(
+                "is an empty note: it holds only characters that cannot be seen",
+            ));
+        }
+        return Ok(format!("{EVIDENCE_NOTE_PREFIX} {note}"));
+    }
+    match link_problem(t) {
+        None => Ok(t.to_string()),
+        Some(problem) => Err(refuse(&problem)),
+    }
+}
+
+/// Who the audit trail names when nobody is given.
+pub const UNKNOWN_ACTOR: &str = "unknown";
+
+/// Why `name` cannot name who acted, or None. A line break would forge
+/// extra lines in `signet history`, a control character can rewrite the
+/// terminal it is printed on, and a bidirectional control reorders what
+/// follows it: each makes the trail show something it does not hold.
+fn actor_problem(name: &str) -> Option<String> {
+    let c = name
+        .chars()
+        .find(|&c| c.is_control() || text::is_line_break(c) || text::is_bidi_control(c))?;
+    Some(if text::is_line_break(c) {
+        "contains a line break".to_string()
+    } else if c.is_control() {
+        format!("contains a control character ({})", text::visible_char(c))
+    } else {
+        format!(
+            "contains {}, which changes the order text is shown in",
+            text::visible_char(c)
+        )
+    })
+}
+
+/// The actor to record, from the name a front end was given; `source` says
+/// where that came from (`--actor`, `SIGNET_ACTOR`, `$USER`) for the error.
+/// A blank name is [`UNKNOWN_ACTOR`]; one the history could not show as it
+/// is (see [`sanitize_actor`]) is refused.
+pub fn check_actor(name: &str, source: &str) -> Result<String, Error> {
+    if name.trim().is_empty() {
+        return Ok(UNKNOWN_ACTOR.to_string());
+    }
+    match actor_problem(name) {
+        None => Ok(name.to_string()),
+        Some(problem) => Err(Error::Invalid(format!(
+            "actor '{}' (from {source}) {problem}, so the history would not show it as it is; use a plain name",
+            text::visible(name)
+        ))),
+    }
+}
+
+/// [`check_actor`] for a front end that cannot refuse (the desktop app, at
+/// start): each character it would refuse becomes U+FFFD, so the trail
+/// shows that the name was odd instead of lines that were never written.
+pub fn sanitize_actor(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let mut buf = [0u8; 4];
+        if actor_problem(c.encode_utf8(&mut buf)).is_some() {
+            out.push(char::REPLACEMENT_CHARACTER);
+        } else {
+            out.push(c);
+        }
+    }
+    check_actor(&out, "").unwrap_or_else(|_| UNKNOWN_ACTOR.to_string())
 }
 
 /// An owner or approver. `public_key` is their minisign key when they have
@@ -656,11 +806,14 @@ mod tests {
         for link in [
             "https://ci.example/run/81",
             "HTTP://CI.EXAMPLE",
-            "https://user@ci.example:8443/x?y#z",
+            "https://ci.example:8443/x?y#z",
+            "https://ci.example:/x",
             "http://[::1]:8080/",
+            "http://10.0.0.7/",
             "https://bücher.example/",
             "mailto:qa@example.com",
             "mailto:qa@example.com?subject=v2.4.0",
+            "mailto:qa@example.com,ops@example.com",
         ] {
             assert!(is_safe_link(link), "{link}");
         }
@@ -669,18 +822,74 @@ mod tests {
             "http:///path",
             "https://:443/",
             "https://user@/x",
+            "https://user@ci.example:8443/x?y#z",
+            "https://good.example@evil.example/",
+            "https://evil.example\\@good.example/",
+            "https://ci.example\\path",
+            "https://%20",
+            "https://%00/x",
+            "https://ci%2Eexample/",
+            "https://ci_example/",
+            "https://-/",
+            "http://[]/",
+            "http://[::1/",
+            "http://[::1]x/",
+            "https://ci.example:65536/",
+            "https://ci.example:+80/",
+            "https://ci.example/\u{202E}fdp.exe",
+            "https://ci.example/\u{200E}",
+            "https://ci.example/\u{2067}",
+            "https://ci.\u{200B}example/",
+            "https://ci.example/a\u{00A0}b",
+            "https://ci.example/\tx",
+            "https://ci.example/a b",
             "https:ci.example",
             "https://ci example/",
             "https://ci.example:https/",
             "mailto:",
             "mailto:@example.com",
             "mailto:qa",
+            "mailto:%20@%20",
+            "mailto:%20@ci.example",
+            "mailto:qa@ci.example,",
+            "mailto:qa@\u{202E}example.com",
+            "mailto:qa@example.com\\x",
             "javascript:alert(1)",
             "note: https://ci.example",
             "ci.example/run/81",
         ] {
             assert!(!is_safe_link(text), "{text}");
         }
+    }
+
+    #[test]
+    fn an_actor_shows_in_the_history_as_it_is() {
+        assert_eq!(
+            check_actor("Ana Ruiz Núñez", "--actor").unwrap(),
+            "Ana Ruiz Núñez"
+        );
+        assert_eq!(check_actor("  ", "$USER").unwrap(), UNKNOWN_ACTOR);
+        for (bad, says) in [
+            (
+                "ana\nbo",
+                "actor 'ana\\nbo' (from SIGNET_ACTOR) contains a line break",
+            ),
+            ("ana\u{2028}", "contains a line break"),
+            (
+                "ana\u{1b}[2J",
+                "contains a control character (<U+001B ESCAPE>)",
+            ),
+            ("\u{202E}ana", "contains <U+202E RIGHT-TO-LEFT OVERRIDE>"),
+        ] {
+            let err = check_actor(bad, "SIGNET_ACTOR").unwrap_err().to_string();
+            assert!(err.contains(says), "{bad:?}: {err}");
+        }
+        assert_eq!(
+            sanitize_actor("evil\nactor\u{202E}"),
+            "evil\u{FFFD}actor\u{FFFD}"
+        );
+        assert_eq!(sanitize_actor("ana"), "ana");
+        assert_eq!(sanitize_actor(""), UNKNOWN_ACTOR);
     }
 
     #[test]
@@ -709,6 +918,41 @@ mod tests {
             ),
             ("mailto:", "it has no e-mail address"),
             ("note:  ", "evidence 'note:' is an empty note"),
+            (
+                "note:\u{200B}\u{FEFF}",
+                "evidence 'note:<U+200B ZERO WIDTH SPACE><U+FEFF ZERO WIDTH NO-BREAK SPACE>' \
+                 is an empty note: it holds only characters that cannot be seen",
+            ),
+            (
+                "note: fine\u{202E}",
+                "evidence 'note: fine<U+202E RIGHT-TO-LEFT OVERRIDE>' contains \
+                 <U+202E RIGHT-TO-LEFT OVERRIDE>, which changes the order text is shown in",
+            ),
+            (
+                "https://ci.example/\u{1b}[2J",
+                "contains a control character (<U+001B ESCAPE>)",
+            ),
+            (
+                "https://%20",
+                "evidence 'https://%20' is not a link: its host '%20' is not a host name",
+            ),
+            (
+                "https://evil.example\\@good.example/",
+                "is refused: it contains a backslash, which browsers read as '/'",
+            ),
+            (
+                "https://good.example@evil.example/",
+                "is refused: it has a user name before '@'",
+            ),
+            (
+                "mailto:%20@%20",
+                "its e-mail domain '%20' is not a host name",
+            ),
+            (
+                "https://ci.example:99999/",
+                "its port ':99999' is not a number",
+            ),
+            ("https://ci.example/a b", "it contains a space"),
             (
                 "javascript:alert(1)",
                 "the link scheme 'javascript:' is not allowed",

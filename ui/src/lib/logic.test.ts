@@ -157,14 +157,34 @@ describe("virtual window and links", () => {
   });
 
   it("a link needs a host or an address, as in signet-core", () => {
-    expect(isSafeLink("HTTP://CI.EXAMPLE")).toBe(true);
-    expect(isSafeLink("https://user@ci.example:8443/x?y#z")).toBe(true);
-    expect(isSafeLink("http://[::1]:8080/")).toBe(true);
-    expect(isSafeLink("mailto:qa@example.com?subject=v2.4.0")).toBe(true);
+    for (const link of ["HTTP://CI.EXAMPLE", "https://ci.example:8443/x?y#z", "https://ci.example:/x", "http://[::1]:8080/",
+      "http://10.0.0.7/", "https://bücher.example/", " https://ci.example/run/81 ", "mailto:qa@example.com?subject=v2.4.0",
+      "mailto:qa@example.com,ops@example.com"]) {
+      expect(isSafeLink(link), link).toBe(true);
+    }
     for (const text of ["https://", "http:///path", "https://:443/", "https://user@/x", "https:ci.example",
       "https://ci example/", "https://ci.example:https/", "mailto:", "mailto:@example.com", "mailto:qa",
       "note: https://ci.example", "not a url"]) {
       expect(isSafeLink(text), text).toBe(false);
+    }
+  });
+
+  it("a link goes where it reads, as in signet-core", () => {
+    for (const text of [
+      // user@ before the host, and `\` that browsers read as `/`: both go to evil.example.
+      "https://user@ci.example:8443/x?y#z", "https://good.example@evil.example/", "https://evil.example\\@good.example/",
+      "https://ci.example\\path",
+      // A host of escapes, or of characters a browser rewrites.
+      "https://%20", "https://%00/x", "https://ci%2Eexample/", "https://ci_example/", "https://-/", "http://[]/",
+      "http://[::1/", "http://[::1]x/", "https://ci.example:65536/", "https://ci.example:+80/",
+      // Bidirectional, invisible and control characters, and spaces.
+      "https://ci.example/\u202Efdp.exe", "https://ci.example/\u200E", "https://ci.example/\u2067",
+      "https://ci.\u200Bexample/", "https://ci.example/a\u00A0b", "https://ci.example/\tx", "https://ci.example/a b",
+      "https://ci.example/\uFEFF",
+      "mailto:%20@%20", "mailto:%20@ci.example", "mailto:qa@ci.example,", "mailto:qa@\u202Eexample.com",
+      "mailto:qa@example.com\\x",
+    ]) {
+      expect(isSafeLink(text), JSON.stringify(text)).toBe(false);
     }
   });
 });

@@ -229,30 +229,47 @@ export function windowOf(scrollTop: number, height: number, rowHeight: number, c
   return { first, last, offset: first * rowHeight, total: count * rowHeight };
 }
 
+/** Whitespace as signet-core's `str::trim` and `char::is_whitespace` see it. */
+const EDGE_SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
+/**
+ * What a link may not hold anywhere (signet-core's `text::invisible` plus
+ * the space): whitespace, control characters, bidirectional controls that
+ * reorder what follows them, and characters that render as nothing.
+ */
+const UNSEEN =
+  /[\p{White_Space}\p{Cc}\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB\u{E0000}-\u{E007F}]/u;
+
+/** A host name of letters (any script), digits, `-` and `.`, or an IP literal; no `%` escapes. */
+function isHost(h: string): boolean {
+  if (h.startsWith("[")) return /^\[[0-9a-f:.]*:[0-9a-f:.]*\]$/i.test(h);
+  return /^[\p{Alphabetic}\p{N}.-]+$/u.test(h) && /[\p{Alphabetic}\p{N}]/u.test(h);
+}
+
 /**
  * Only these become clickable links; everything else is shown as text. The
- * same rule as signet-core's `is_safe_link`: an http(s) URL with a host, or a
- * mailto: link with an address (so a bare `https://` is text).
+ * same rule as signet-core's `is_safe_link`: an http(s) URL whose host is a
+ * plain host name or IP address (no `user@`, no escapes), or a mailto: link
+ * with an address — with no space, backslash (browsers read it as `/`),
+ * control, bidirectional or invisible character anywhere.
  */
 export function isSafeLink(target: string): boolean {
-  const t = target.trim();
-  const alnum = /[\p{Alphabetic}\p{N}]/u;
-  const http = /^https?:\/\/(?:[^/?#]*@)?([^/?#]*)/i.exec(t);
-  if (http) {
-    const hostPort = http[1];
-    if (hostPort.startsWith("[")) return /^\[[0-9a-f:.]+\](?::\d*)?$/i.test(hostPort);
-    const colon = hostPort.lastIndexOf(":");
-    if (colon >= 0 && !/^\d*$/.test(hostPort.slice(colon + 1))) return false;
-    const host = colon >= 0 ? hostPort.slice(0, colon) : hostPort;
-    return /^[\p{Alphabetic}\p{N}\-._~%]+$/u.test(host) && alnum.test(host);
+  const t = target.replace(EDGE_SPACE, "");
+  const m = /^(https?|mailto):(.*)$/isu.exec(t);
+  if (!m || UNSEEN.test(t) || t.includes("\\")) return false;
+  const rest = m[2];
+  if (m[1].toLowerCase() === "mailto") {
+    return rest.split("?")[0].split(",").every((addr) => {
+      const at = addr.indexOf("@");
+      return at > 0 && isHost(addr.slice(at + 1)) && !/%(?:[01][0-9a-f]|20|7f)/i.test(addr.slice(0, at));
+    });
   }
-  const mail = /^mailto:([^?]*)/i.exec(t);
-  if (mail) {
-    const addr = mail[1];
-    const at = addr.indexOf("@");
-    return at > 0 && !/\s/.test(addr) && alnum.test(addr.slice(at + 1));
-  }
-  return false;
+  if (!rest.startsWith("//")) return false;
+  const authority = rest.slice(2).split(/[/?#]/)[0];
+  if (authority.includes("@")) return false;
+  const split = authority.startsWith("[") ? authority.indexOf("]") + 1 : authority.lastIndexOf(":");
+  const [host, port] = split > 0 ? [authority.slice(0, split), authority.slice(split)] : [authority, ""];
+  if (!isHost(host)) return false;
+  return port === "" || (/^:\d*$/.test(port) && (port.length === 1 || Number(port.slice(1)) <= 65535));
 }
 
 function emptyProgress(): Progress {

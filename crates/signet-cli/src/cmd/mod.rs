@@ -73,6 +73,17 @@ fn default_db() -> Result<PathBuf> {
 }
 
 fn context(global: &Global, create: bool) -> Result<Ctx> {
+    // Checked before the database is opened (or created): a refused actor
+    // leaves nothing behind. Named by where it came from, so the error says
+    // what to fix.
+    let (actor, source) = match &global.actor {
+        Some(a) if std::env::var_os("SIGNET_ACTOR").is_some_and(|v| v == a.as_str()) => {
+            (a.clone(), "SIGNET_ACTOR")
+        }
+        Some(a) => (a.clone(), "--actor"),
+        None => (std::env::var("USER").unwrap_or_default(), "$USER"),
+    };
+    let actor = signet_core::model::check_actor(&actor, source)?;
     let path = match &global.db {
         Some(p) => p.clone(),
         None => default_db()?,
@@ -91,12 +102,6 @@ fn context(global: &Global, create: bool) -> Result<Ctx> {
         store.keep_anchors(dir)?;
     }
     let db_path = path.clone();
-    let actor = global
-        .actor
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|a| !a.trim().is_empty())
-        .unwrap_or_else(|| "unknown".to_string());
     Ok(Ctx {
         store,
         actor,

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use signet_core::keys::{self, KeyInit};
 use signet_core::model::Person;
 
 use super::Ctx;
@@ -29,6 +30,17 @@ pub fn add(
     json: bool,
 ) -> Result<ExitCode> {
     let p = ctx.store.add_person(name, email, handle, &ctx.actor)?;
+    for other in ctx.store.namesakes(&p)? {
+        let their = other
+            .email
+            .as_deref()
+            .map(|e| format!(" <{e}>"))
+            .unwrap_or_default();
+        out::warn(format!(
+            "'{}' is also named {}{their}; reports show both as {} — tell them apart by handle",
+            other.handle, other.name, p.name
+        ))?;
+    }
     if json {
         out::json(&p)?;
     } else {
@@ -68,17 +80,34 @@ pub fn show(ctx: &Ctx, who: &str, json: bool) -> Result<ExitCode> {
 }
 
 pub fn key_init(ctx: &mut Ctx, who: &str, force: bool) -> Result<ExitCode> {
-    let person = ctx.store.person(who)?;
     let keyring = ctx.keyring()?;
-    let key = keyring.generate(&person.handle, force)?;
-    ctx.store
-        .set_public_key(&person.handle, &key.public_key(), &ctx.actor)?;
-    out::line(format!(
-        "created signing key {} for {} — secret key {} (only you can read it), public key registered",
-        key.key_id(),
-        person.handle,
-        keyring.secret_path(&person.handle).display()
-    ))?;
+    let (p, outcome) = keys::init(&mut ctx.store, &keyring, who, force, &ctx.actor)?;
+    let key_id = p.key_id.as_deref().unwrap_or("?");
+    let secret = keyring.secret_path(&p.handle);
+    let created = format!(
+        "created signing key {key_id} for {} — secret key {} (only you can read it), public key registered",
+        p.handle,
+        secret.display()
+    );
+    match outcome {
+        KeyInit::AlreadyRegistered => out::line(format!(
+            "{}'s signing key {key_id} on this machine is already the registered one; nothing changed",
+            p.handle
+        ))?,
+        KeyInit::RegisteredExisting => out::line(format!(
+            "registered {}'s signing key {key_id}, already on this machine ({})",
+            p.handle,
+            secret.display()
+        ))?,
+        KeyInit::Created => out::line(created)?,
+        KeyInit::Replaced { old_key_id } => {
+            out::warn(format!(
+                "replaced {}'s registered signing key {old_key_id} with {key_id}; signatures made with {old_key_id} stay valid only with the old key",
+                p.handle
+            ))?;
+            out::line(created)?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -242,16 +242,23 @@ impl Store {
     /// while the app or another CLI writes), via a temp file and rename. An
     /// existing file at `path` is replaced only when `replace` is set;
     /// otherwise it is left as it was and the error is
-    /// [`Error::AlreadyExists`].
+    /// [`Error::AlreadyExists`]. The live database itself and the files
+    /// SQLite keeps beside it are refused even with `replace`.
     pub fn backup_to(&self, path: &Path, replace: bool) -> Result<u64> {
         let exists = || Error::AlreadyExists {
             what: "file",
             name: path.display().to_string(),
         };
+        self.refuse_live_target(path)?;
         // Checked first so a refusal costs nothing; the no-clobber rename
         // below is what actually guarantees it.
-        if !replace && std::fs::symlink_metadata(path).is_ok() {
-            return Err(exists());
+        if !replace {
+            if let Ok(meta) = std::fs::symlink_metadata(path) {
+                if meta.file_type().is_symlink() && !path.exists() {
+                    return Err(Self::dangling_link(path));
+                }
+                return Err(exists());
+            }
         }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
@@ -273,6 +280,81 @@ impl Store {
             _ => Error::io(path, &e.error),
         })?;
         Ok(file.metadata().map(|m| m.len()).unwrap_or(0))
+    }
+
+    /// Refuses a backup onto the live database or its `-wal`, `-shm` or
+    /// `-journal` file, by whatever name (`./x/../signet.db`, a linked
+    /// folder): the rename would replace the database, or leave SQLite a
+    /// "journal" that is a whole database, and the data is gone.
+    fn refuse_live_target(&self, target: &Path) -> Result<()> {
+        let Some(live) = self.path.as_deref() else {
+            return Ok(());
+        };
+        let targets = Self::path_forms(target);
+        for (suffix, what) in [
+            ("", "the live database"),
+            ("-wal", "the live database's write-ahead log"),
+            ("-shm", "the live database's shared-memory index"),
+            ("-journal", "the live database's rollback journal"),
+        ] {
+            let hit = Self::path_forms(live).iter().any(|l| {
+                let mut companion = l.clone().into_os_string();
+                companion.push(suffix);
+                let companion = PathBuf::from(companion);
+                targets.iter().any(|t| Self::same_path(t, &companion))
+            });
+            if hit {
+                let of = if suffix.is_empty() { "" } else { "of " };
+                return Err(Error::Invalid(format!(
+                    "{}: is {what} ({of}{}); a backup there would destroy the database — choose another file",
+                    target.display(),
+                    live.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `p` as the directory entry a rename would replace (its folder resolved,
+    /// its name kept) and, when it exists, as the file it leads to (every link
+    /// followed). Paths that cannot be resolved give fewer forms.
+    fn path_forms(p: &Path) -> Vec<PathBuf> {
+        let mut forms = Vec::new();
+        if let Some(name) = p.file_name() {
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            if let Ok(dir) = std::fs::canonicalize(dir) {
+                forms.push(dir.join(name));
+            }
+        }
+        if let Ok(full) = std::fs::canonicalize(p) {
+            forms.push(full);
+        }
+        forms
+    }
+
+    /// Whether two resolved paths name one file: names differing only in case
+    /// do on the usual macOS and Windows file systems.
+    fn same_path(a: &Path, b: &Path) -> bool {
+        if cfg!(any(target_os = "macos", windows)) {
+            a.to_string_lossy().to_lowercase() == b.to_string_lossy().to_lowercase()
+        } else {
+            a == b
+        }
+    }
+
+    /// A backup target that is a symbolic link to nothing: "already exists"
+    /// would send the user looking for a file that is not there.
+    fn dangling_link(path: &Path) -> Error {
+        let to = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        Error::Invalid(format!(
+            "{}: is a symbolic link to a missing file ({to}); pass --force to replace the link itself",
+            path.display()
+        ))
     }
 
     /// Replaces the live database with a backup — only after the backup

@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 
 pub use events::AuditReport;
 pub use maintenance::{Check, Health, Restored};
+pub(crate) use people::may_register_key;
 pub use replay::Drift;
 pub use runs::RunUpgrade;
 pub use signoffs::{RevisionInfo, SignoffOutcome, SignoffRequest};

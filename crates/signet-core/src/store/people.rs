@@ -44,6 +44,37 @@ pub(crate) fn resolve(conn: &Connection, who: &str) -> Result<Person> {
         })
 }
 
+/// The one rule for registering a signing key: a person's registered key
+/// is replaced only when asked (`replace`), or whoever runs
+/// `key init --as ana` on another machine would silently become Ana.
+/// `new` is the key to register (None: one not made yet). Ok(false): it
+/// already is the registered key, so there is nothing to do.
+pub(crate) fn may_register_key(person: &Person, new: Option<&str>, replace: bool) -> Result<bool> {
+    let Some(old) = person.public_key.as_deref() else {
+        return Ok(true);
+    };
+    if new == Some(old) {
+        return Ok(false);
+    }
+    if replace {
+        return Ok(true);
+    }
+    let h = &person.handle;
+    let old_id = person.key_id.as_deref().unwrap_or("(unreadable)");
+    let here = match new.and_then(|k| minisign::PublicKey::from_base64(k).ok()) {
+        Some(pk) => format!(
+            "the key on this machine is a different one ({})",
+            crate::seal::key_id(&pk)
+        ),
+        None => "this machine does not hold it".to_string(),
+    };
+    Err(Error::Invalid(format!(
+        "{h} already has a registered signing key {old_id}, and {here}: signatures made with \
+         it stay valid only with that key; to register a new key for {h} anyway, run \
+         `signet key init --as {h} --force`"
+    )))
+}
+
 /// A handle from a name: the first word, lower-case ASCII.
 fn handle_from(name: &str) -> String {
     let first = name.split_whitespace().next().unwrap_or("");
@@ -112,6 +143,24 @@ impl Store {
                     name: format!("{handle} (choose another with --handle)"),
                 });
             }
+            // One e-mail names one person: reports and owner matching go by
+            // it, so a second "Ana Ruiz <ana@example.com>" would be an
+            // impostor that reads as Ana.
+            if let Some(e) = email {
+                let holder: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT handle, email FROM person WHERE email = ?1 COLLATE NOCASE",
+                        [e],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((holder, their)) = holder {
+                    return Err(Error::AlreadyExists {
+                        what: "person with e-mail",
+                        name: format!("{their} (that is '{holder}'; one e-mail names one person)"),
+                    });
+                }
+            }
             tx.execute(
                 "INSERT INTO person (handle, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![handle, name, email, time_fmt::now()],
@@ -141,16 +190,57 @@ impl Store {
         resolve(self.conn(), who)
     }
 
+    /// Other people with `p`'s name (case-insensitive): allowed, but a
+    /// report shows them alike, so front ends warn when one is added.
+    pub fn namesakes(&self, p: &Person) -> Result<Vec<Person>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "{COLUMNS} WHERE name = ?1 COLLATE NOCASE AND id != ?2 ORDER BY handle"
+        ))?;
+        let rows = stmt.query_map(params![p.name, p.id], row_to_person)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every registered person, for matching item owners.
     pub fn owners(&self) -> Result<Owners> {
         Ok(Owners::new(self.people()?))
     }
 
-    /// Registers a person's public key (base64 minisign key).
+    /// Registers a person's public key (base64 minisign key). Refused when
+    /// another key is registered for them (see [`may_register_key`]); the
+    /// key already registered changes nothing.
     pub fn set_public_key(&mut self, who: &str, public_key: &str, actor: &str) -> Result<Person> {
+        self.register_key(who, public_key, actor, false)
+    }
+
+    /// Registers a person's public key even over another registered key:
+    /// signatures made with the old key stay valid only with that key.
+    pub fn replace_public_key(
+        &mut self,
+        who: &str,
+        public_key: &str,
+        actor: &str,
+    ) -> Result<Person> {
+        self.register_key(who, public_key, actor, true)
+    }
+
+    fn register_key(
+        &mut self,
+        who: &str,
+        public_key: &str,
+        actor: &str,
+        replace: bool,
+    ) -> Result<Person> {
         let key = crate::seal::parse_public_key(public_key)?;
+        // Read before the write so an unchanged key touches nothing.
+        let p = resolve(self.conn(), who)?;
+        if !may_register_key(&p, Some(&key), replace)? {
+            return Ok(p);
+        }
         self.write(|tx| {
             let p = resolve(tx, who)?;
+            if !may_register_key(&p, Some(&key), replace)? {
+                return Ok(p);
+            }
             tx.execute(
                 "UPDATE person SET public_key = ?1 WHERE id = ?2",
                 params![key, p.id],

@@ -452,3 +452,43 @@ fn an_honest_history_replays_to_the_live_state() {
         "r1/launch:1.2 notes: the audit trail says \"first\\nsecond\", the database has \"edited\""
     );
 }
+
+#[test]
+fn a_registered_key_is_replaced_only_when_asked_and_replay_follows() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.add_person("Ana Ruiz", None, None, "ana").unwrap();
+    let first = crate::seal::SigningKey::generate().unwrap();
+    let second = crate::seal::SigningKey::generate().unwrap();
+    let events = event_count;
+    store
+        .set_public_key("ana", &first.public_key(), "ana")
+        .unwrap();
+    let before = events(&store);
+    // The same key again changes nothing, not even the trail.
+    store
+        .set_public_key("ana", &first.public_key(), "ana")
+        .unwrap();
+    assert_eq!(events(&store), before);
+    let err = store
+        .set_public_key("ana", &second.public_key(), "mallory")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "ana already has a registered signing key {}, and the key on this machine is a different one ({})",
+            first.key_id(),
+            second.key_id()
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        store.person("ana").unwrap().public_key,
+        Some(first.public_key())
+    );
+    let p = store
+        .replace_public_key("ana", &second.public_key(), "ana")
+        .unwrap();
+    assert_eq!(p.key_id, Some(second.key_id()));
+    assert_eq!(events(&store), before + 1);
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+}
