@@ -1,5 +1,7 @@
 //! Report speed on a signed 10k-item release: sign-off (freeze + sign),
-//! export in every format, and verification of each signed file.
+//! export in every format, verification of each signed file, and the
+//! database checks a gate runs (doctor: integrity, replay of the audit
+//! trail against the live state, signatures).
 //! Targets (issue 4): md/json/csv/html < 50 ms, pdf < 1 s, verify < 50 ms.
 
 use std::hint::black_box;
@@ -52,6 +54,15 @@ fn benches(c: &mut Criterion) {
         });
         let mut store = signed_store(n, &keys);
         sign(&mut store, &keys);
+        g.bench_function(BenchmarkId::new("doctor", n), |b| {
+            b.iter(|| assert!(store.doctor().unwrap().ok))
+        });
+        g.bench_function(BenchmarkId::new("gate", n), |b| {
+            b.iter(|| {
+                let v = signet_core::gate::check(&store, "r", &Default::default()).unwrap();
+                assert!(v.passed, "{v:?}");
+            })
+        });
         let (r, seal) = store.report("r", None).unwrap();
         for format in Format::ALL {
             g.bench_function(
