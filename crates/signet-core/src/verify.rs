@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::report::{self, json::File, model::Report, Format, Paper};
+use crate::revocation::{standing, KeyRecord, Standing};
 use crate::seal::{self, Seal, SealCheck};
 
 pub use crate::seal::{SignatureCheck, TrustedKey};
@@ -204,4 +205,27 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
         digest_ok: check.digest_ok,
         unsigned_keys: check.unsigned_keys,
     })
+}
+
+/// Applies a database's key revocations to a verification (`verify --db`):
+/// a signature made with a key already revoked at the time it names fails
+/// the report; one made before the revocation passes with the warning
+/// returned. Keys the database does not know are left to `--key`.
+pub fn apply_revocations(v: &mut Verification, keys: &[KeyRecord]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for s in v.signatures.iter().filter(|s| s.valid) {
+        match standing(keys, &s.public_key, &s.signed_at) {
+            Standing::Good => {}
+            Standing::Revoked(r) => v.problems.push(format!(
+                "signature of {} ({}) was made {} with key {}, which was {r}",
+                s.handle, s.role, s.signed_at, s.key_id
+            )),
+            Standing::RevokedLater(r) => warnings.push(format!(
+                "{} ({}) signed with a key revoked later: key {} was {r}",
+                s.handle, s.role, s.key_id
+            )),
+        }
+    }
+    v.passed &= v.problems.is_empty();
+    warnings
 }
