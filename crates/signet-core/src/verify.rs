@@ -208,18 +208,23 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
 }
 
 /// Applies a database's key revocations to a verification (`verify --db`):
-/// a signature made with a key already revoked at the time it names fails
-/// the report; one made before the revocation passes with the warning
-/// returned. Keys the database does not know are left to `--key`.
+/// a signature dated after its key's revocation is invalid and fails the
+/// report; one dated until then passes with the warning returned. Keys the
+/// database does not know are left to `--key`.
 pub fn apply_revocations(v: &mut Verification, keys: &[KeyRecord]) -> Vec<String> {
     let mut warnings = Vec::new();
-    for s in v.signatures.iter().filter(|s| s.valid) {
+    for s in v.signatures.iter_mut().filter(|s| s.valid) {
         match standing(keys, &s.public_key, &s.signed_at) {
             Standing::Good => {}
-            Standing::Revoked(r) => v.problems.push(format!(
-                "signature of {} ({}) was made {} with key {}, which was {r}",
-                s.handle, s.role, s.signed_at, s.key_id
-            )),
+            Standing::Revoked(r) => {
+                let problem = format!("made {} with key {}, which was {r}", s.signed_at, s.key_id);
+                v.problems.push(format!(
+                    "signature of {} ({}) fails: {problem}",
+                    s.handle, s.role
+                ));
+                s.valid = false;
+                s.problem = Some(problem);
+            }
             Standing::RevokedLater(r) => warnings.push(format!(
                 "{} ({}) signed with a key revoked later: key {} was {r}",
                 s.handle, s.role, s.key_id

@@ -122,15 +122,16 @@ impl Store {
         records(self.conn(), Some(p.id))
     }
 
-    /// Marks a key compromised from `from` (see `revocation::parse_from`):
-    /// signatures dated after it are invalid. `key` is a key id as
+    /// Marks a key compromised from `from` (see `revocation::parse_from`;
+    /// None: now, as the revocation is recorded): signatures dated
+    /// after it are invalid. `key` is a key id as
     /// `person show` lists it, or the public key itself when two keys share
     /// an id (a key id is chosen by whoever makes the key). One `key.revoke`
     /// event per person who holds it.
     pub fn revoke_key(
         &mut self,
         key: &str,
-        from: &str,
+        from: Option<&str>,
         reason: &str,
         actor: &str,
     ) -> Result<Vec<KeyRecord>> {
@@ -143,7 +144,10 @@ impl Store {
         if reason.chars().any(char::is_control) {
             return Err(Error::Invalid("reason contains control characters".into()));
         }
-        let from = crate::revocation::parse_from(from)?;
+        let from = match from {
+            Some(f) => crate::revocation::parse_from(f)?,
+            None => crate::time_fmt::now(),
+        };
         let wanted = key.trim();
         self.write(|tx| {
             let all = records(tx, None)?;

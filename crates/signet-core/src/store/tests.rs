@@ -440,7 +440,7 @@ fn an_honest_history_replays_to_the_live_state() {
         .replace_public_key("ana", &rotated.public_key(), "ana")
         .unwrap();
     store
-        .revoke_key(&key.key_id(), &crate::now(), "laptop stolen", "ana")
+        .revoke_key(&key.key_id(), None, "laptop stolen", "ana")
         .unwrap();
     let req = SignoffRequest {
         release: "r1",
@@ -455,7 +455,7 @@ fn an_honest_history_replays_to_the_live_state() {
     let bo = crate::seal::SigningKey::generate().unwrap();
     store.set_public_key("bo", &bo.public_key(), "bo").unwrap();
     store
-        .revoke_key(&bo.public_key(), "2000-01-01", "never trusted", "bo")
+        .revoke_key(&bo.public_key(), Some("2000-01-01"), "never trusted", "bo")
         .unwrap();
     let health = store.doctor().unwrap();
     assert!(health.ok, "{health:#?}");
@@ -546,7 +546,7 @@ fn a_revoked_key_signs_nothing_more_and_the_gate_judges_by_when_it_signed() {
     };
     // Revoked from a time after it signed: a warning, a failure when strict.
     store
-        .revoke_key(&old.key_id(), "2100-01-01", "retired", "ana")
+        .revoke_key(&old.key_id(), Some("2100-01-01"), "retired", "ana")
         .unwrap();
     let v = check(&store, "r1", &Policy::default()).unwrap();
     assert!(v.passed, "{v:#?}");
@@ -556,7 +556,7 @@ fn a_revoked_key_signs_nothing_more_and_the_gate_judges_by_when_it_signed() {
     );
     assert!(!check(&store, "r1", &strict).unwrap().passed);
     let err = store
-        .revoke_key(&old.key_id(), "2000-01-01", "again", "ana")
+        .revoke_key(&old.key_id(), Some("2000-01-01"), "again", "ana")
         .unwrap_err()
         .to_string();
     assert!(
@@ -648,7 +648,7 @@ fn a_sign_off_after_its_key_was_revoked_is_invalid_in_the_gate_and_the_doctor() 
     store
         .revoke_key(
             &key.key_id().to_lowercase(),
-            "2000-01-01",
+            Some("2000-01-01"),
             "key leaked",
             "sec",
         )
@@ -683,7 +683,7 @@ fn a_sign_off_after_its_key_was_revoked_is_invalid_in_the_gate_and_the_doctor() 
     assert!(check(&store, "r1", &Policy::default()).unwrap().passed);
     assert!(store.doctor().unwrap().ok);
     let err = store
-        .revoke_key("FFFFFFFFFFFFFFFF", "2000-01-01", "x", "sec")
+        .revoke_key("FFFFFFFFFFFFFFFF", Some("2000-01-01"), "x", "sec")
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
 }
