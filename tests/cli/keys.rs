@@ -521,8 +521,12 @@ fn revocation_rejects_later_signatures_and_flags_earlier_ones() {
         .code(2)
         .stderr(predicate::str::contains("signs nothing more"));
     assert_eq!(env.count("SELECT COUNT(*) FROM report_revision"), revisions);
-    env.run(&["key", "init", "--as", "ana", "--force"])
-        .success();
+    env.run(&["key", "init", "--as", "ana"])
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "warning: ana's key {id} was revoked from {early_at} (laptop stolen) and signs nothing more"
+        )));
+    env.run(&["key", "rotate", "--as", "ana"]).success();
     sign(&env, "v2.4.0", "ana", &[]);
     env.run(&["gate", "v2.4.0", "--strict"]).success();
     env.run(&["audit", "verify"]).success();

@@ -69,6 +69,18 @@ pub fn init(
             out::line(created)?;
         }
     }
+    let revoked = ctx
+        .store
+        .person_keys(&p.handle)?
+        .into_iter()
+        .filter(|k| p.public_key.as_deref() == Some(k.public_key.as_str()))
+        .find_map(|k| k.revocation);
+    if let Some(r) = revoked {
+        out::warn(format!(
+            "{}'s key {key_id} was {r} and signs nothing more; make a new one with `signet key rotate --as {}`",
+            p.handle, p.handle
+        ))?;
+    }
     if !is_encrypted {
         if made && unencrypted {
             out::warn(format!(
