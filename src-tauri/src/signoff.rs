@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use signet_core::gate::{self, Policy, Verdict};
+use signet_core::keys::{Password, Passwords, Protection};
 use signet_core::model::{Person, Release};
 use signet_core::report::{self, Format, Paper};
+use signet_core::revocation::{standing, Standing};
 use signet_core::store::{RevisionInfo, SignoffOutcome, SignoffRequest};
 use signet_core::verify::Verification;
 use tauri::{AppHandle, Runtime, State};
@@ -47,6 +49,38 @@ pub struct Exported {
     pub revision: u32,
 }
 
+/// The app cannot ask for a key password yet: it takes
+/// `$SIGNET_KEY_PASSWORD` when set, and otherwise refuses an encrypted key,
+/// saying what to do instead. New keys are encrypted with that password
+/// when it is set, else stored unencrypted as before (`signet key protect`
+/// encrypts them).
+struct EnvPassword;
+
+impl EnvPassword {
+    fn get() -> Option<Password> {
+        std::env::var("SIGNET_KEY_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Password::new)
+    }
+}
+
+impl Passwords for EnvPassword {
+    fn existing(&self, what: &str) -> signet_core::Result<Password> {
+        Self::get().ok_or_else(|| {
+            signet_core::Error::Invalid(format!(
+                "{what} is encrypted, and the app cannot ask for its password yet: sign off with \
+                 `signet signoff RELEASE --as HANDLE --role ROLE` in a terminal, start the app with \
+                 SIGNET_KEY_PASSWORD set, or use an unencrypted key"
+            ))
+        })
+    }
+
+    fn for_new_key(&self, _: &str) -> signet_core::Result<Protection> {
+        Ok(Self::get().map_or(Protection::Unencrypted, Protection::Password))
+    }
+}
+
 fn person_key(state: &AppState, p: Person) -> PersonKey {
     PersonKey {
         local_key: state.keyring().has_key(&p.handle),
@@ -78,8 +112,14 @@ pub async fn add_person(
 #[tauri::command]
 pub async fn create_key(state: State<'_, AppState>, person: String) -> Result<PersonKey> {
     let mut store = state.store()?;
-    let (p, _) =
-        signet_core::keys::init(&mut store, &state.keyring(), &person, false, &state.actor)?;
+    let (p, _) = signet_core::keys::init(
+        &mut store,
+        &state.keyring(),
+        &person,
+        false,
+        &EnvPassword,
+        &state.actor,
+    )?;
     drop(store);
     Ok(person_key(&state, p))
 }
@@ -111,7 +151,8 @@ pub async fn sign_off(
 ) -> Result<SignoffOutcome> {
     let mut store = state.store()?;
     let p = store.person(&person)?;
-    let key = state.keyring().load(&p.handle)?;
+    // A missing or wrong password is refused here, before anything is written.
+    let key = state.keyring().load(&p.handle, &EnvPassword)?.key;
     let over = override_reason.filter(|r| !r.trim().is_empty());
     let req = SignoffRequest {
         release: &release,
@@ -224,15 +265,21 @@ pub async fn verify_report<R: Runtime>(
     Ok(Some(v))
 }
 
-/// Marks each signature trusted when its key is the one registered for that
-/// person in this database, untrusted otherwise (unknown person or key).
+/// Marks each signature trusted when its key is one this database ever
+/// registered for that person (a rotated-out key still vouches for what it
+/// signed) and was not revoked before the signature's time; untrusted
+/// otherwise (unknown person or key, or a signature after a revocation).
 pub fn mark_known_keys(state: &AppState, v: &mut Verification) -> Result<()> {
-    let people = state.store()?.people()?;
+    let keys = state.store()?.key_records()?;
     for s in &mut v.signatures {
-        let known = people
+        let registered = keys
             .iter()
-            .any(|p| p.handle == s.handle && p.public_key.as_deref() == Some(&s.public_key));
-        s.trusted = Some(known);
+            .any(|k| k.handle == s.handle && k.public_key == s.public_key);
+        let revoked = matches!(
+            standing(&keys, &s.public_key, &s.signed_at),
+            Standing::Revoked(_)
+        );
+        s.trusted = Some(registered && !revoked);
     }
     Ok(())
 }

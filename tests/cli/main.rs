@@ -9,6 +9,7 @@ use tempfile::TempDir;
 
 mod hardening;
 mod holes;
+mod keys;
 mod seal;
 mod trust;
 
@@ -34,6 +35,9 @@ Ship it safely.
 | Alerts page a human | outages |
 ";
 
+/// The password `Env::cmd` gives every command through SIGNET_KEY_PASSWORD.
+const PASSWORD: &str = "correct horse battery staple";
+
 struct Env {
     dir: TempDir,
 }
@@ -57,9 +61,12 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("signet").unwrap();
+        // New keys are encrypted: this password opens every key a test
+        // makes, unless the test says otherwise.
         c.env("SIGNET_DB", self.db())
             .env("SIGNET_ACTOR", "ana")
             .env("SIGNET_CONFIG_DIR", self.dir.path().join("config"))
+            .env("SIGNET_KEY_PASSWORD", PASSWORD)
             .current_dir(self.dir.path());
         c
     }

@@ -28,6 +28,21 @@ pub struct Global {
     /// Where signing keys live [default: $XDG_CONFIG_HOME/signet]
     #[arg(long, global = true, env = "SIGNET_CONFIG_DIR", value_name = "DIR")]
     pub config_dir: Option<PathBuf>,
+    /// --db was given on the command line (not from SIGNET_DB): set by
+    /// `main` from clap's value source; `verify` only consults a database
+    /// it was explicitly pointed at.
+    #[arg(skip)]
+    pub db_on_command_line: bool,
+}
+
+/// Where a signing key's password comes from. Never an argument: it would
+/// show in `ps` and shell history.
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    /// Read the key's password from the first line of FILE [default:
+    /// $SIGNET_KEY_PASSWORD, else a prompt on the terminal]
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,7 +75,8 @@ pub enum Command {
     Reopen(ReopenArgs),
     /// Export a release's report as markdown, HTML, PDF, JSON or CSV
     Export(ExportArgs),
-    /// Check a signed report file: digest, every signature, every byte
+    /// Check a signed report file: digest, every signature, every byte (no
+    /// database needed; with --db PATH given here, its key revocations apply)
     Verify(VerifyArgs),
     /// Exit 0 only when the release is signed off with valid signatures
     Gate(GateArgs),
@@ -155,7 +171,8 @@ pub enum PersonCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCmd {
-    /// Create this person's signing key pair on this machine
+    /// Create this person's signing key pair on this machine, encrypted
+    /// with a password
     Init {
         /// Handle, e-mail or name of the person [default: --actor]
         #[arg(long = "as", value_name = "PERSON")]
@@ -163,12 +180,78 @@ pub enum KeyCmd {
         /// Replace an existing key (signatures made with the old one stay valid)
         #[arg(long)]
         force: bool,
+        /// Store the secret key without a password (throwaway CI keys only)
+        #[arg(long, conflicts_with = "password_file")]
+        unencrypted: bool,
+        #[command(flatten)]
+        password: PasswordArgs,
     },
-    /// Print a person's public key as a minisign .pub file
+    /// Encrypt an unencrypted secret key with a password, in place
+    Protect {
+        /// Handle, e-mail or name of the person [default: --actor]
+        #[arg(long = "as", value_name = "PERSON")]
+        person: Option<String>,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Take a minisign secret key made elsewhere (`minisign -G`) for a
+    /// person and register its public key
+    Import {
+        /// The minisign secret key file
+        file: PathBuf,
+        /// Handle, e-mail or name of the person [default: --actor]
+        #[arg(long = "as", value_name = "PERSON")]
+        person: Option<String>,
+        /// Replace another registered key, or another key on this machine
+        #[arg(long)]
+        force: bool,
+        /// The password of the imported file
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Print a person's public key as a minisign .pub file (or, with
+    /// --secret, their encrypted secret key file)
     Export {
         /// Handle, e-mail or name of the person [default: --actor]
         #[arg(long = "as", value_name = "PERSON")]
         person: Option<String>,
+        /// Export the secret key file (still encrypted), to move it to
+        /// another machine
+        #[arg(long)]
+        secret: bool,
+        /// Confirm a secret export without being asked
+        #[arg(long, requires = "secret")]
+        yes_i_understand: bool,
+        /// Write to FILE (readable only by you) instead of standard output
+        #[arg(short, long, value_name = "FILE", requires = "secret")]
+        output: Option<PathBuf>,
+    },
+    /// Replace a person's key with a new key pair; what the old key signed
+    /// keeps verifying
+    Rotate {
+        /// Handle, e-mail or name of the person [default: --actor]
+        #[arg(long = "as", value_name = "PERSON")]
+        person: Option<String>,
+        /// Rotate although this machine does not hold the registered key (it was lost)
+        #[arg(long)]
+        force: bool,
+        /// Store the new secret key without a password (throwaway CI keys only)
+        #[arg(long, conflicts_with = "password_file")]
+        unencrypted: bool,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Mark a key compromised: signatures dated after --from are invalid,
+    /// earlier ones are flagged
+    Revoke {
+        /// Key id as `signet person show` lists it (or the public key)
+        key: String,
+        /// Why, e.g. "laptop stolen" (recorded in the audit trail)
+        #[arg(long)]
+        reason: String,
+        /// Compromised since: YYYY-MM-DD or an RFC 3339 time [default: now]
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
     },
 }
 
@@ -184,6 +267,8 @@ pub struct SignoffArgs {
     /// Sign although items are open; the reason is shown in the report
     #[arg(long = "override", value_name = "REASON")]
     pub override_reason: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
     #[command(flatten)]
     pub json: JsonFlag,
 }
@@ -310,7 +395,8 @@ pub struct GateArgs {
     /// At least this many valid signatures
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub min_approvers: usize,
-    /// Fail when the sign-off was forced with --override
+    /// Fail when the sign-off was forced with --override, or a signature
+    /// was made with a key revoked later
     #[arg(long)]
     pub strict: bool,
     #[command(flatten)]

@@ -8,15 +8,22 @@ mod cli;
 mod cmd;
 mod error;
 mod out;
+mod password;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::error::CliError;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let matches = cli::Cli::command().get_matches();
+    let mut args = match cli::Cli::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
+    args.global.db_on_command_line =
+        matches.value_source("db") == Some(clap::parser::ValueSource::CommandLine);
     match cmd::run(args) {
         Ok(code) => code,
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

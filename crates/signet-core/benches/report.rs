@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use signet_core::import::{import_bytes, sample::generate, ImportOptions};
-use signet_core::keys::Keyring;
+use signet_core::keys::{Keyring, Protection, Unprotected};
 use signet_core::report::{self, Format, Paper};
 use signet_core::store::{SignoffRequest, Store};
 
@@ -20,7 +20,9 @@ fn signed_store(n: usize, keys: &Keyring) -> Store {
     store.create_release("r", None, "bench").unwrap();
     store.add_run("r", "bench", false, "bench").unwrap();
     store.add_person("Ana Ruiz", None, None, "bench").unwrap();
-    let key = keys.generate("ana", true).unwrap();
+    let key = keys
+        .generate("ana", true, &Protection::Unencrypted)
+        .unwrap();
     store
         .set_public_key("ana", &key.public_key(), "bench")
         .unwrap();
@@ -28,7 +30,7 @@ fn signed_store(n: usize, keys: &Keyring) -> Store {
 }
 
 fn sign(store: &mut Store, keys: &Keyring) {
-    let key = keys.load("ana").unwrap();
+    let key = keys.load("ana", &Unprotected).unwrap().key;
     let req = SignoffRequest {
         release: "r",
         person: "ana",

@@ -2,7 +2,7 @@
 use std::time::Instant;
 
 use signet_core::import::{import_bytes, sample::generate, ImportOptions};
-use signet_core::keys::Keyring;
+use signet_core::keys::{Keyring, Protection};
 use signet_core::report::{self, Format, Paper};
 use signet_core::store::{SignoffRequest, Store};
 
@@ -20,7 +20,9 @@ fn main() {
     store.create_release("r", None, "b").unwrap();
     store.add_run("r", "b", false, "b").unwrap();
     store.add_person("Ana", None, None, "b").unwrap();
-    let key = keys.generate("ana", true).unwrap();
+    let key = keys
+        .generate("ana", true, &Protection::Unencrypted)
+        .unwrap();
     store.set_public_key("ana", &key.public_key(), "b").unwrap();
     let req = SignoffRequest {
         release: "r",

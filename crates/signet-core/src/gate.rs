@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::{ReleaseStatus, ReleaseView};
 use crate::report::model::Report;
+use crate::revocation::{standing, Standing};
 use crate::store::Store;
 
 /// `number [status] text` of every item not done or n/a, prefixed
@@ -34,7 +35,8 @@ pub struct Policy {
     pub require: Vec<String>,
     /// At least this many valid signatures.
     pub min_approvers: usize,
-    /// Refuse sign-offs forced with `--override`.
+    /// Refuse sign-offs forced with `--override`, and signatures by keys
+    /// revoked after they signed.
     pub strict: bool,
 }
 
@@ -54,7 +56,8 @@ pub struct Verdict {
 }
 
 /// Passes only when the release is signed off, its frozen report matches its
-/// digest, every signature verifies, and the policy's approvers signed.
+/// digest, every signature verifies and was made before its key was revoked
+/// (if it was), and the policy's approvers signed.
 pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
     let r = store.release(release)?;
     let mut v = Verdict {
@@ -91,7 +94,7 @@ pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
     }
     // A database that fails its own checks cannot vouch for a sign-off:
     // its trail may have been cut or its tables edited behind Signet's back.
-    let health = store.doctor()?;
+    let health = store.health()?;
     if !health.ok {
         for c in health.checks.iter().filter(|c| !c.ok) {
             v.reasons.push(format!(
@@ -116,15 +119,40 @@ pub fn check(store: &Store, release: &str, policy: &Policy) -> Result<Verdict> {
             seal.revision, seal.digest
         ));
     }
+    let keys = store.key_records()?;
+    let mut valid: Vec<&str> = Vec::new();
     for sig in &check.signatures {
-        match &sig.problem {
-            None => v.approvers.push(format!("{} ({})", sig.handle, sig.role)),
-            Some(problem) => v
-                .reasons
-                .push(format!("signature of {} is invalid: {problem}", sig.handle)),
+        if let Some(problem) = &sig.problem {
+            v.reasons
+                .push(format!("signature of {} is invalid: {problem}", sig.handle));
+            continue;
         }
+        match standing(&keys, &sig.public_key, &sig.signed_at) {
+            Standing::Revoked(r) => {
+                // Not an approver: whoever holds a revoked key can sign anything.
+                v.reasons.push(format!(
+                    "signature of {} is invalid: made {} with key {}, which was {r}",
+                    sig.handle, sig.signed_at, sig.key_id
+                ));
+                continue;
+            }
+            Standing::RevokedLater(r) => {
+                let msg = format!(
+                    "{} signed with a key revoked later: key {} was {r}; the signature is dated {}, \
+                     which whoever holds the key could have chosen",
+                    sig.handle, sig.key_id, sig.signed_at
+                );
+                if policy.strict {
+                    v.reasons.push(msg);
+                } else {
+                    v.warnings.push(msg);
+                }
+            }
+            Standing::Good => {}
+        }
+        v.approvers.push(format!("{} ({})", sig.handle, sig.role));
+        valid.push(sig.handle.as_str());
     }
-    let valid: Vec<&str> = check.valid().map(|s| s.handle.as_str()).collect();
     for who in &policy.require {
         let handle = store.person(who)?.handle;
         if !valid.contains(&handle.as_str()) {

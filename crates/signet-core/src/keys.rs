@@ -1,7 +1,18 @@
-//! Where a person's secret signing key lives on this machine: one minisign
-//! key file per person in the user's config dir (`~/.config/signet/keys/`),
-//! directory 0700, file 0600. Never in the database, never in a report.
-//! [`init`] makes a person's key here and registers its public half.
+//! Where a person's secret signing key lives on this machine, and how it is
+//! protected: one minisign key file per person in the user's config dir
+//! (`~/.config/signet/keys/<handle>.key`, directory 0700, file 0600),
+//! encrypted with a password in minisign's own scrypt format (so `minisign
+//! -S` can use it too) unless made `--unencrypted`. Beside it, the public
+//! half (`<handle>.pub`), which says which key an encrypted file holds
+//! without its password.
+//!
+//! The flows that pair a key file with the database — [`init`], [`rotate`],
+//! [`import`] — write the key file only after the database accepted its
+//! public half, so a refusal leaves nothing behind.
+//!
+//! Never: a secret key or password in the database, a report, an audit
+//! event, a message or the webview. Passwords come from the front end
+//! through [`Passwords`]; this module never prompts.
 
 use std::fs;
 use std::io::Write;
@@ -17,8 +28,279 @@ pub fn default_config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "signet").map(|d| d.config_dir().to_path_buf())
 }
 
+/// A key file's password. Its Debug output never shows it.
+pub struct Password(String);
+
+impl Password {
+    pub fn new(password: impl Into<String>) -> Password {
+        Password(password.into())
+    }
+
+    /// Whether two passwords are the same (a prompt's confirmation).
+    pub fn matches(&self, other: &Password) -> bool {
+        self.0 == other.0
+    }
+
+    fn text(&self) -> String {
+        self.0.clone()
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// How a new key file is protected.
+#[derive(Debug)]
+pub enum Protection {
+    Password(Password),
+    /// Readable by anyone who can read the file: throwaway CI keys only.
+    Unencrypted,
+}
+
+/// Where passwords come from: each front end implements it (a flag, an
+/// environment variable, a terminal prompt), and is asked only when a key
+/// file needs one. `what` names the key for a prompt or an error.
+pub trait Passwords {
+    /// The password of an existing encrypted key file.
+    fn existing(&self, what: &str) -> Result<Password>;
+    /// How to protect a new key file.
+    fn for_new_key(&self, what: &str) -> Result<Protection>;
+}
+
+/// One password for everything (an environment variable, a test).
+pub struct FixedPassword(pub Password);
+
+impl Passwords for FixedPassword {
+    fn existing(&self, _: &str) -> Result<Password> {
+        Ok(Password(self.0.text()))
+    }
+    fn for_new_key(&self, _: &str) -> Result<Protection> {
+        Ok(Protection::Password(Password(self.0.text())))
+    }
+}
+
+/// No password at all: new keys are unencrypted and encrypted ones cannot
+/// be opened. For tests, benchmarks and throwaway keys.
+pub struct Unprotected;
+
+impl Passwords for Unprotected {
+    fn existing(&self, what: &str) -> Result<Password> {
+        Err(Error::Invalid(format!(
+            "{what} is encrypted and no password was given"
+        )))
+    }
+    fn for_new_key(&self, _: &str) -> Result<Protection> {
+        Ok(Protection::Unencrypted)
+    }
+}
+
+/// Byte layout of a minisign secret key (after base64): signature, KDF and
+/// checksum algorithms, KDF salt and limits, then the part a password
+/// encrypts — key id, Ed25519 secret key, checksum.
+const SECRET_LEN: usize = 158;
+const KDF_ALG: std::ops::Range<usize> = 2..4;
+const SEALED: std::ops::Range<usize> = 54..158;
+
+fn not_a_key(what: &str, detail: impl std::fmt::Display) -> Error {
+    Error::Invalid(format!("{what}: not a minisign secret key ({detail})"))
+}
+
+/// A minisign secret key file, read but not opened.
+pub struct KeyFile {
+    /// What to call it in prompts and errors (its path, or whose key).
+    name: String,
+    /// The two lines that make the file: comment and key.
+    text: String,
+    encrypted: bool,
+}
+
+impl KeyFile {
+    /// Reads a secret key file's text; `what` names it in prompts and errors.
+    pub fn parse(what: &str, text: &str) -> Result<KeyFile> {
+        use base64::Engine;
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let comment = lines.next().unwrap_or_default();
+        let Some(comment) = comment.strip_prefix("untrusted comment:") else {
+            return Err(not_a_key(what, "no 'untrusted comment:' line"));
+        };
+        let line = lines.next().unwrap_or_default();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(line)
+            .map_err(|_| not_a_key(what, "its second line is not base64"))?;
+        if bytes.len() != SECRET_LEN || !bytes.starts_with(b"Ed") {
+            return Err(not_a_key(
+                what,
+                "wrong length or algorithm; a public key or signature file?",
+            ));
+        }
+        let encrypted = match &bytes[KDF_ALG] {
+            [0, 0] => false,
+            b"Sc" => true,
+            _ => return Err(not_a_key(what, "unknown password scheme")),
+        };
+        Ok(KeyFile {
+            name: what.to_string(),
+            text: format!("untrusted comment:{comment}\n{line}\n"),
+            encrypted,
+        })
+    }
+
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted
+    }
+
+    /// The file as stored (encrypted when the key is).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Opens the key; a wrong password is an error that says so.
+    pub fn open(&self, passwords: &dyn Passwords) -> Result<SigningKey> {
+        let what = self.name.as_str();
+        let b = minisign::SecretKeyBox::from_string(&self.text).map_err(|e| not_a_key(what, e))?;
+        let sk = if self.encrypted {
+            let password = passwords.existing(what)?;
+            b.into_secret_key(Some(password.text()))
+                .map_err(|e| match e.kind() {
+                    minisign::ErrorKind::Verify => Error::Invalid(format!(
+                        "wrong password for {what}; nothing was signed or changed"
+                    )),
+                    _ => not_a_key(what, e),
+                })?
+        } else {
+            b.into_unencrypted_secret_key()
+                .map_err(|e| not_a_key(what, e))?
+        };
+        let pk = minisign::PublicKey::from_secret_key(&sk).map_err(|e| not_a_key(what, e))?;
+        Ok(SigningKey { sk, pk })
+    }
+}
+
+/// An existing key's file text under `protection` (`key protect`). An
+/// encrypted one is opened again before it is returned, so a file that
+/// would not open is never written.
+fn seal_key(key: &SigningKey, protection: &Protection, handle: &str) -> Result<String> {
+    match protection {
+        Protection::Unencrypted => {
+            key.secret_text(&format!("signet secret key of {handle} (unencrypted)"))
+        }
+        Protection::Password(password) => {
+            if password.0.is_empty() {
+                return Err(empty_password());
+            }
+            let text = encrypt(
+                key,
+                password,
+                &format!("signet encrypted secret key of {handle}"),
+            )?;
+            let check =
+                KeyFile::parse(handle, &text)?.open(&FixedPassword(Password(password.text())))?;
+            if check.public_key() != key.public_key() {
+                return Err(Error::Invalid(format!(
+                    "encrypting {handle}'s key failed a round trip; nothing was written"
+                )));
+            }
+            Ok(text)
+        }
+    }
+}
+
+/// A new key pair's file text and public key. An encrypted one is made by
+/// the minisign crate directly (one scrypt run, not the three [`seal_key`]
+/// spends on an existing key).
+fn new_key_file(protection: &Protection, handle: &str) -> Result<(String, String)> {
+    let Protection::Password(password) = protection else {
+        let key = SigningKey::generate()?;
+        return Ok((seal_key(&key, protection, handle)?, key.public_key()));
+    };
+    if password.0.is_empty() {
+        return Err(empty_password());
+    }
+    let crypto = |e: minisign::PError| Error::Invalid(format!("making a key: {e}"));
+    let kp =
+        minisign::KeyPair::generate_encrypted_keypair(Some(password.text())).map_err(crypto)?;
+    let comment = format!("signet encrypted secret key of {handle}");
+    let text = kp.sk.to_box(Some(&comment)).map_err(crypto)?.to_string();
+    Ok((text, kp.pk.to_base64()))
+}
+
+fn empty_password() -> Error {
+    Error::Invalid(
+        "an empty password protects nothing; choose one, or pass --unencrypted for a throwaway key"
+            .into(),
+    )
+}
+
+/// Encrypts an existing key in minisign's format. The minisign crate keeps
+/// its encryption private, so the keystream is taken from the crate
+/// itself: a throwaway key pair encrypted under the same password and a
+/// fresh salt, XORed with its own decryption, gives the scrypt stream for
+/// that salt and password, which then encrypts our key exactly as minisign
+/// would (its scheme is that XOR). The KDF stays the library's; only the
+/// XOR is ours, and [`seal_key`] checks the result opens to the same key.
+fn encrypt(key: &SigningKey, password: &Password, comment: &str) -> Result<String> {
+    use base64::Engine;
+    let crypto = |e: minisign::PError| Error::Invalid(format!("encrypting a key: {e}"));
+    let throwaway = minisign::KeyPair::generate_encrypted_keypair(Some(password.text()))
+        .map_err(crypto)?
+        .sk;
+    let sealed = throwaway.to_bytes();
+    let opened = throwaway
+        .to_box(None)
+        .map_err(crypto)?
+        .into_secret_key(Some(password.text()))
+        .map_err(crypto)?
+        .to_bytes();
+    let plain = key.sk.to_bytes();
+    if [sealed.len(), opened.len(), plain.len()] != [SECRET_LEN; 3] {
+        return Err(Error::Invalid(
+            "encrypting a key: unexpected key layout".into(),
+        ));
+    }
+    // Algorithms, salt and limits from the encrypted throwaway; key id,
+    // secret and checksum ours, XORed with its stream.
+    let mut out = sealed[..SEALED.start].to_vec();
+    out.extend(SEALED.map(|i| plain[i] ^ sealed[i] ^ opened[i]));
+    let line = base64::engine::general_purpose::STANDARD.encode(&out);
+    Ok(format!("untrusted comment: {comment}\n{line}\n"))
+}
+
+/// A key made and written to a temp file beside its final place, not yet
+/// in it: [`Staged::install`] moves it there once the database accepted it.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+    pub_path: PathBuf,
+    pub_text: String,
+    public_key: String,
+}
+
+impl Staged {
+    pub fn public_key(&self) -> &str {
+        &self.public_key
+    }
+
+    /// Moves the key file into place (replacing any there) and writes the
+    /// public half beside it.
+    pub fn install(self) -> Result<()> {
+        self.tmp
+            .persist(&self.path)
+            .map_err(|e| Error::io(&self.path, &e.error))?;
+        crate::report::write_atomic(&self.pub_path, self.pub_text.as_bytes())
+    }
+}
+
 pub struct Keyring {
     dir: PathBuf,
+}
+
+/// A key opened for signing, and whether its file is encrypted.
+pub struct Loaded {
+    pub key: SigningKey,
+    pub encrypted: bool,
 }
 
 impl Keyring {
@@ -41,28 +323,15 @@ impl Keyring {
         self.secret_path(handle).exists()
     }
 
-    /// Creates a key pair for `handle`. Refuses to replace an existing one
-    /// unless `replace`: a lost key cannot sign again, but an overwritten one
-    /// is gone for good.
-    pub fn generate(&self, handle: &str, replace: bool) -> Result<SigningKey> {
-        let path = self.secret_path(handle);
-        if path.exists() && !replace {
-            return Err(Error::AlreadyExists {
-                what: "signing key",
-                name: format!("{handle} ({})", path.display()),
-            });
-        }
-        create_private_dir(&self.dir)?;
-        let key = SigningKey::generate()?;
-        let comment = format!("signet secret key of {handle} (unencrypted)");
-        write_private(&path, key.secret_text(&comment)?.as_bytes())?;
-        let pub_path = self.public_path(handle);
-        let text = key.public_text(&format!("signet public key of {handle}"));
-        crate::report::write_atomic(&pub_path, text.as_bytes())?;
-        Ok(key)
+    fn what(&self, handle: &str) -> String {
+        format!(
+            "{handle}'s signing key ({})",
+            self.secret_path(handle).display()
+        )
     }
 
-    pub fn load(&self, handle: &str) -> Result<SigningKey> {
+    /// The key file of `handle`, not opened.
+    pub fn read(&self, handle: &str) -> Result<KeyFile> {
         let path = self.secret_path(handle);
         let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Invalid(format!(
@@ -71,8 +340,134 @@ impl Keyring {
             )),
             _ => Error::io(&path, &e),
         })?;
-        SigningKey::from_text(&text).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
+        KeyFile::parse(&self.what(handle), &text)
     }
+
+    /// Opens `handle`'s key for signing, asking for its password if the
+    /// file is encrypted.
+    pub fn load(&self, handle: &str, passwords: &dyn Passwords) -> Result<Loaded> {
+        let file = self.read(handle)?;
+        Ok(Loaded {
+            key: file.open(passwords)?,
+            encrypted: file.is_encrypted(),
+        })
+    }
+
+    /// The public key of the key on this machine (None: there is none).
+    /// An encrypted file cannot say without its password, so the `.pub`
+    /// beside it answers; only without one is the password asked for.
+    pub fn public_key(&self, handle: &str, passwords: &dyn Passwords) -> Result<Option<String>> {
+        if !self.has_key(handle) {
+            return Ok(None);
+        }
+        let file = self.read(handle)?;
+        if file.is_encrypted() {
+            if let Ok(text) = fs::read_to_string(self.public_path(handle)) {
+                if let Ok(pk) = crate::seal::parse_public_key(&text) {
+                    return Ok(Some(pk));
+                }
+            }
+        }
+        Ok(Some(file.open(passwords)?.public_key()))
+    }
+
+    /// Makes a key pair for `handle` in a temp file (see [`Staged`]).
+    /// Refuses when a key file is there unless `replace`: a lost key cannot
+    /// sign again, but an overwritten one is gone for good.
+    pub fn stage_new(
+        &self,
+        handle: &str,
+        replace: bool,
+        protection: &Protection,
+    ) -> Result<Staged> {
+        let (text, public_key) = new_key_file(protection, handle)?;
+        self.stage(handle, replace, &text, &public_key)
+    }
+
+    /// Stages a key file's text as it is (an imported one keeps its own
+    /// password).
+    fn stage(&self, handle: &str, replace: bool, text: &str, public_key: &str) -> Result<Staged> {
+        let path = self.secret_path(handle);
+        if path.exists() && !replace {
+            return Err(Error::AlreadyExists {
+                what: "signing key",
+                name: format!("{handle} ({})", path.display()),
+            });
+        }
+        create_private_dir(&self.dir)?;
+        let tmp = write_private_tmp(&path, text.as_bytes())?;
+        Ok(Staged {
+            tmp,
+            pub_path: self.public_path(handle),
+            pub_text: crate::seal::public_file_text(
+                public_key,
+                &format!("signet public key of {handle}"),
+            ),
+            path,
+            public_key: public_key.to_string(),
+        })
+    }
+
+    /// Creates and installs a key pair for `handle`, returning it opened.
+    /// For tests and tools; the CLI and app go through [`init`].
+    pub fn generate(
+        &self,
+        handle: &str,
+        replace: bool,
+        protection: &Protection,
+    ) -> Result<SigningKey> {
+        let (text, public_key) = new_key_file(protection, handle)?;
+        self.stage(handle, replace, &text, &public_key)?.install()?;
+        let passwords: &dyn Passwords = match protection {
+            Protection::Password(p) => &FixedPassword(Password(p.text())),
+            Protection::Unencrypted => &Unprotected,
+        };
+        Ok(self.load(handle, passwords)?.key)
+    }
+
+    /// Encrypts `handle`'s unencrypted key file in place (an atomic
+    /// rewrite: the old file stays whole until the new one replaces it).
+    pub fn protect(&self, handle: &str, passwords: &dyn Passwords) -> Result<Protected> {
+        let file = self.read(handle)?;
+        if file.is_encrypted() {
+            return Ok(Protected::AlreadyEncrypted);
+        }
+        let key = file.open(passwords)?;
+        let protection = passwords.for_new_key(&self.what(handle))?;
+        if !matches!(protection, Protection::Password(_)) {
+            return Err(Error::Invalid(format!(
+                "protecting {handle}'s key needs a password"
+            )));
+        }
+        let text = seal_key(&key, &protection, handle)?;
+        let path = self.secret_path(handle);
+        write_private_tmp(&path, text.as_bytes())?
+            .persist(&path)
+            .map_err(|e| Error::io(&path, &e.error))?;
+        Ok(Protected::Encrypted {
+            key_id: key.key_id(),
+        })
+    }
+
+    /// The key file to copy to another machine, still encrypted. An
+    /// unencrypted one is refused: the copy would sign for anyone.
+    pub fn export_secret(&self, handle: &str) -> Result<String> {
+        let file = self.read(handle)?;
+        if !file.is_encrypted() {
+            return Err(Error::Invalid(format!(
+                "{handle}'s signing key is not encrypted, so a copy would sign for whoever holds it; \
+                 run `signet key protect --as {handle}` first"
+            )));
+        }
+        Ok(file.text)
+    }
+}
+
+/// What [`Keyring::protect`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Protected {
+    AlreadyEncrypted,
+    Encrypted { key_id: String },
 }
 
 /// What [`init`] did.
@@ -101,22 +496,27 @@ pub fn init(
     keyring: &Keyring,
     who: &str,
     replace: bool,
+    passwords: &dyn Passwords,
     actor: &str,
 ) -> Result<(Person, KeyInit)> {
     let person = store.person(who)?;
     let handle = person.handle.clone();
     if replace {
-        let key = keyring.generate(&handle, true)?;
-        let p = store.replace_public_key(&handle, &key.public_key(), actor)?;
+        let staged = keyring.stage_new(
+            &handle,
+            true,
+            &passwords.for_new_key(&keyring.what(&handle))?,
+        )?;
+        let p = store.replace_public_key(&handle, staged.public_key(), actor)?;
+        staged.install()?;
         let outcome = match person.key_id {
             Some(old_key_id) => KeyInit::Replaced { old_key_id },
             None => KeyInit::Created,
         };
         return Ok((p, outcome));
     }
-    if keyring.has_key(&handle) {
-        let key = keyring.load(&handle)?;
-        let p = store.set_public_key(&handle, &key.public_key(), actor)?;
+    if let Some(here) = keyring.public_key(&handle, passwords)? {
+        let p = store.set_public_key(&handle, &here, actor)?;
         let outcome = if person.public_key.is_some() {
             KeyInit::AlreadyRegistered
         } else {
@@ -125,9 +525,140 @@ pub fn init(
         return Ok((p, outcome));
     }
     may_register_key(&person, None, false)?;
-    let key = keyring.generate(&handle, false)?;
-    let p = store.set_public_key(&handle, &key.public_key(), actor)?;
+    let staged = keyring.stage_new(
+        &handle,
+        false,
+        &passwords.for_new_key(&keyring.what(&handle))?,
+    )?;
+    let p = store.set_public_key(&handle, staged.public_key(), actor)?;
+    staged.install()?;
     Ok((p, KeyInit::Created))
+}
+
+/// What [`rotate`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotated {
+    pub person: Person,
+    pub old_key_id: String,
+}
+
+/// Replaces `who`'s registered key with a new key pair made here. The old
+/// public key stays registered (valid until now), so what it signed keeps
+/// verifying. Only the machine holding the registered key may rotate it,
+/// unless `force` (the key was lost): otherwise anyone could re-key anyone.
+pub fn rotate(
+    store: &mut Store,
+    keyring: &Keyring,
+    who: &str,
+    force: bool,
+    passwords: &dyn Passwords,
+    actor: &str,
+) -> Result<Rotated> {
+    let person = store.person(who)?;
+    let handle = person.handle.clone();
+    let (Some(old), Some(old_key_id)) = (person.public_key.clone(), person.key_id.clone()) else {
+        return Err(Error::Invalid(format!(
+            "{handle} has no registered signing key to rotate; run `signet key init --as {handle}`"
+        )));
+    };
+    if !force {
+        let here = keyring.public_key(&handle, passwords)?;
+        if here.as_deref() != Some(old.as_str()) {
+            let what = match here
+                .as_deref()
+                .and_then(|k| minisign::PublicKey::from_base64(k).ok())
+            {
+                Some(pk) => format!(
+                    "the key on this machine is a different one ({})",
+                    crate::seal::key_id(&pk)
+                ),
+                None => "this machine does not hold it".to_string(),
+            };
+            return Err(Error::Invalid(format!(
+                "{handle}'s registered signing key is {old_key_id}, and {what}: rotate it where it lives, \
+                 or, if it is lost, run `signet key rotate --as {handle} --force` (and revoke it if it may be stolen)"
+            )));
+        }
+    }
+    let staged = keyring.stage_new(
+        &handle,
+        true,
+        &passwords.for_new_key(&keyring.what(&handle))?,
+    )?;
+    let p = store.replace_public_key(&handle, staged.public_key(), actor)?;
+    staged.install()?;
+    Ok(Rotated {
+        person: p,
+        old_key_id,
+    })
+}
+
+/// What [`import`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub person: Person,
+    pub encrypted: bool,
+    /// The registered key it replaced (with `force`).
+    pub replaced: Option<String>,
+}
+
+/// Takes a minisign secret key made elsewhere (`minisign -G`, another
+/// Signet) for `who`: opens it (asking its password) to learn its public
+/// key, registers that under the usual rule (replacing another registered
+/// key needs `force`), and stores the file as it came — still under its own
+/// password. A different key file already here is replaced only with
+/// `force` too.
+pub fn import(
+    store: &mut Store,
+    keyring: &Keyring,
+    who: &str,
+    file: &KeyFile,
+    force: bool,
+    passwords: &dyn Passwords,
+    actor: &str,
+) -> Result<Imported> {
+    let key = file.open(passwords)?;
+    let public_key = key.public_key();
+    let person = store.person(who)?;
+    let handle = person.handle.clone();
+    // store::may_register_key's rule, worded for a file brought in.
+    if let (Some(old), false) = (&person.key_id, force) {
+        if person.public_key.as_deref() != Some(public_key.as_str()) {
+            return Err(Error::Invalid(format!(
+                "{handle} already has a registered signing key {old}, and {} holds another ({}): \
+                 signatures made with {old} stay valid only with that key; to register this one \
+                 for {handle} anyway, import it with --force",
+                file.name,
+                key.key_id()
+            )));
+        }
+    }
+    if !force {
+        if let Some(here) = keyring.public_key(&handle, passwords)? {
+            if here != public_key {
+                return Err(Error::Invalid(format!(
+                    "{} holds a different key; to replace it with this one, pass --force",
+                    keyring.what(&handle)
+                )));
+            }
+        }
+    }
+    let staged = keyring.stage(&handle, true, file.text(), &public_key)?;
+    let replaced = person
+        .key_id
+        .clone()
+        .filter(|_| person.public_key.as_deref() != Some(public_key.as_str()));
+    let p = if replaced.is_some() {
+        store.replace_public_key(&handle, &public_key, actor)?
+    } else {
+        store.set_public_key(&handle, &public_key, actor)?
+    };
+    staged.install()?;
+    Ok(Imported {
+        person: p,
+        encrypted: file.is_encrypted(),
+        replaced,
+    })
 }
 
 #[cfg(unix)]
@@ -146,11 +677,13 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))
 }
 
-/// Writes a file that only its owner can read, atomically: the temp file
-/// gets its 0600 mode before any key byte is written.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes a file that only its owner can read into a temp file beside
+/// `path`, synced: the temp file gets its 0600 mode before any key byte is
+/// written, and persisting it onto `path` is one atomic rename.
+fn write_private_tmp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
+    builder.prefix(".signet-key");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -159,6 +692,105 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, &e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, &e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, &e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, &e.error))?;
+    Ok(tmp)
+}
+
+/// Writes a secret key file elsewhere (`key export --secret -o FILE`):
+/// owner-only and atomic, like the keyring's own files.
+pub fn write_secret_file(path: &Path, text: &str) -> Result<()> {
+    write_private_tmp(path, text.as_bytes())?
+        .persist(path)
+        .map_err(|e| Error::io(path, &e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pw(s: &str) -> FixedPassword {
+        FixedPassword(Password::new(s))
+    }
+
+    #[test]
+    fn an_encrypted_key_opens_only_with_its_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::new(dir.path());
+        let key = ring
+            .generate("ana", false, &Protection::Password(Password::new("s3cret")))
+            .unwrap();
+        let file = ring.read("ana").unwrap();
+        assert!(file.is_encrypted());
+        let opened = ring.load("ana", &pw("s3cret")).unwrap();
+        assert_eq!(opened.key.public_key(), key.public_key());
+        let err = ring.load("ana", &pw("wrong")).err().unwrap().to_string();
+        assert!(
+            err.starts_with("wrong password for ana's signing key"),
+            "{err}"
+        );
+        let err = ring.load("ana", &Unprotected).err().unwrap().to_string();
+        assert!(err.contains("no password was given"), "{err}");
+        // Without the password, the .pub beside it says which key it is.
+        assert_eq!(
+            ring.public_key("ana", &Unprotected).unwrap(),
+            Some(key.public_key())
+        );
+    }
+
+    #[test]
+    fn protect_encrypts_the_same_key_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::new(dir.path());
+        let key = ring
+            .generate("bo", false, &Protection::Unencrypted)
+            .unwrap();
+        assert!(!ring.read("bo").unwrap().is_encrypted());
+        assert_eq!(
+            ring.protect("bo", &pw("pw")).unwrap(),
+            Protected::Encrypted {
+                key_id: key.key_id()
+            }
+        );
+        assert!(ring.read("bo").unwrap().is_encrypted());
+        let opened = ring.load("bo", &pw("pw")).unwrap();
+        assert_eq!(opened.key.public_key(), key.public_key());
+        assert!(ring.load("bo", &pw("other")).is_err());
+        assert_eq!(
+            ring.protect("bo", &pw("pw")).unwrap(),
+            Protected::AlreadyEncrypted
+        );
+        let err = ring.protect("bo", &Unprotected);
+        assert!(err.is_ok(), "already encrypted: nothing asked");
+    }
+
+    #[test]
+    fn an_empty_password_and_a_plain_export_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::new(dir.path());
+        let err = ring
+            .generate("cy", false, &Protection::Password(Password::new("")))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("empty password"), "{err}");
+        assert!(!ring.has_key("cy"), "nothing written");
+        ring.generate("cy", false, &Protection::Unencrypted)
+            .unwrap();
+        let err = ring.export_secret("cy").unwrap_err().to_string();
+        assert!(err.contains("signet key protect --as cy"), "{err}");
+        assert_eq!(format!("{:?}", Password::new("hunter2")), "Password(…)");
+    }
+
+    #[test]
+    fn files_that_are_not_secret_keys_are_named_as_such() {
+        let key = SigningKey::generate().unwrap();
+        let public = key.public_text("a public key");
+        let err = KeyFile::parse("x.pub", &public).err().unwrap().to_string();
+        assert!(err.starts_with("x.pub: not a minisign secret key"), "{err}");
+        let err = KeyFile::parse("notes.txt", "hello")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no 'untrusted comment:' line"), "{err}");
+    }
 }

@@ -4,7 +4,8 @@
 //! - [`store`]: SQLite persistence, the only place with SQL
 //! - [`report`]: the report model (`signet.report/1`) and its five renderers
 //! - [`seal`], [`keys`]: canonical payload digests, minisign signatures, and
-//!   where each person's secret key lives
+//!   where each person's secret key lives, encrypted
+//! - [`revocation`]: which key was good when (rotation and revocation)
 //! - [`verify`]: checking a report file on its own; [`gate`]: whether a
 //!   release may ship
 //! - [`owners`]: which registered person an item's owner names
@@ -22,6 +23,7 @@ pub mod model;
 pub mod owners;
 pub mod render;
 pub mod report;
+pub mod revocation;
 pub mod seal;
 pub mod starter;
 pub mod store;

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::report::{self, json::File, model::Report, Format, Paper};
+use crate::revocation::{standing, KeyRecord, Standing};
 use crate::seal::{self, Seal, SealCheck};
 
 pub use crate::seal::{SignatureCheck, TrustedKey};
@@ -204,4 +205,32 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
         digest_ok: check.digest_ok,
         unsigned_keys: check.unsigned_keys,
     })
+}
+
+/// Applies a database's key revocations to a verification (`verify --db`):
+/// a signature dated after its key's revocation is invalid and fails the
+/// report; one dated until then passes with the warning returned. Keys the
+/// database does not know are left to `--key`.
+pub fn apply_revocations(v: &mut Verification, keys: &[KeyRecord]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for s in v.signatures.iter_mut().filter(|s| s.valid) {
+        match standing(keys, &s.public_key, &s.signed_at) {
+            Standing::Good => {}
+            Standing::Revoked(r) => {
+                let problem = format!("made {} with key {}, which was {r}", s.signed_at, s.key_id);
+                v.problems.push(format!(
+                    "signature of {} ({}) fails: {problem}",
+                    s.handle, s.role
+                ));
+                s.valid = false;
+                s.problem = Some(problem);
+            }
+            Standing::RevokedLater(r) => warnings.push(format!(
+                "{} ({}) signed with a key revoked later: key {} was {r}",
+                s.handle, s.role, s.key_id
+            )),
+        }
+    }
+    v.passed &= v.problems.is_empty();
+    warnings
 }

@@ -2,7 +2,7 @@
 //! revisions, and that no single changed byte of a signed report verifies.
 
 use signet_core::import::{import_bytes, ImportOptions};
-use signet_core::keys::Keyring;
+use signet_core::keys::{Keyring, Protection, Unprotected};
 use signet_core::model::{Status, Tick};
 use signet_core::report::{self, Format, Paper};
 use signet_core::seal::SigningKey;
@@ -32,7 +32,9 @@ fn world() -> World {
     let keys = Keyring::new(dir.path());
     for (name, handle) in [("Ana Ruiz", "ana"), ("Bo Li", "bo")] {
         store.add_person(name, None, None, "ana").unwrap();
-        let k = keys.generate(handle, false).unwrap();
+        let k = keys
+            .generate(handle, false, &Protection::Unencrypted)
+            .unwrap();
         store
             .set_public_key(handle, &k.public_key(), "ana")
             .unwrap();
@@ -53,7 +55,7 @@ fn done(w: &mut World, n: &str) {
 }
 
 fn sign(w: &mut World, who: &str, role: &str, over: Option<&str>) -> signet_core::Result<u32> {
-    let key = w.keys.load(who)?;
+    let key = w.keys.load(who, &Unprotected)?.key;
     let req = SignoffRequest {
         release: "v1",
         person: who,
@@ -248,7 +250,7 @@ fn the_approver_must_use_their_registered_key() {
     for n in ["1.1", "1.2", "2.1"] {
         done(&mut w, n);
     }
-    let bo_key = w.keys.load("bo").unwrap();
+    let bo_key = w.keys.load("bo", &Unprotected).unwrap().key;
     let req = SignoffRequest {
         release: "v1",
         person: "ana",

@@ -5,6 +5,7 @@ mod export;
 mod gate;
 mod history;
 mod import;
+mod keys;
 mod maintenance;
 mod people;
 mod release;
@@ -53,7 +54,14 @@ fn creates_database(command: &Command) -> bool {
         | Command::Run(_) => true,
         Command::Release(r) => matches!(r, ReleaseCmd::New { .. }),
         Command::Person(p) => matches!(p, PersonCmd::Add { .. }),
-        Command::Key(k) => matches!(k, KeyCmd::Init { .. }),
+        // Protect and export read the database only to resolve a person.
+        Command::Key(k) => matches!(
+            k,
+            KeyCmd::Init { .. }
+                | KeyCmd::Import { .. }
+                | KeyCmd::Rotate { .. }
+                | KeyCmd::Revoke { .. }
+        ),
         Command::Templates(_)
         | Command::Show(_)
         | Command::History(_)
@@ -119,8 +127,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return import::store_all(&mut ctx, args, parsed);
     }
     if let Command::Verify(args) = &cli.command {
-        // Verification needs only the file: no database is opened or created.
-        return verify::run(args);
+        // Verification needs only the file: no database is opened or
+        // created, unless --db on the command line names one whose key
+        // revocations should apply (SIGNET_DB alone does not).
+        let db = cli
+            .global
+            .db
+            .as_deref()
+            .filter(|_| cli.global.db_on_command_line);
+        return verify::run(args, db);
     }
     let mut ctx = context(&cli.global, creates_database(&cli.command))?;
     let db = ctx.db_path.clone();
@@ -157,14 +172,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
         }) => people::add(ctx, &name, email.as_deref(), handle.as_deref(), json.json),
         Command::Person(PersonCmd::List(a)) => people::list(ctx, a.json),
         Command::Person(PersonCmd::Show { who, json }) => people::show(ctx, &who, json.json),
-        Command::Key(KeyCmd::Init { person, force }) => {
-            let who = person.unwrap_or_else(|| ctx.actor.clone());
-            people::key_init(ctx, &who, force)
-        }
-        Command::Key(KeyCmd::Export { person }) => {
-            let who = person.unwrap_or_else(|| ctx.actor.clone());
-            people::key_export(ctx, &who)
-        }
+        Command::Key(k) => key(ctx, k),
         Command::Signoff(a) => signoff::signoff(ctx, &a),
         Command::Reopen(a) => signoff::reopen(ctx, &a),
         Command::Run(RunCmd::Add {
@@ -187,6 +195,44 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
         Command::Backup { file, force } => maintenance::backup(ctx, &file, force),
         Command::Restore { file } => maintenance::restore(ctx, &file),
         Command::Doctor(a) => maintenance::doctor(ctx, a.json),
+    }
+}
+
+fn key(ctx: &mut Ctx, command: KeyCmd) -> Result<ExitCode> {
+    let me = |person: Option<String>| person.unwrap_or_else(|| ctx.actor.clone());
+    match command {
+        KeyCmd::Init {
+            person,
+            force,
+            unencrypted,
+            password,
+        } => keys::init(ctx, &me(person), force, unencrypted, &password),
+        KeyCmd::Protect { person, password } => keys::protect(ctx, &me(person), &password),
+        KeyCmd::Import {
+            file,
+            person,
+            force,
+            password,
+        } => keys::import(ctx, &file, &me(person), force, &password),
+        KeyCmd::Export {
+            person,
+            secret,
+            yes_i_understand,
+            output,
+        } => keys::export(
+            ctx,
+            &me(person),
+            secret,
+            yes_i_understand,
+            output.as_deref(),
+        ),
+        KeyCmd::Rotate {
+            person,
+            force,
+            unencrypted,
+            password,
+        } => keys::rotate(ctx, &me(person), force, unencrypted, &password),
+        KeyCmd::Revoke { key, reason, from } => keys::revoke(ctx, &key, &reason, from.as_deref()),
     }
 }
 

@@ -1,9 +1,10 @@
-//! `signet person …` and `signet key …`.
+//! `signet person …`.
 
 use std::process::ExitCode;
 
-use signet_core::keys::{self, KeyInit};
+use serde::Serialize;
 use signet_core::model::Person;
+use signet_core::revocation::KeyRecord;
 
 use super::Ctx;
 use crate::error::Result;
@@ -66,66 +67,48 @@ pub fn list(ctx: &Ctx, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `person show --json`: the person and every key they have had.
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    person: &'a Person,
+    keys: &'a [KeyRecord],
+}
+
+fn describe_key(k: &KeyRecord) -> String {
+    let mut line = format!("  {}  valid from {}", k.key_id, k.valid_from);
+    match &k.replaced_at {
+        Some(until) => line.push_str(&format!(", replaced {until}")),
+        None => line.push_str(" (current)"),
+    }
+    if let Some(r) = &k.revocation {
+        line.push_str(&format!(
+            " — REVOKED from {}: {} (recorded {} by {})",
+            r.from, r.reason, r.recorded_at, r.by
+        ));
+    }
+    line
+}
+
 pub fn show(ctx: &Ctx, who: &str, json: bool) -> Result<ExitCode> {
     let p = ctx.store.person(who)?;
+    let keys = ctx.store.person_keys(&p.handle)?;
     if json {
-        out::json(&p)?;
+        out::json(&Shown {
+            person: &p,
+            keys: &keys,
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     out::line(describe(&p))?;
     if let Some(k) = &p.public_key {
         out::line(format!("public key: {k}"))?;
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn key_init(ctx: &mut Ctx, who: &str, force: bool) -> Result<ExitCode> {
-    let keyring = ctx.keyring()?;
-    let (p, outcome) = keys::init(&mut ctx.store, &keyring, who, force, &ctx.actor)?;
-    let key_id = p.key_id.as_deref().unwrap_or("?");
-    let secret = keyring.secret_path(&p.handle);
-    let created = format!(
-        "created signing key {key_id} for {} — secret key {} (only you can read it), public key registered",
-        p.handle,
-        secret.display()
-    );
-    match outcome {
-        KeyInit::AlreadyRegistered => out::line(format!(
-            "{}'s signing key {key_id} on this machine is already the registered one; nothing changed",
-            p.handle
-        ))?,
-        KeyInit::RegisteredExisting => out::line(format!(
-            "registered {}'s signing key {key_id}, already on this machine ({})",
-            p.handle,
-            secret.display()
-        ))?,
-        KeyInit::Created => out::line(created)?,
-        KeyInit::Replaced { old_key_id } => {
-            out::warn(format!(
-                "replaced {}'s registered signing key {old_key_id} with {key_id}; signatures made with {old_key_id} stay valid only with the old key",
-                p.handle
-            ))?;
-            out::line(created)?;
+    if !keys.is_empty() {
+        out::line("keys (signatures are checked against the key valid when they were made):")?;
+        for k in &keys {
+            out::line(describe_key(k))?;
         }
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn key_export(ctx: &Ctx, who: &str) -> Result<ExitCode> {
-    let p = ctx.store.person(who)?;
-    let Some(k) = &p.public_key else {
-        return Err(signet_core::Error::Invalid(format!(
-            "{} has no public key; run `signet key init --as {}`",
-            p.handle, p.handle
-        ))
-        .into());
-    };
-    out::bytes(
-        signet_core::seal::public_file_text(
-            k,
-            &format!("minisign public key of {} ({})", p.name, p.handle),
-        )
-        .as_bytes(),
-    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -9,10 +9,17 @@ use super::Ctx;
 use crate::cli::{ReopenArgs, SignoffArgs};
 use crate::error::Result;
 use crate::out;
+use crate::password::Prompt;
 
 pub fn signoff(ctx: &mut Ctx, args: &SignoffArgs) -> Result<ExitCode> {
     let person = ctx.store.person(&args.person)?;
-    let key = ctx.keyring()?.load(&person.handle)?;
+    let keyring = ctx.keyring()?;
+    // A wrong password stops here, before anything is frozen or signed.
+    let loaded = keyring.load(&person.handle, &Prompt::new(&args.password, None))?;
+    if !loaded.encrypted {
+        super::keys::warn_unencrypted(&keyring, &person.handle)?;
+    }
+    let key = loaded.key;
     let req = SignoffRequest {
         release: &args.release,
         person: &person.handle,

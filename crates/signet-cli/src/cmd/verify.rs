@@ -1,6 +1,11 @@
-//! `signet verify FILE`: needs no database, only the file (and trusted keys).
+//! `signet verify FILE`: needs no database, only the file (and trusted keys);
+//! with `--db PATH` on the command line, that database's key revocations apply.
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use serde::Serialize;
+use signet_core::verify::Verification;
 
 use crate::cli::VerifyArgs;
 use crate::error::Result;
@@ -17,7 +22,17 @@ fn read_key(k: &str) -> Result<String> {
     Ok(signet_core::seal::parse_public_key(k)?)
 }
 
-pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
+/// `verify --json`: the verification, and with `--db` the warnings about
+/// keys revoked after they signed.
+#[derive(Serialize)]
+struct Verified<'a> {
+    #[serde(flatten)]
+    verification: &'a Verification,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
+}
+
+pub fn run(args: &VerifyArgs, db: Option<&Path>) -> Result<ExitCode> {
     let keys = args
         .key
         .iter()
@@ -26,9 +41,19 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let path = &args.file;
     let bytes = std::fs::read(path).map_err(|e| signet_core::Error::io(path, &e))?;
     let name = path.display().to_string();
-    let v = signet_core::verify::verify(&name, &bytes, &keys)?;
+    let mut v = signet_core::verify::verify(&name, &bytes, &keys)?;
+    let warnings = match db {
+        Some(db) => {
+            let store = signet_core::store::Store::open_existing(db)?;
+            signet_core::verify::apply_revocations(&mut v, &store.key_records()?)
+        }
+        None => Vec::new(),
+    };
     if args.json.json {
-        out::json(&v)?;
+        out::json(&Verified {
+            verification: &v,
+            warnings,
+        })?;
     } else {
         let verdict = if v.passed { "VALID" } else { "INVALID" };
         out::line(format!(
@@ -49,6 +74,9 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         }
         for p in &v.problems {
             out::line(format!("  problem: {p}"))?;
+        }
+        for w in &warnings {
+            out::line(format!("  warning: {w}"))?;
         }
         if v.passed && keys.is_empty() {
             out::line("  note: no --key given, so the signers' keys were not checked against keys you trust")?;

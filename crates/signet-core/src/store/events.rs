@@ -65,7 +65,9 @@ fn chain_hash(
     crate::hex::encode(&h.finalize())
 }
 
-pub(crate) fn append(tx: &Transaction<'_>, e: NewEvent<'_>) -> Result<()> {
+/// Appends one event; returns the time it records, for rows that must say
+/// the same (a key's `valid_from`).
+pub(crate) fn append(tx: &Transaction<'_>, e: NewEvent<'_>) -> Result<String> {
     let prev: String = tx
         .query_row("SELECT hash FROM event ORDER BY id DESC LIMIT 1", [], |r| {
             r.get(0)
@@ -103,7 +105,7 @@ pub(crate) fn append(tx: &Transaction<'_>, e: NewEvent<'_>) -> Result<()> {
         prev,
         hash
     ])?;
-    Ok(())
+    Ok(at)
 }
 
 pub(crate) fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {

@@ -135,11 +135,57 @@ fn signatures(conn: &Connection) -> Result<Check> {
     })
 }
 
+/// No standing sign-off (the newest revision of a signed-off release)
+/// holds a signature made with a key already revoked at the time it names.
+/// Older revisions are history: their findings are listed, not failed, or
+/// one revoked key would fail the doctor for good (revisions are immutable).
+fn signing_keys(store: &Store) -> Result<Check> {
+    use crate::revocation::{standing, Standing};
+    let records = store.key_records()?;
+    let revoked = records.iter().filter(|k| k.revocation.is_some()).count();
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    for (release, revision, standing_now, sig) in super::signoffs::all_signatures(store.conn())? {
+        let at = format!(
+            "{release} revision {revision}, {} (key {}, signed {})",
+            sig.handle, sig.key_id, sig.signed_at
+        );
+        match standing(&records, &sig.public_key, &sig.signed_at) {
+            Standing::Good => {}
+            Standing::Revoked(r) if standing_now => {
+                problems.push(format!("{at}: invalid, the key was {r}"));
+            }
+            Standing::Revoked(r) => {
+                notes.push(format!(
+                    "{at}: invalid, the key was {r} (a superseded revision)"
+                ));
+            }
+            Standing::RevokedLater(r) => {
+                notes.push(format!("{at}: signed with a key revoked later ({r})"));
+            }
+        }
+    }
+    let ok = problems.is_empty();
+    let findings: Vec<String> = problems.into_iter().chain(notes).collect();
+    let detail = if !findings.is_empty() {
+        findings.join("; ")
+    } else if revoked == 0 {
+        "no key has been revoked".to_string()
+    } else {
+        format!("{revoked} revoked key(s), none made a signature here")
+    };
+    Ok(Check {
+        name: "signing keys".into(),
+        ok,
+        detail,
+    })
+}
+
 /// The triggers that make the audit trail, revisions and sign-offs
 /// append-only are still there: dropping them is the first step of any
 /// edit behind Signet's back.
 fn guards(conn: &Connection) -> Result<Check> {
-    const GUARDS: [&str; 6] = [
+    let mut guards = vec![
         "event_no_update",
         "event_no_delete",
         "report_revision_no_update",
@@ -147,8 +193,17 @@ fn guards(conn: &Connection) -> Result<Check> {
         "signoff_no_update",
         "signoff_no_delete",
     ];
+    // Only from migration 0005 on (a backup checked before restore may be older).
+    let keys: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'person_key')",
+        [],
+        |r| r.get(0),
+    )?;
+    if keys {
+        guards.extend(["person_key_no_delete", "person_key_revoke_only"]);
+    }
     let mut missing = Vec::new();
-    for name in GUARDS {
+    for name in guards {
         let there: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1)",
             [name],
@@ -162,7 +217,7 @@ fn guards(conn: &Connection) -> Result<Check> {
         name: "append-only".into(),
         ok: missing.is_empty(),
         detail: if missing.is_empty() {
-            "events, revisions and sign-offs cannot be updated or deleted".into()
+            "events, revisions, sign-offs and signing keys cannot be altered or deleted".into()
         } else {
             format!(
                 "triggers dropped behind Signet's back: {}",
@@ -224,8 +279,21 @@ impl Store {
     }
 
     /// Integrity, references, the audit chain, the live state against the
-    /// trail, the tail anchor and every signed report.
+    /// trail, the tail anchor, every signed report, and that no standing
+    /// sign-off rests on a revoked key.
     pub fn doctor(&self) -> Result<Health> {
+        let mut health = self.health()?;
+        let keys = signing_keys(self)?;
+        health.ok &= keys.ok;
+        health.checks.push(keys);
+        Ok(health)
+    }
+
+    /// The doctor's checks for damage and edits behind Signet's back,
+    /// without its verdict on revoked keys: what `gate` demands of the whole
+    /// database before judging one release (it judges that release's keys
+    /// itself, so one revoked key does not fail every release).
+    pub fn health(&self) -> Result<Health> {
         all_checks(self.conn(), self.anchor_paths())
     }
 

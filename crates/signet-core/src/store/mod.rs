@@ -7,6 +7,7 @@
 
 mod anchor;
 mod events;
+mod keys;
 mod maintenance;
 mod open;
 mod people;
@@ -39,6 +40,9 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_signoff.sql")),
         M::up(include_str!("../../migrations/0003_identity.sql")),
+        // 0004 (another branch) goes here: rusqlite_migration applies this
+        // list by position, so 0005 must stay after it when both merge.
+        M::up(include_str!("../../migrations/0005_keys.sql")),
     ])
 });
 

@@ -241,11 +241,12 @@ impl Store {
             if !may_register_key(&p, Some(&key), replace)? {
                 return Ok(p);
             }
+            may_hold_key(tx, &p, &key)?;
             tx.execute(
                 "UPDATE person SET public_key = ?1 WHERE id = ?2",
                 params![key, p.id],
             )?;
-            append(
+            let at = append(
                 tx,
                 NewEvent {
                     actor,
@@ -257,7 +258,28 @@ impl Store {
                     ..Default::default()
                 },
             )?;
+            super::keys::record(tx, p.id, &key, &at)?;
             resolve(tx, &p.handle)
         })
     }
+}
+
+/// A revoked key is never registered again, and one key signs for one
+/// person: registering Bo's key for Ana would let Bo sign as Ana.
+fn may_hold_key(conn: &Connection, p: &Person, key: &str) -> Result<()> {
+    let holders = super::keys::holders(conn, key)?;
+    let id = super::keys::key_id(key);
+    if let Some(r) = holders.iter().find_map(|h| h.2.as_ref()) {
+        return Err(Error::Invalid(format!(
+            "key {id} was {r}; it cannot be registered again — make a new one with `signet key rotate --as {}`",
+            p.handle
+        )));
+    }
+    if let Some((_, other, _)) = holders.iter().find(|h| h.0 != p.id) {
+        return Err(Error::Invalid(format!(
+            "key {id} is registered for {other}; one key signs for one person, so {} needs a key of their own",
+            p.handle
+        )));
+    }
+    Ok(())
 }

@@ -81,6 +81,15 @@ struct RevisionRow {
     frozen_by: String,
 }
 
+/// One registered key as the events describe it (a `person_key` row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KeyTrail {
+    /// The time of its first `person.key` event.
+    valid_from: String,
+    /// (from, reason, recorded at, by) of its `key.revoke` event.
+    revoked: Option<(String, String, String, String)>,
+}
+
 /// Everything the events say, keyed by the ids the tables use.
 #[derive(Default)]
 struct Trail {
@@ -88,8 +97,13 @@ struct Trail {
     /// before digests were).
     templates: BTreeMap<String, Option<String>>,
     people: BTreeMap<String, (String, Option<String>)>,
-    /// Every key ever registered for a handle: older signatures stay valid.
-    keys: BTreeMap<String, BTreeSet<String>>,
+    /// Every key ever registered for a handle (older signatures stay
+    /// valid), and whether it was revoked.
+    keys: BTreeMap<String, BTreeMap<String, KeyTrail>>,
+    /// The signer's keys already revoked when each sign-off event was
+    /// written: a sign-off row by one of them was made after the revocation,
+    /// whatever time its signature names.
+    revoked_at_signoff: BTreeMap<(i64, u32, String), BTreeSet<String>>,
     releases: BTreeMap<i64, ReleaseRow>,
     runs: BTreeMap<i64, RunRow>,
     states: HashMap<(i64, i64), State>,
@@ -101,6 +115,7 @@ struct Trail {
 
 struct EventRow {
     id: i64,
+    at: String,
     actor: String,
     action: String,
     release_id: Option<i64>,
@@ -189,10 +204,42 @@ impl Trail {
                     self.keys
                         .entry(e.subject.clone())
                         .or_default()
-                        .insert(k.clone());
+                        .entry(k.clone())
+                        .or_insert_with(|| KeyTrail {
+                            valid_from: e.at.clone(),
+                            revoked: None,
+                        });
                 }
                 if let Some(p) = self.people.get_mut(&e.subject) {
                     p.1 = e.new;
+                }
+            }
+            "key.revoke" => {
+                let parsed = new.and_then(super::keys::parse_revoke_event_value);
+                let key = self
+                    .keys
+                    .get_mut(&e.subject)
+                    .zip(e.old.as_deref())
+                    .and_then(|(keys, k)| keys.get_mut(k));
+                match (key, parsed) {
+                    (Some(key), Some((from, reason))) => {
+                        key.revoked = Some((
+                            from.to_string(),
+                            reason.to_string(),
+                            e.at.clone(),
+                            e.actor.clone(),
+                        ));
+                    }
+                    _ => self.drift(
+                        &format!("person {}", e.subject),
+                        "revoked key",
+                        format!(
+                            "event #{} revokes {}",
+                            e.id,
+                            e.old.as_deref().map_or("nothing".into(), key_id)
+                        ),
+                        "no such registered key before it".into(),
+                    ),
                 }
             }
             "release.create" => {
@@ -246,6 +293,16 @@ impl Trail {
                         Some((handle, role, rev.parse::<u32>().ok()?))
                     });
                 if let (Some(id), Some((handle, role, rev))) = (e.release_id, parsed) {
+                    let revoked: BTreeSet<String> = self
+                        .keys
+                        .get(handle)
+                        .into_iter()
+                        .flatten()
+                        .filter(|(_, k)| k.revoked.is_some())
+                        .map(|(pk, _)| pk.clone())
+                        .collect();
+                    self.revoked_at_signoff
+                        .insert((id, rev, handle.to_string()), revoked);
                     self.signoffs
                         .insert((id, rev, handle.to_string()), role.to_string());
                 }
@@ -400,7 +457,7 @@ fn fold(conn: &Connection) -> Result<Trail> {
     };
     let mut stmt = conn.prepare(
         "SELECT id, action, release_id, run_id, item_id, subject, field, old_value, new_value, prev_hash,
-                actor
+                actor, at
          FROM event ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
@@ -417,6 +474,7 @@ fn fold(conn: &Connection) -> Result<Trail> {
             new: r.get(8)?,
             prev_hash: r.get(9)?,
             actor: r.get(10)?,
+            at: r.get(11)?,
         };
         trail.apply(e, &mut templates)?;
     }
@@ -721,17 +779,31 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
     // signer: a valid signature by some other key is a forged sign-off.
     for ((release, rev, handle), _, key) in &rows {
         let known = trail.keys.get(handle);
-        if !known.is_some_and(|k| k.contains(key)) {
+        if !known.is_some_and(|k| k.contains_key(key)) {
             out.push(Drift {
                 subject: name(release),
                 field: format!("revision {rev} sign-off by {handle}"),
                 trail: match known {
                     Some(k) => format!(
                         "a key registered for {handle} ({})",
-                        k.iter().map(|k| key_id(k)).collect::<Vec<_>>().join(", ")
+                        k.keys().map(|k| key_id(k)).collect::<Vec<_>>().join(", ")
                     ),
                     None => format!("no key registered for {handle}"),
                 },
+                table: format!("a signature by key {}", key_id(key)),
+            });
+        }
+        // Sign-off refuses a revoked key, so a signature by one that the
+        // trail had revoked before its sign-off event was written is forged
+        // (and backdated, or the gate would already call it invalid).
+        let revoked = trail
+            .revoked_at_signoff
+            .get(&(*release, *rev, handle.clone()));
+        if revoked.is_some_and(|r| r.contains(key)) {
+            out.push(Drift {
+                subject: name(release),
+                field: format!("revision {rev} sign-off by {handle}"),
+                trail: format!("key {} was revoked before this sign-off", key_id(key)),
                 table: format!("a signature by key {}", key_id(key)),
             });
         }
@@ -759,6 +831,59 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
         |h| (format!("person {h}"), "name and key".into()),
         |(n, k)| format!("'{n}', key {}", k.as_deref().map_or("none".into(), short)),
     );
+
+    // Databases older than migration 0005 (a backup being checked before
+    // restore) have no key table yet: the people's keys above are all.
+    if has_table(conn, "person_key")? {
+        let trail_keys: BTreeMap<(String, String), KeyTrail> = trail
+            .keys
+            .iter()
+            .flat_map(|(h, keys)| {
+                keys.iter()
+                    .map(|(k, t)| ((h.clone(), k.clone()), t.clone()))
+            })
+            .collect();
+        let table_keys: BTreeMap<(String, String), KeyTrail> = query(
+            conn,
+            "SELECT p.handle, k.public_key, k.valid_from, k.revoked_from, k.revoked_reason,
+                    k.revoked_at, k.revoked_by
+             FROM person_key k JOIN person p ON p.id = k.person_id",
+            |r| {
+                let from: Option<String> = r.get(3)?;
+                let revoked = match from {
+                    None => None,
+                    Some(from) => Some((
+                        from,
+                        r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                        r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                        r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    )),
+                };
+                Ok((
+                    (r.get(0)?, r.get(1)?),
+                    KeyTrail {
+                        valid_from: r.get(2)?,
+                        revoked,
+                    },
+                ))
+            },
+        )?
+        .into_iter()
+        .collect();
+        compare(
+            &mut out,
+            &trail_keys,
+            &table_keys,
+            |(h, k)| (format!("person {h}"), format!("key {}", key_id(k))),
+            |k| match &k.revoked {
+                None => format!("valid from {}, not revoked", k.valid_from),
+                Some((from, reason, at, by)) => format!(
+                    "valid from {}, revoked from {from} ({reason}) by {by} at {at}",
+                    k.valid_from
+                ),
+            },
+        );
+    }
 
     let templates: BTreeMap<String, i64> = query(
         conn,
@@ -791,6 +916,14 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
         }
     }
     Ok(out)
+}
+
+fn has_table(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        [name],
+        |r| r.get(0),
+    )?)
 }
 
 /// The chain head a frozen report's payload records (its `audit.head_hash`).

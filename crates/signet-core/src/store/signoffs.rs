@@ -96,6 +96,36 @@ pub(crate) fn signatures(conn: &Connection, revision_id: i64) -> Result<Vec<Sign
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Every signature in the database: (release, revision, whether that
+/// revision is the release's standing sign-off, signature).
+pub(crate) fn all_signatures(conn: &Connection) -> Result<Vec<(String, u32, bool, Signature)>> {
+    let mut stmt = conn.prepare(
+        "SELECT r.name, rv.revision,
+                r.status = 'signed_off' AND rv.revision =
+                    (SELECT MAX(x.revision) FROM report_revision x WHERE x.release_id = r.id),
+                s.handle, s.name, s.role, s.signed_at, s.key_id, s.public_key, s.signature
+         FROM signoff s JOIN report_revision rv ON rv.id = s.revision_id
+         JOIN release r ON r.id = rv.release_id ORDER BY s.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            Signature {
+                handle: r.get(3)?,
+                name: r.get(4)?,
+                role: r.get(5)?,
+                signed_at: r.get(6)?,
+                key_id: r.get(7)?,
+                public_key: r.get(8)?,
+                minisig: r.get(9)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn check_role(role: &str) -> Result<&str> {
     let role = role.trim();
     if role.is_empty() {
@@ -109,8 +139,20 @@ fn check_role(role: &str) -> Result<&str> {
     Ok(role)
 }
 
-/// The approver's registered key must be the one on this machine.
-fn check_key(person: &Person, key: &SigningKey) -> Result<()> {
+/// The approver's registered key must be the one on this machine, and not
+/// revoked: a compromised key signs nothing more.
+fn check_key(tx: &Transaction<'_>, person: &Person, key: &SigningKey) -> Result<()> {
+    let revoked = super::keys::holders(tx, &key.public_key())?
+        .into_iter()
+        .find_map(|(_, _, r)| r);
+    if let Some(r) = revoked {
+        return Err(Error::Invalid(format!(
+            "{}'s signing key {} was {r}; it signs nothing more — make a new one with `signet key rotate --as {}`",
+            person.handle,
+            key.key_id(),
+            person.handle
+        )));
+    }
     match &person.public_key {
         None => Err(Error::Invalid(format!(
             "{} has no registered public key; run `signet key init --as {}`",
@@ -265,7 +307,7 @@ impl Store {
         self.write(|tx| {
             let release = releases::resolve(tx, req.release)?;
             let person = people::resolve(tx, req.person)?;
-            check_key(&person, key)?;
+            check_key(tx, &person, key)?;
             let (revision_id, revision, payload, froze) =
                 if release.status == ReleaseStatus::SignedOff {
                     if req.override_reason.is_some() {

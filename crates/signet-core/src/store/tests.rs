@@ -433,6 +433,30 @@ fn an_honest_history_replays_to_the_live_state() {
     }
     store.reopen("r1", "hotfix", "ana").unwrap();
     store.tick("r1", "1.1", &tick(Status::Open), "ana").unwrap();
+    // Ana rotates; her old key is revoked from now (after it signed r2),
+    // and she signs r1 again with the new one.
+    let rotated = crate::seal::SigningKey::generate().unwrap();
+    store
+        .replace_public_key("ana", &rotated.public_key(), "ana")
+        .unwrap();
+    store
+        .revoke_key(&key.key_id(), None, "laptop stolen", "ana")
+        .unwrap();
+    let req = SignoffRequest {
+        release: "r1",
+        person: "ana",
+        role: "Lead",
+        override_reason: Some("hotfix accepted"),
+        actor: "ana",
+    };
+    store.sign_off(&req, &rotated).unwrap();
+    // Bo's key, never used, is revoked from long ago.
+    store.add_person("Bo Li", None, None, "bo").unwrap();
+    let bo = crate::seal::SigningKey::generate().unwrap();
+    store.set_public_key("bo", &bo.public_key(), "bo").unwrap();
+    store
+        .revoke_key(&bo.public_key(), Some("2000-01-01"), "never trusted", "bo")
+        .unwrap();
     let health = store.doctor().unwrap();
     assert!(health.ok, "{health:#?}");
     assert!(replay::drifts(store.conn()).unwrap().is_empty());
@@ -490,5 +514,209 @@ fn a_registered_key_is_replaced_only_when_asked_and_replay_follows() {
         .unwrap();
     assert_eq!(p.key_id, Some(second.key_id()));
     assert_eq!(events(&store), before + 1);
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+}
+
+fn signed_by(store: &mut Store, release: &str, key: &crate::seal::SigningKey) {
+    let req = SignoffRequest {
+        release,
+        person: "ana",
+        role: "Lead",
+        override_reason: Some("accepted"),
+        actor: "ana",
+    };
+    store.sign_off(&req, key).unwrap();
+}
+
+#[test]
+fn a_revoked_key_signs_nothing_more_and_the_gate_judges_by_when_it_signed() {
+    use crate::gate::{check, Policy};
+    let mut store = store_with("r1", LAUNCH);
+    store.create_release("r2", None, "ana").unwrap();
+    store.add_run("r2", "launch", false, "ana").unwrap();
+    store.add_person("Ana Ruiz", None, None, "ana").unwrap();
+    let old = crate::seal::SigningKey::generate().unwrap();
+    store
+        .set_public_key("ana", &old.public_key(), "ana")
+        .unwrap();
+    signed_by(&mut store, "r1", &old);
+    let strict = Policy {
+        strict: true,
+        ..Default::default()
+    };
+    // Revoked from a time after it signed: a warning, a failure when strict.
+    store
+        .revoke_key(&old.key_id(), Some("2100-01-01"), "retired", "ana")
+        .unwrap();
+    let v = check(&store, "r1", &Policy::default()).unwrap();
+    assert!(v.passed, "{v:#?}");
+    assert!(
+        v.warnings[0].starts_with("ana signed with a key revoked later"),
+        "{v:#?}"
+    );
+    assert!(!check(&store, "r1", &strict).unwrap().passed);
+    let err = store
+        .revoke_key(&old.key_id(), Some("2000-01-01"), "again", "ana")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is already revoked from 2100-01-01T00:00:00Z (retired)"),
+        "{err}"
+    );
+    // A revoked key signs nothing more, and is never registered again.
+    let err = store
+        .sign_off(
+            &SignoffRequest {
+                release: "r2",
+                person: "ana",
+                role: "Lead",
+                override_reason: Some("x"),
+                actor: "ana",
+            },
+            &old,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("signet key rotate --as ana"), "{err}");
+    assert_eq!(store.revisions("r2").unwrap().len(), 0, "nothing frozen");
+    let new = crate::seal::SigningKey::generate().unwrap();
+    store
+        .replace_public_key("ana", &new.public_key(), "ana")
+        .unwrap();
+    let err = store
+        .replace_public_key("ana", &old.public_key(), "ana")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot be registered again"), "{err}");
+    signed_by(&mut store, "r2", &new);
+    let keys = store.person_keys("ana").unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(
+        keys[0].replaced_at.as_deref(),
+        Some(keys[1].valid_from.as_str())
+    );
+    assert!(keys[1].replaced_at.is_none() && keys[1].revocation.is_none());
+    assert!(store.doctor().unwrap().ok);
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+
+    // Someone lowers a revocation's date behind Signet's back: the trail
+    // disagrees, and the append-only guard was dropped to do it.
+    store
+        .conn()
+        .execute_batch(
+            "DROP TRIGGER person_key_revoke_only;
+             UPDATE person_key SET revoked_from = '2000-01-01T00:00:00Z' WHERE revoked_from IS NOT NULL;",
+        )
+        .unwrap();
+    let drifts = replay::drifts(store.conn()).unwrap();
+    assert_eq!(drifts.len(), 1, "{drifts:#?}");
+    assert!(drifts[0].to_string().starts_with(&format!(
+        "person ana key {}: the audit trail says valid from",
+        old.key_id()
+    )));
+    let health = store.doctor().unwrap();
+    let failed: Vec<&str> = health
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.name.as_str())
+        .collect();
+    // r1's standing sign-off now reads as made after the revocation too.
+    assert_eq!(
+        failed,
+        ["append-only", "live state", "signing keys"],
+        "{health:#?}"
+    );
+    let v = check(&store, "r2", &Policy::default()).unwrap();
+    assert!(
+        !v.passed,
+        "a database that fails its checks vouches for nothing"
+    );
+}
+
+#[test]
+fn a_sign_off_after_its_key_was_revoked_is_invalid_in_the_gate_and_the_doctor() {
+    use crate::gate::{check, Policy};
+    let mut store = store_with("r1", LAUNCH);
+    store.add_person("Ana Ruiz", None, None, "ana").unwrap();
+    let key = crate::seal::SigningKey::generate().unwrap();
+    store
+        .set_public_key("ana", &key.public_key(), "ana")
+        .unwrap();
+    signed_by(&mut store, "r1", &key);
+    // Compromised since long before it signed.
+    store
+        .revoke_key(
+            &key.key_id().to_lowercase(),
+            Some("2000-01-01"),
+            "key leaked",
+            "sec",
+        )
+        .unwrap();
+    let v = check(&store, "r1", &Policy::default()).unwrap();
+    assert!(!v.passed);
+    assert!(
+        v.reasons[0].starts_with("signature of ana is invalid: made ")
+            && v.reasons[0].ends_with("which was revoked from 2000-01-01T00:00:00Z (key leaked)"),
+        "{v:#?}"
+    );
+    assert!(v.approvers.is_empty());
+    let health = store.doctor().unwrap();
+    let keys = health
+        .checks
+        .iter()
+        .find(|c| c.name == "signing keys")
+        .unwrap();
+    assert!(
+        !keys.ok && keys.detail.starts_with("r1 revision 1, ana"),
+        "{keys:#?}"
+    );
+    // Only that verdict: the database itself is sound.
+    assert!(store.health().unwrap().ok);
+    // Reopened and signed again with a new key, the old revision is history.
+    store.reopen("r1", "re-sign", "ana").unwrap();
+    let new = crate::seal::SigningKey::generate().unwrap();
+    store
+        .replace_public_key("ana", &new.public_key(), "ana")
+        .unwrap();
+    signed_by(&mut store, "r1", &new);
+    assert!(check(&store, "r1", &Policy::default()).unwrap().passed);
+    assert!(store.doctor().unwrap().ok);
+    let err = store
+        .revoke_key("FFFFFFFFFFFFFFFF", Some("2000-01-01"), "x", "sec")
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+}
+
+#[test]
+fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.add_person("Ana Ruiz", None, None, "ana").unwrap();
+    store.add_person("Bo Li", None, None, "bo").unwrap();
+    let (first, second, bo) = (
+        crate::seal::SigningKey::generate().unwrap(),
+        crate::seal::SigningKey::generate().unwrap(),
+        crate::seal::SigningKey::generate().unwrap(),
+    );
+    store
+        .set_public_key("ana", &first.public_key(), "ana")
+        .unwrap();
+    store
+        .replace_public_key("ana", &second.public_key(), "ana")
+        .unwrap();
+    store.set_public_key("bo", &bo.public_key(), "bo").unwrap();
+    let before = store.key_records().unwrap();
+    // The database as version 3 left it: no key table.
+    store
+        .conn
+        .execute_batch("DROP TABLE person_key; PRAGMA user_version = 3;")
+        .unwrap();
+    MIGRATIONS.to_latest(&mut store.conn).unwrap();
+    assert_eq!(store.key_records().unwrap(), before);
+    let ana = store.person_keys("ana").unwrap();
+    assert_eq!(
+        (ana[0].key_id.as_str(), ana[1].key_id.as_str()),
+        (first.key_id().as_str(), second.key_id().as_str())
+    );
     assert!(replay::drifts(store.conn()).unwrap().is_empty());
 }
