@@ -468,3 +468,20 @@ fn another_applications_database_with_its_data_still_in_the_wal_is_left_alone() 
     assert_eq!(std::fs::read(&wal).unwrap(), wal_before);
     drop(conn);
 }
+
+#[test]
+fn importing_into_a_signed_off_release_stores_nothing() {
+    let env = signed_off();
+    env.file(
+        "launch.md",
+        LAUNCH.replace("Backups restore", "Backups restore tested"),
+    );
+    env.run(&["import", "launch.md", "--release", "v2.4.0"])
+        .code(2)
+        .stderr("signet: release v2.4.0 is signed off and read-only; reopen it first\n");
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM template"),
+        1,
+        "no new version"
+    );
+}

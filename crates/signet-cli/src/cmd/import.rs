@@ -43,7 +43,11 @@ struct Imported1<'a> {
 pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Result<ExitCode> {
     let mut results = Vec::new();
     if let Some(release) = &args.release {
-        if ctx.store.release(release).is_err() {
+        // A signed-off release refuses the attach: say so before a new
+        // template version is stored for nothing.
+        if let Ok(r) = ctx.store.release(release) {
+            ctx.store.writable_release(&r.name)?;
+        } else {
             ctx.store.create_release(release, None, &ctx.actor)?;
             if !args.json.json {
                 out::line(format!("created release {release}"))?;

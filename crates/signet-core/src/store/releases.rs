@@ -99,6 +99,14 @@ impl Store {
         resolve(self.conn(), name)
     }
 
+    /// The release, if it may change now: a signed-off release is read-only
+    /// until reopened. Lets a command refuse before it writes anything.
+    pub fn writable_release(&self, name: &str) -> Result<Release> {
+        let r = resolve(self.conn(), name)?;
+        super::runs::ensure_writable(&r)?;
+        Ok(r)
+    }
+
     /// All releases, soonest due first, with their runs and progress.
     pub fn releases(&self) -> Result<Vec<ReleaseSummary>> {
         let conn = self.conn();
