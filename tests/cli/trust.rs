@@ -485,3 +485,21 @@ fn importing_into_a_signed_off_release_stores_nothing() {
         "no new version"
     );
 }
+
+#[test]
+fn an_items_history_survives_a_template_upgrade() {
+    let env = Env::launched();
+    env.run(&["tick", "v2.4.0", "1.2", "done", "--owner", "ana"])
+        .success();
+    env.file(
+        "launch.md",
+        LAUNCH.replace("Backups restore", "Backups restore tested"),
+    );
+    env.run(&["import", "launch.md", "--release", "v2.4.0"])
+        .success();
+    env.run(&["history", "v2.4.0", "1.2"])
+        .success()
+        .stdout(predicate::str::contains("status").and(predicate::str::contains("open → done")))
+        .stdout(predicate::str::contains("owner"));
+    env.run(&["doctor"]).success();
+}

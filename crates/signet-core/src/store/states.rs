@@ -194,12 +194,20 @@ impl Store {
         load_item(self.conn(), at.run_id, at.item_id)
     }
 
-    /// Every audit event about one item, oldest first.
+    /// Every audit event about one item, oldest first — including those
+    /// recorded against the same item in earlier template versions of the
+    /// run, which `run upgrade` carried over by stable key.
     pub fn history(&self, release: &str, address: &str) -> Result<Vec<Event>> {
         let at = locate(self.conn(), release, address)?;
         let mut stmt = self.conn().prepare(
             "SELECT id, at, actor, action, subject, field, old_value, new_value, hash FROM event
-             WHERE run_id = ?1 AND item_id = ?2 ORDER BY id",
+             WHERE run_id = ?1 AND item_id IN (
+                 SELECT o.id FROM item n
+                 JOIN template nt ON nt.id = n.template_id
+                 JOIN template ot ON ot.slug = nt.slug
+                 JOIN item o ON o.template_id = ot.id AND o.key = n.key
+                 WHERE n.id = ?2)
+             ORDER BY id",
         )?;
         let rows = stmt.query_map(params![at.run_id, at.item_id], row_to_event)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
