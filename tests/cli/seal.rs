@@ -343,3 +343,23 @@ fn a_tampered_json_report_says_what_can_be_told() {
             "a JSON report holds no copy of the signed content, so the changed field cannot be named",
         ));
 }
+
+/// Reports signed by an earlier build (Signet at commit c43757a, seal
+/// `signet-seal:1`) must keep verifying: `verify` re-renders the payload,
+/// so a renderer change that alters old output fails here, not in a
+/// customer's hands.
+#[test]
+fn reports_signed_by_an_earlier_signet_still_verify() {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cli/fixtures/signed-before");
+    let env = Env::new();
+    for ext in ["md", "html", "pdf", "json"] {
+        let file = dir.join(format!("v1-r1.{ext}"));
+        env.cmd()
+            .args(["verify", file.to_str().unwrap(), "--key"])
+            .arg(dir.join("ana.pub"))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("VALID — v1 revision 1"));
+    }
+}
