@@ -1,17 +1,19 @@
 //! Domain types shared by import, store and reports. Plain data: no I/O here.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use crate::error::Error;
 
 /// Where one item of one run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord,
+)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Status {
+    #[default]
     Open,
     Done,
     NotApplicable,
@@ -81,8 +83,11 @@ pub struct Field {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Checklist {
     pub title: String,
-    /// Front matter, flattened to `key: value` strings.
-    pub metadata: BTreeMap<String, String>,
+    /// Front matter (flattened to `key: value` strings) and `**Key:** value`
+    /// lists, in document order.
+    pub metadata: Vec<Field>,
+    /// Roles a sign-off block asks for (`QA lead: ____ Date: ____`).
+    pub approver_roles: Vec<String>,
     /// Prose before the first section.
     pub description: String,
     pub sections: Vec<Section>,
@@ -113,9 +118,39 @@ pub struct Item {
     /// Further prose inside the item (sub-bullets that are not items, code).
     pub detail: String,
     pub fields: Vec<Field>,
-    pub checked: bool,
+    /// How a new run starts this item, as the source says.
+    pub start: Start,
     pub line: usize,
     pub items: Vec<Item>,
+}
+
+/// The state the source file gives an item: a ticked box or a table's
+/// Status cell (blocked and n/a keep the cell as their reason), an Owner
+/// cell, links in an Evidence cell. A new run starts the item so, attributed
+/// to the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Start {
+    pub status: Status,
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    pub evidence: Vec<String>,
+}
+
+impl Item {
+    /// Done in the source: a ticked box, or a table row whose Status says so.
+    pub fn checked(&self) -> bool {
+        self.start.status == Status::Done
+    }
+}
+
+impl Checklist {
+    /// The first metadata value under `name` (exact key).
+    pub fn meta(&self, name: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.as_str())
+    }
 }
 
 impl Checklist {
@@ -191,6 +226,10 @@ pub struct TemplateInfo {
     pub sections: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub items: i64,
+    /// The checklist's front matter and `**Key:** value` lists, in order.
+    pub metadata: Vec<Field>,
+    /// Roles the checklist's sign-off block asks for.
+    pub approver_roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

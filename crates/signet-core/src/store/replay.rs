@@ -44,15 +44,42 @@ struct State {
 }
 
 impl State {
-    fn new(done: bool) -> State {
+    fn open() -> State {
         State {
-            status: if done { "done" } else { "open" }.into(),
+            status: "open".into(),
             owner: None,
             notes: String::new(),
             reason: None,
             evidence: Vec::new(),
         }
     }
+
+    /// How `upgrade_run` starts an item new to the run: as the source says,
+    /// except that a fresh run keeps only the owner.
+    fn from_source(source: &Initial, fresh: bool) -> State {
+        if fresh {
+            return State {
+                owner: source.owner.clone(),
+                ..State::open()
+            };
+        }
+        State {
+            status: source.status.clone(),
+            owner: source.owner.clone(),
+            notes: String::new(),
+            reason: source.reason.clone(),
+            evidence: source.evidence.clone(),
+        }
+    }
+}
+
+/// What an item's template row says a new run starts it with.
+#[derive(Debug, Clone)]
+struct Initial {
+    status: String,
+    reason: Option<String>,
+    owner: Option<String>,
+    evidence: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,8 +131,8 @@ struct EventRow {
     prev_hash: String,
 }
 
-/// Items of one template version: (id, key, checked in the source).
-type Items = Vec<(i64, String, bool)>;
+/// Items of one template version: (id, key, the state the source gives it).
+type Items = Vec<(i64, String, Initial)>;
 
 struct Templates<'c> {
     conn: &'c Connection,
@@ -117,14 +144,22 @@ impl Templates<'_> {
         if !self.cache.contains_key(template) {
             let (slug, version) = template.rsplit_once('@').unwrap_or((template, "0"));
             let mut stmt = self.conn.prepare_cached(
-                "SELECT i.id, i.key, i.initially_checked FROM item i JOIN template t ON t.id = i.template_id
+                "SELECT i.id, i.key, i.initial_status, i.initial_reason, i.initial_owner, i.initial_evidence
+                 FROM item i JOIN template t ON t.id = i.template_id
                  WHERE t.slug = ?1 AND t.version = ?2 ORDER BY i.id",
             )?;
-            let items = stmt
-                .query_map(rusqlite::params![slug, version], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?
-                .collect::<rusqlite::Result<Items>>()?;
+            let mut items = Items::new();
+            let mut rows = stmt.query(rusqlite::params![slug, version])?;
+            while let Some(r) = rows.next()? {
+                let evidence: String = r.get(5)?;
+                let initial = Initial {
+                    status: r.get(2)?,
+                    reason: r.get(3)?,
+                    owner: r.get(4)?,
+                    evidence: serde_json::from_str(&evidence)?,
+                };
+                items.push((r.get(0)?, r.get(1)?, initial));
+            }
             self.cache.insert(template.to_string(), items);
         }
         Ok(&self.cache[template])
@@ -228,8 +263,10 @@ impl Trail {
                 else {
                     return Ok(());
                 };
+                // Every item starts open; what the source gives them follows
+                // as events from the source actor.
                 for (item, _, _) in templates.items(&template)? {
-                    self.states.insert((run_id, *item), State::new(false));
+                    self.states.insert((run_id, *item), State::open());
                 }
                 let fresh = e.field.as_deref() == Some("fresh");
                 self.runs.insert(
@@ -286,10 +323,10 @@ impl Trail {
                 by_key.insert(key, s);
             }
         }
-        for (item, key, checked) in templates.items(&to)?.clone() {
+        for (item, key, source) in templates.items(&to)?.clone() {
             let state = by_key
                 .remove(&key)
-                .unwrap_or_else(|| State::new(checked && !run.fresh));
+                .unwrap_or_else(|| State::from_source(&source, run.fresh));
             self.states.insert((run_id, item), state);
         }
         if let Some(r) = self.runs.get_mut(&run_id) {

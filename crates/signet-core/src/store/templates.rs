@@ -6,16 +6,48 @@ use super::events::{append, NewEvent};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::import::Imported;
-use crate::model::{ImportOutcome, ImportStatus, Item, Section, TemplateInfo};
+use crate::model::{Field, ImportOutcome, ImportStatus, Item, Section, TemplateInfo};
 use crate::time_fmt;
 
 const TEMPLATE_COLUMNS: &str =
     "t.id, t.slug, t.version, t.title, t.source_name, t.content_hash, t.imported_at,
      (SELECT COUNT(*) FROM section s WHERE s.template_id = t.id),
-     (SELECT COUNT(*) FROM item i WHERE i.template_id = t.id)";
+     (SELECT COUNT(*) FROM item i WHERE i.template_id = t.id),
+     t.metadata, t.approver_roles";
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    r: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<T> {
+    let text: String = r.get(idx)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Template metadata as stored: an array of `{name, value}` in document
+/// order, or (templates imported before 0004) an object of front matter.
+fn metadata_of(value: serde_json::Value) -> Vec<Field> {
+    match value {
+        serde_json::Value::Array(_) => serde_json::from_value(value).unwrap_or_default(),
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .map(|(name, v)| Field {
+                name,
+                value: match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                },
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
 
 fn row_to_template(r: &rusqlite::Row<'_>) -> rusqlite::Result<TemplateInfo> {
     Ok(TemplateInfo {
+        metadata: metadata_of(json_column(r, 9)?),
+        approver_roles: json_column(r, 10)?,
         id: r.get(0)?,
         slug: r.get(1)?,
         version: r.get(2)?,
@@ -61,8 +93,9 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
     )?;
     let mut insert_item = tx.prepare_cached(
         "INSERT INTO item (template_id, section_id, parent_id, position, depth, number, key, title, plain,
-                           detail, fields, initially_checked, line)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                           detail, fields, initially_checked, line, initial_status, initial_reason,
+                           initial_owner, initial_evidence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     let mut section_pos = 0i64;
     let mut item_pos = 0i64;
@@ -91,6 +124,12 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
             } else {
                 serde_json::to_string(&item.fields)?
             };
+            let start = &item.start;
+            let evidence = if start.evidence.is_empty() {
+                "[]".to_string()
+            } else {
+                serde_json::to_string(&start.evidence)?
+            };
             insert_item.execute(params![
                 template_id,
                 section_id,
@@ -103,8 +142,12 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
                 item.plain,
                 item.detail,
                 fields,
-                item.checked,
-                item.line as i64
+                item.checked(),
+                item.line as i64,
+                start.status.as_str(),
+                start.reason,
+                start.owner,
+                evidence
             ])?;
             item_pos += 1;
             let item_id = tx.last_insert_rowid();
@@ -149,10 +192,11 @@ impl Store {
             };
             let c = &imported.checklist;
             let metadata = serde_json::to_string(&c.metadata)?;
+            let roles = serde_json::to_string(&c.approver_roles)?;
             tx.execute(
                 "INSERT INTO template (slug, version, title, source_name, content_hash, raw_markdown, metadata,
-                                       description, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                       description, imported_at, approver_roles)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     imported.slug,
                     version,
@@ -162,7 +206,8 @@ impl Store {
                     imported.raw,
                     metadata,
                     c.description,
-                    time_fmt::now()
+                    time_fmt::now(),
+                    roles
                 ],
             )?;
             let template_id = tx.last_insert_rowid();
