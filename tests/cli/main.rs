@@ -8,6 +8,7 @@ use predicates::prelude::*;
 use tempfile::TempDir;
 
 mod holes;
+mod import_rules;
 mod seal;
 mod trust;
 
