@@ -118,19 +118,22 @@ pub struct Item {
     /// Further prose inside the item (sub-bullets that are not items, code).
     pub detail: String,
     pub fields: Vec<Field>,
-    /// How a new run starts this item, as the source says.
-    pub start: Start,
+    /// The status a new run starts this item in, as the source says: a
+    /// ticked box, or a table's Status cell.
+    pub start: Status,
+    /// What else the source gives a new run, when it gives anything: the
+    /// reason for a blocked or n/a start, an owner, evidence. Boxed, so the
+    /// items of a plain list (nearly all of them) stay small.
+    pub from_source: Option<Box<FromSource>>,
     pub line: usize,
     pub items: Vec<Item>,
 }
 
-/// The state the source file gives an item: a ticked box or a table's
-/// Status cell (blocked and n/a keep the cell as their reason), an Owner
-/// cell, links in an Evidence cell. A new run starts the item so, attributed
-/// to the file.
+/// What a table row gives a new run beyond its status: the Status cell as
+/// the reason for blocked or n/a, an Owner cell, links in an Evidence cell.
+/// A new run applies it attributed to the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Start {
-    pub status: Status,
+pub struct FromSource {
     pub reason: Option<String>,
     pub owner: Option<String>,
     pub evidence: Vec<String>,
@@ -139,7 +142,7 @@ pub struct Start {
 impl Item {
     /// Done in the source: a ticked box, or a table row whose Status says so.
     pub fn checked(&self) -> bool {
-        self.start.status == Status::Done
+        self.start == Status::Done
     }
 }
 

@@ -22,7 +22,7 @@ mod tables;
 use super::key;
 use super::rewrite::{by_reference, Edits};
 use crate::model::{
-    build_forest, Checklist, Field, Item, Section, Start, Status, Warning, WarningKind,
+    build_forest, Checklist, Field, FromSource, Item, Section, Status, Warning, WarningKind,
 };
 
 pub struct Parsed {
@@ -79,11 +79,12 @@ impl Shape {
         let mut h1 = 0usize;
         let mut first_heading: Option<(usize, HeadingLevel)> = None;
         let mut edits = Edits::default();
-        // Open links and images, innermost last: true for a reference link.
+        // Open links and images, innermost last: true for a reference link;
+        // and how many of them are reference links.
         let mut refs: Vec<bool> = Vec::new();
+        let mut open_refs = 0usize;
         for (i, (event, range)) in events.iter().enumerate() {
-            if refs.iter().any(|&r| r) && !matches!(event, Event::End(TagEnd::Link | TagEnd::Image))
-            {
+            if open_refs > 0 && !matches!(event, Event::End(TagEnd::Link | TagEnd::Image)) {
                 edits.inside(range);
             }
             match event {
@@ -103,6 +104,7 @@ impl Shape {
                             let by_ref = by_reference(*link_type);
                             if by_ref {
                                 edits.open_ref(range.clone(), dest_url, title, *link_type);
+                                open_refs += 1;
                             }
                             refs.push(by_ref);
                         }
@@ -126,6 +128,7 @@ impl Shape {
                     }
                     if matches!(tag, TagEnd::Link | TagEnd::Image) && refs.pop() == Some(true) {
                         edits.close_ref(text);
+                        open_refs -= 1;
                     }
                     if let Some(j) = stack.pop() {
                         end_of[j] = i;
@@ -150,7 +153,11 @@ impl Shape {
                     }
                 }
                 Event::Text(t) | Event::Code(t) => {
-                    if matches!(event, Event::Text(_)) && t.len() != range.len() {
+                    // An entity's source starts with `&`; checking that byte
+                    // first keeps the common case to one comparison.
+                    if text.as_bytes().get(range.start) == Some(&b'&')
+                        && matches!(event, Event::Text(_))
+                    {
                         edits.text(text, range, t);
                     }
                     let in_anchor = links.iter().any(|&a| a);
@@ -190,19 +197,35 @@ struct Inline {
     in_summary: bool,
     has_summary: bool,
     ignored_html: Vec<String>,
-    /// Nesting of bold; text outside any bold (a bold-only cell is a group
-    /// row's).
+    /// Only for table cells; titles of list entries skip this work and
+    /// stay small (they are moved around in frames).
+    cell: Option<Box<Cell>>,
+}
+
+/// What a table cell tracks beyond its text: bold (a group row's cells are
+/// bold only) and links (an Evidence cell gives its links).
+#[derive(Default)]
+struct Cell {
+    /// Nesting of bold; text outside any bold.
     strong: u32,
     loose_text: bool,
-    /// Link targets, and the spans of `plain` that are link text (an
-    /// Evidence cell is its links); kept for table cells only.
-    want_links: bool,
+    /// Link targets, and the spans of `plain` that are link text.
     targets: Vec<String>,
     link_text: Vec<Range<usize>>,
 }
 
 impl Inline {
+    fn cell() -> Inline {
+        Inline {
+            cell: Some(Box::default()),
+            ..Inline::default()
+        }
+    }
+
     fn add(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        if let Some(cell) = self.cell.as_deref_mut() {
+            cell.add(event, self.plain.len());
+        }
         match &mut self.span {
             Some(span) => {
                 span.start = span.start.min(range.start);
@@ -216,21 +239,6 @@ impl Inline {
                     self.summary_plain.push_str(t);
                 } else {
                     self.plain.push_str(t);
-                }
-                if self.strong == 0 && !self.loose_text && !t.trim().is_empty() {
-                    self.loose_text = true;
-                }
-            }
-            Event::Start(Tag::Strong) => self.strong += 1,
-            Event::End(TagEnd::Strong) => self.strong = self.strong.saturating_sub(1),
-            Event::Start(Tag::Link { dest_url, .. }) if self.want_links => {
-                self.targets.push(dest_url.to_string());
-                let at = self.plain.len();
-                self.link_text.push(at..at);
-            }
-            Event::End(TagEnd::Link) if self.want_links => {
-                if let Some(last) = self.link_text.last_mut() {
-                    last.end = self.plain.len();
                 }
             }
             Event::SoftBreak | Event::HardBreak => self.plain.push(' '),
@@ -256,14 +264,20 @@ impl Inline {
 
     /// Text, all of it bold: `**Information Gathering**`.
     fn is_bold(&self) -> bool {
-        !self.loose_text && !self.plain.trim().is_empty()
+        self.cell.as_ref().is_some_and(|c| !c.loose_text) && !self.plain.trim().is_empty()
+    }
+
+    /// Link targets of a table cell.
+    fn targets(&self) -> &[String] {
+        self.cell.as_ref().map_or(&[], |c| &c.targets)
     }
 
     /// The plain text that is not link text.
     fn outside_links(&self) -> String {
         let mut out = String::new();
         let mut pos = 0;
-        for r in &self.link_text {
+        let spans = self.cell.as_ref().map_or(&[][..], |c| &c.link_text);
+        for r in spans {
             out.push_str(self.plain.get(pos..r.start).unwrap_or_default());
             out.push(' ');
             pos = r.end;
@@ -307,6 +321,31 @@ impl Inline {
             &self.plain
         };
         (collapse(&title), collapse(plain), collapse(&detail))
+    }
+}
+
+impl Cell {
+    /// `at`: the length of the cell's plain text before this event.
+    fn add(&mut self, event: &Event<'_>, at: usize) {
+        match event {
+            Event::Text(t) | Event::Code(t)
+                if !self.loose_text && self.strong == 0 && !t.trim().is_empty() =>
+            {
+                self.loose_text = true;
+            }
+            Event::Start(Tag::Strong) => self.strong += 1,
+            Event::End(TagEnd::Strong) => self.strong = self.strong.saturating_sub(1),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                self.targets.push(dest_url.to_string());
+                self.link_text.push(at..at);
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some(last) = self.link_text.last_mut() {
+                    last.end = at;
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -355,7 +394,8 @@ struct ItemB {
     plain: String,
     detail: String,
     fields: Vec<Field>,
-    start: Start,
+    start: Status,
+    from_source: Option<Box<FromSource>>,
     line: usize,
     children: Vec<usize>,
     dropped: bool,
@@ -710,10 +750,8 @@ impl<'a> Builder<'a> {
             plain: String::new(),
             detail: String::new(),
             fields: Vec::new(),
-            start: Start {
-                status: if checked { Status::Done } else { Status::Open },
-                ..Start::default()
-            },
+            start: if checked { Status::Done } else { Status::Open },
+            from_source: None,
             line,
             children: Vec::new(),
             dropped: false,
@@ -1018,7 +1056,8 @@ impl Finisher {
                 plain: std::mem::take(&mut b.plain),
                 detail: std::mem::take(&mut b.detail),
                 fields: std::mem::take(&mut b.fields),
-                start: std::mem::take(&mut b.start),
+                start: b.start,
+                from_source: b.from_source.take(),
                 line: b.line,
                 items: Vec::new(),
             };

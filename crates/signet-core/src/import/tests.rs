@@ -421,8 +421,8 @@ fn starts(imp: &Imported, section_prefix: &str) -> Vec<String> {
         .iter()
         .filter(|(_, i)| i.number.starts_with(section_prefix))
         .map(|(_, i)| {
-            let mut s = format!("{} {}", i.number, i.start.status.label());
-            if let Some(r) = &i.start.reason {
+            let mut s = format!("{} {}", i.number, i.start.label());
+            if let Some(r) = i.from_source.as_ref().and_then(|f| f.reason.as_ref()) {
                 s.push_str(&format!(" ({r})"));
             }
             s
@@ -530,18 +530,25 @@ fn table_group_rows_open_sub_sections() {
 #[test]
 fn owner_and_evidence_columns_give_the_start_state() {
     let imp = fixture("table-columns.md");
-    let load = &item(&imp, "2.1").start;
-    assert_eq!(load.status, Status::Done);
+    let given = |n: &str| {
+        item(&imp, n)
+            .from_source
+            .as_deref()
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(item(&imp, "2.1").start, Status::Done);
+    let load = given("2.1");
     assert_eq!(load.owner.as_deref(), Some("dana"));
     assert_eq!(load.evidence, ["https://ci.example/run/81"]);
-    let rollback = item(&imp, "2.2");
-    assert_eq!(rollback.start.status, Status::Blocked);
-    assert_eq!(rollback.start.reason.as_deref(), Some("⚠\u{fe0f} At risk"));
-    assert_eq!(rollback.start.owner.as_deref(), Some("Ben Ortiz"));
+    assert_eq!(item(&imp, "2.2").start, Status::Blocked);
+    let rollback = given("2.2");
+    assert_eq!(rollback.reason.as_deref(), Some("⚠\u{fe0f} At risk"));
+    assert_eq!(rollback.owner.as_deref(), Some("Ben Ortiz"));
     // Not a link: the evidence cell stays a field.
-    assert!(rollback.start.evidence.is_empty());
-    assert_eq!(fields(rollback)[0], ("Evidence", "runbook page"));
-    let support = &item(&imp, "2.3").start;
+    assert!(rollback.evidence.is_empty());
+    assert_eq!(fields(item(&imp, "2.2"))[0], ("Evidence", "runbook page"));
+    let support = given("2.3");
     assert_eq!(support.owner, None);
     assert_eq!(
         support.evidence,
@@ -694,7 +701,12 @@ fn reference_links_and_entities_resolve_against_the_whole_document() {
         style.fields[0].value,
         "see [style](https://example.com/style)"
     );
-    assert_eq!(style.start.evidence, ["https://example.com/style"]);
+    assert_eq!(
+        style.from_source.as_ref().map(|f| f.evidence.clone()),
+        Some(vec!["https://example.com/style".to_string()])
+    );
+    // Rows that give nothing beyond a status carry nothing more.
+    assert!(item(&imp, "1.1").from_source.is_none());
     assert_eq!(
         section(&imp, "1").description,
         "Prose mentioning [kubernetes/website](https://github.com/kubernetes/website) too."

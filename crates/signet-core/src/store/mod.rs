@@ -38,7 +38,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_signoff.sql")),
         M::up(include_str!("../../migrations/0003_identity.sql")),
-        M::up(include_str!("../../migrations/0004_initial_state.sql")),
+        M::up(include_str!("../../migrations/0004_source_state.sql")),
     ])
 });
 

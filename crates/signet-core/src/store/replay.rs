@@ -144,19 +144,25 @@ impl Templates<'_> {
         if !self.cache.contains_key(template) {
             let (slug, version) = template.rsplit_once('@').unwrap_or((template, "0"));
             let mut stmt = self.conn.prepare_cached(
-                "SELECT i.id, i.key, i.initial_status, i.initial_reason, i.initial_owner, i.initial_evidence
+                "SELECT i.id, i.key, COALESCE(g.status,
+                        CASE WHEN i.initially_checked THEN 'done' ELSE 'open' END),
+                        g.reason, g.owner, g.evidence
                  FROM item i JOIN template t ON t.id = i.template_id
+                 LEFT JOIN source_state g ON g.item_id = i.id
                  WHERE t.slug = ?1 AND t.version = ?2 ORDER BY i.id",
             )?;
             let mut items = Items::new();
             let mut rows = stmt.query(rusqlite::params![slug, version])?;
             while let Some(r) = rows.next()? {
-                let evidence: String = r.get(5)?;
+                let evidence: Option<String> = r.get(5)?;
                 let initial = Initial {
                     status: r.get(2)?,
                     reason: r.get(3)?,
                     owner: r.get(4)?,
-                    evidence: serde_json::from_str(&evidence)?,
+                    evidence: match evidence {
+                        Some(json) => serde_json::from_str(&json)?,
+                        None => Vec::new(),
+                    },
                 };
                 items.push((r.get(0)?, r.get(1)?, initial));
             }

@@ -18,15 +18,17 @@ pub(crate) fn source_actor(source_name: &str) -> String {
     format!("source:{source_name}")
 }
 
-/// The state a new item starts in, from its template row (`n`): what the
-/// source says, except that a fresh run keeps only the owners (who does
-/// what carries over; what was done, blocked or proven does not).
+/// The state a new item starts in, from its template row (`n`) and its
+/// `source_state` row (`g`, if any): what the source says, except that a
+/// fresh run keeps only the owners (who does what carries over; what was
+/// done, blocked or proven does not).
 /// `?F` is the fresh flag, `?S` the source actor, `?A` the acting user.
-const START_STATE: &str = "CASE WHEN ?F THEN 'open' ELSE n.initial_status END,
-     n.initial_owner,
-     CASE WHEN ?F THEN NULL ELSE n.initial_reason END";
-const START_BY: &str = "CASE WHEN n.initial_owner IS NOT NULL
-          OR (NOT ?F AND (n.initial_status != 'open' OR n.initial_evidence != '[]'))
+const START_STATE: &str = "CASE WHEN ?F THEN 'open' ELSE COALESCE(g.status,
+        CASE WHEN n.initially_checked THEN 'done' ELSE 'open' END) END,
+     g.owner,
+     CASE WHEN ?F THEN NULL ELSE g.reason END";
+const START_BY: &str = "CASE WHEN g.owner IS NOT NULL
+          OR (NOT ?F AND (n.initially_checked OR g.status IS NOT NULL OR g.evidence IS NOT NULL))
      THEN ?S ELSE ?A END";
 
 fn start_sql(template: &str) -> String {
@@ -55,24 +57,30 @@ fn source_states(
     only_new_in_run: Option<i64>,
 ) -> Result<Vec<SourceState>> {
     let mut stmt = conn.prepare(
-        "SELECT n.id, n.number, n.initial_status, n.initial_reason, n.initial_owner, n.initial_evidence
-         FROM item n WHERE n.template_id = ?1
-           AND (n.initial_owner IS NOT NULL
-                OR (NOT ?2 AND (n.initial_status != 'open' OR n.initial_evidence != '[]')))
+        "SELECT n.id, n.number, COALESCE(g.status,
+                  CASE WHEN n.initially_checked THEN 'done' ELSE 'open' END),
+                g.reason, g.owner, g.evidence
+         FROM item n LEFT JOIN source_state g ON g.item_id = n.id
+         WHERE n.template_id = ?1
+           AND (g.owner IS NOT NULL
+                OR (NOT ?2 AND (n.initially_checked OR g.status IS NOT NULL OR g.evidence IS NOT NULL)))
            AND (?3 IS NULL OR NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = ?3 AND s.item_id = n.id))
          ORDER BY n.position",
     )?;
     let mut rows = stmt.query(params![template_id, fresh, only_new_in_run])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let evidence: String = r.get(5)?;
+        let evidence: Option<String> = r.get(5)?;
         let s = SourceState {
             item_id: r.get(0)?,
             number: r.get(1)?,
             status: r.get(2)?,
             reason: r.get(3)?,
             owner: r.get(4)?,
-            evidence: serde_json::from_str(&evidence)?,
+            evidence: match evidence {
+                Some(json) => serde_json::from_str(&json)?,
+                None => Vec::new(),
+            },
         };
         out.push(if fresh {
             SourceState {
@@ -415,7 +423,8 @@ impl Store {
             tx.execute(
                 &start_sql(
                     "INSERT INTO item_state (run_id, item_id, status, owner, reason, updated_at, updated_by)
-                     SELECT ?1, n.id, {state}, ?3, {by} FROM item n WHERE n.template_id = ?6",
+                     SELECT ?1, n.id, {state}, ?3, {by}
+                     FROM item n LEFT JOIN source_state g ON g.item_id = n.id WHERE n.template_id = ?6",
                 )
                 .replace("?F", "?2")
                 .replace("?S", "?4")
@@ -556,7 +565,8 @@ impl Store {
             let added = tx.execute(
                 &start_sql(
                     "INSERT INTO item_state (run_id, item_id, status, owner, reason, updated_at, updated_by)
-                     SELECT ?1, n.id, {state}, ?4, {by} FROM item n WHERE n.template_id = ?2
+                     SELECT ?1, n.id, {state}, ?4, {by}
+                     FROM item n LEFT JOIN source_state g ON g.item_id = n.id WHERE n.template_id = ?2
                        AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = ?1 AND s.item_id = n.id)",
                 )
                 .replace("?F", "?3")

@@ -93,9 +93,13 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
     )?;
     let mut insert_item = tx.prepare_cached(
         "INSERT INTO item (template_id, section_id, parent_id, position, depth, number, key, title, plain,
-                           detail, fields, initially_checked, line, initial_status, initial_reason,
-                           initial_owner, initial_evidence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                           detail, fields, initially_checked, line)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    // Only items the source says more about (table rows with a Status,
+    // Owner or Evidence cell) get a row here.
+    let mut insert_source = tx.prepare_cached(
+        "INSERT INTO source_state (item_id, status, reason, owner, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut section_pos = 0i64;
     let mut item_pos = 0i64;
@@ -124,12 +128,6 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
             } else {
                 serde_json::to_string(&item.fields)?
             };
-            let start = &item.start;
-            let evidence = if start.evidence.is_empty() {
-                "[]".to_string()
-            } else {
-                serde_json::to_string(&start.evidence)?
-            };
             insert_item.execute(params![
                 template_id,
                 section_id,
@@ -143,14 +141,26 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
                 item.detail,
                 fields,
                 item.checked(),
-                item.line as i64,
-                start.status.as_str(),
-                start.reason,
-                start.owner,
-                evidence
+                item.line as i64
             ])?;
             item_pos += 1;
             let item_id = tx.last_insert_rowid();
+            // Blocked and n/a need a row; open and done are the box.
+            let status = item.start.needs_reason().then(|| item.start.as_str());
+            let given = item.from_source.as_deref();
+            if status.is_some() || given.is_some() {
+                let evidence = match given {
+                    Some(g) if !g.evidence.is_empty() => Some(serde_json::to_string(&g.evidence)?),
+                    _ => None,
+                };
+                insert_source.execute(params![
+                    item_id,
+                    status,
+                    given.and_then(|g| g.reason.as_deref()),
+                    given.and_then(|g| g.owner.as_deref()),
+                    evidence
+                ])?;
+            }
             items_todo.extend(
                 item.items
                     .iter()

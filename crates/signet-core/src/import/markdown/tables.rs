@@ -7,7 +7,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 use super::super::metadata::{self, fact_value};
 use super::super::table::{evidence_links, status_of, Columns};
 use super::{ballot_box, dedupe, is_inline, Builder, Child, Inline, SecB};
-use crate::model::{Field, Start, Status, Warning, WarningKind};
+use crate::model::{Field, FromSource, Status, Warning, WarningKind};
 
 /// A table body row: its cells as parsed and as (source, plain, detail).
 pub(super) struct Row {
@@ -44,12 +44,7 @@ impl Builder<'_> {
                     }
                 }
                 Event::Start(Tag::TableRow) => rows.push((range.start, Vec::new())),
-                Event::Start(Tag::TableCell) => {
-                    cell = Some(Inline {
-                        want_links: true,
-                        ..Inline::default()
-                    })
-                }
+                Event::Start(Tag::TableCell) => cell = Some(Inline::cell()),
                 Event::End(TagEnd::TableCell) => {
                     if let (Some(c), Some((_, cells))) = (cell.take(), rows.last_mut()) {
                         cells.push(c);
@@ -186,23 +181,24 @@ impl Builder<'_> {
             _ => (title, plain),
         };
         let cell = |col: Option<usize>| col.and_then(|c| cells.get(c)).map(|c| c.1.trim());
-        let mut start = Start::default();
+        let mut status = Status::Open;
+        let mut given = FromSource::default();
         if cols.boxes.is_some() && cell(cols.boxes).and_then(ballot_box) == Some(true) {
-            start.status = Status::Done;
+            status = Status::Done;
         }
         // A Status cell this importer cannot read stays a field, so nothing
         // the author wrote is lost; an empty one leaves the box's word.
         let mut status_kept = false;
         if let Some(text) = cell(cols.status).filter(|t| !t.is_empty()) {
             match status_of(text) {
-                Some(status) => {
-                    start.status = status;
-                    start.reason = status.needs_reason().then(|| text.to_string());
+                Some(said) => {
+                    status = said;
+                    given.reason = said.needs_reason().then(|| text.to_string());
                 }
                 None => status_kept = true,
             }
         }
-        start.owner = cell(cols.owner)
+        given.owner = cell(cols.owner)
             .map(|o| o.trim_start_matches('@').trim())
             .filter(|o| !o.is_empty())
             .map(str::to_string);
@@ -211,9 +207,9 @@ impl Builder<'_> {
         let mut evidence_kept = false;
         if let Some(inline) = cols.evidence.and_then(|c| row.inlines.get(c)) {
             if !inline.is_empty() {
-                let (links, only_links) = evidence_links(&inline.targets, &inline.outside_links());
+                let (links, only_links) = evidence_links(inline.targets(), &inline.outside_links());
                 evidence_kept = !only_links || links.is_empty();
-                start.evidence = links;
+                given.evidence = links;
             }
         }
         let fields = cells
@@ -238,6 +234,9 @@ impl Builder<'_> {
         item.plain = plain;
         item.detail = detail;
         item.fields = fields;
-        item.start = start;
+        item.start = status;
+        if given != FromSource::default() {
+            item.from_source = Some(Box::new(given));
+        }
     }
 }
