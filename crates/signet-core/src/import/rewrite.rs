@@ -39,20 +39,24 @@ pub(crate) fn by_reference(kind: LinkType) -> bool {
     )
 }
 
-/// `(url "title")`, in the form that survives any URL.
+/// `(url "title")`, in the form that survives any URL: backslashes are
+/// escaped (so none can swallow the closing `)`, `>` or `"`), spaces and
+/// parentheses put the URL in `<…>`, which cannot hold `<`, `>` or a line
+/// break.
 fn inline_target(url: &str, title: &str) -> String {
+    let url = url.replace('\\', "\\\\");
     let mut out = String::with_capacity(url.len() + title.len() + 6);
     out.push('(');
     if url.is_empty() || url.contains(|c: char| c.is_whitespace() || "()<>".contains(c)) {
         out.push('<');
-        out.push_str(&url.replace(['<', '>', '\n'], ""));
+        out.push_str(&url.replace(['<', '>', '\n', '\r'], ""));
         out.push('>');
     } else {
-        out.push_str(url);
+        out.push_str(&url);
     }
     if !title.is_empty() {
         out.push_str(" \"");
-        out.push_str(&title.replace('"', "\\\""));
+        out.push_str(&title.replace('\\', "\\\\").replace('"', "\\\""));
         out.push('"');
     }
     out.push(')');
@@ -61,10 +65,12 @@ fn inline_target(url: &str, title: &str) -> String {
 
 /// Characters an entity may stand for and still be written plainly: decoding
 /// `&ast;` to `*` would start emphasis, `&lt;` to `<` an HTML tag.
+/// Control characters stay encoded too: written out they would reach
+/// terminals and reports as raw bytes.
 fn plain_enough(decoded: &str) -> bool {
     decoded
         .chars()
-        .all(|c| !c.is_ascii_punctuation() || "\"',;:?/@%$".contains(c))
+        .all(|c| !c.is_control() && (!c.is_ascii_punctuation() || "\"',;:?/@%$".contains(c)))
 }
 
 /// `&` followed by something that would read as an entity (`&amp;copy;`
@@ -198,6 +204,7 @@ mod tests {
         assert!(plain_enough("\u{a0}"));
         assert!(!plain_enough("<"));
         assert!(!plain_enough("*"));
+        assert!(!plain_enough("\u{1b}"));
         assert!(reads_as_entity("copy; x"));
         assert!(reads_as_entity("#169;"));
         assert!(!reads_as_entity("T and"));
@@ -212,6 +219,10 @@ mod tests {
         assert_eq!(
             inline_target("https://a.example/x(1)", "Say \"hi\""),
             "(<https://a.example/x(1)> \"Say \\\"hi\\\"\")"
+        );
+        assert_eq!(
+            inline_target("https://a.example/x\\", "t\\"),
+            "(https://a.example/x\\\\ \"t\\\\\")"
         );
     }
 }

@@ -718,4 +718,10 @@ fn reference_links_and_entities_resolve_against_the_whole_document() {
         "{html}"
     );
     assert!(html.contains("page &amp; its"), "{html}");
+    let html = crate::render::inline_html(&item(&imp, "1.2").title);
+    assert_eq!(
+        html.matches("<a href=\"https://example.com/").count(),
+        2,
+        "{html}"
+    );
 }
