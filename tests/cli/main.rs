@@ -9,6 +9,7 @@ use tempfile::TempDir;
 
 mod hardening;
 mod holes;
+mod import_rules;
 mod keys;
 mod seal;
 mod trust;

@@ -112,7 +112,8 @@ pub struct ImportArgs {
     /// Also attach the imported templates to this release (created if missing)
     #[arg(long, value_name = "RELEASE")]
     pub release: Option<String>,
-    /// With --release: start every item open, ignoring boxes checked in the file
+    /// With --release: start every item open, ignoring what the file says is
+    /// done, blocked or n/a and its evidence (owners from an Owner column stay)
     #[arg(long, requires = "release")]
     pub fresh: bool,
     /// Fix text that was mangled by a wrong encoding (e.g. ‚Üí for →)
@@ -301,7 +302,8 @@ pub enum RunCmd {
         release: String,
         /// Template name as `signet templates` shows it (name or name@version)
         template: String,
-        /// Start every item open, ignoring boxes checked in the source
+        /// Start every item open, ignoring what the source says is done, blocked
+        /// or n/a and its evidence (owners from an Owner column stay)
         #[arg(long)]
         fresh: bool,
         #[command(flatten)]
@@ -330,6 +332,9 @@ pub struct ShowArgs {
     /// Also print each item's stable key
     #[arg(long)]
     pub keys: bool,
+    /// Also print sections without items (prose, sign-off blocks)
+    #[arg(long)]
+    pub all: bool,
     #[command(flatten)]
     pub json: JsonFlag,
 }

@@ -23,7 +23,7 @@ fn main() {
                     println!(
                         "  {} [{}] {} {}",
                         i.number,
-                        if i.checked { "x" } else { " " },
+                        if i.checked() { "x" } else { " " },
                         i.plain.chars().take(70).collect::<String>(),
                         f.join("; ").chars().take(60).collect::<String>()
                     );

@@ -1,7 +1,6 @@
 //! Domain types shared by import, store and reports. Plain data: no I/O here.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -9,10 +8,13 @@ use crate::error::Error;
 use crate::text;
 
 /// Where one item of one run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord,
+)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Status {
+    #[default]
     Open,
     Done,
     NotApplicable,
@@ -82,8 +84,11 @@ pub struct Field {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Checklist {
     pub title: String,
-    /// Front matter, flattened to `key: value` strings.
-    pub metadata: BTreeMap<String, String>,
+    /// Front matter (flattened to `key: value` strings) and `**Key:** value`
+    /// lists, in document order.
+    pub metadata: Vec<Field>,
+    /// Roles a sign-off block asks for (`QA lead: ____ Date: ____`).
+    pub approver_roles: Vec<String>,
     /// Prose before the first section.
     pub description: String,
     pub sections: Vec<Section>,
@@ -114,9 +119,42 @@ pub struct Item {
     /// Further prose inside the item (sub-bullets that are not items, code).
     pub detail: String,
     pub fields: Vec<Field>,
-    pub checked: bool,
+    /// The status a new run starts this item in, as the source says: a
+    /// ticked box, or a table's Status cell.
+    pub start: Status,
+    /// What else the source gives a new run, when it gives anything: the
+    /// reason for a blocked or n/a start, an owner, evidence. Boxed, so the
+    /// items of a plain list (nearly all of them) stay small.
+    pub from_source: Option<Box<FromSource>>,
     pub line: usize,
     pub items: Vec<Item>,
+}
+
+/// What a table row gives a new run beyond its status: the Status cell as
+/// the reason for blocked or n/a, an Owner cell, links in an Evidence cell.
+/// A new run applies it attributed to the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FromSource {
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    pub evidence: Vec<String>,
+}
+
+impl Item {
+    /// Done in the source: a ticked box, or a table row whose Status says so.
+    pub fn checked(&self) -> bool {
+        self.start == Status::Done
+    }
+}
+
+impl Checklist {
+    /// The first metadata value under `name` (exact key).
+    pub fn meta(&self, name: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.as_str())
+    }
 }
 
 impl Checklist {
@@ -192,6 +230,10 @@ pub struct TemplateInfo {
     pub sections: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub items: i64,
+    /// The checklist's front matter and `**Key:** value` lists, in order.
+    pub metadata: Vec<Field>,
+    /// Roles the checklist's sign-off block asks for.
+    pub approver_roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

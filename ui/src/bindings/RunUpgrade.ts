@@ -9,7 +9,8 @@ export type RunUpgrade = { template: string, from_version: number, to_version: n
  */
 carried: number, 
 /**
- * New items, starting open (or done when checked in the file, unless the run is fresh).
+ * New items, starting as the file says (checked boxes, a table's Status,
+ * Owner and Evidence cells; a fresh run keeps only the owners).
  */
 added: number, 
 /**

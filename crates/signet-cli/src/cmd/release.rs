@@ -57,9 +57,17 @@ pub fn add_run(
         out::json(&run)?;
     } else {
         let t = &run.template;
+        let p = &run.progress;
+        let mut also = String::new();
+        if p.blocked > 0 {
+            also.push_str(&format!(", {} blocked", p.blocked));
+        }
+        if p.not_applicable > 0 {
+            also.push_str(&format!(", {} n/a", p.not_applicable));
+        }
         out::line(format!(
-            "attached {}@{} (\"{}\") to {release}: {} items, {} already done from the source",
-            t.slug, t.version, t.title, run.progress.total, run.progress.done
+            "attached {}@{} (\"{}\") to {release}: {} items, {} already done{also} from the source",
+            t.slug, t.version, t.title, p.total, p.done
         ))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -68,14 +68,28 @@ fn item_line(item: &ItemView, depth: usize, keys: bool) -> String {
     s
 }
 
-fn section_lines(section: &SectionView, filter: &Filter, keys: bool) -> Vec<String> {
+/// An item's table columns, one indented `Name: value` line each.
+fn field_lines(item: &ItemView, depth: usize) -> impl Iterator<Item = String> + '_ {
+    item.fields
+        .iter()
+        .filter(|f| !f.value.trim().is_empty())
+        .map(move |f| format!("{}{}: {}", "  ".repeat(depth + 4), f.name, f.value))
+}
+
+fn section_lines(section: &SectionView, filter: &Filter, keys: bool, all: bool) -> Vec<String> {
     let mut lines = Vec::new();
     for s in section.walk() {
+        // Headings over prose only (introductions, sign-off blocks) have
+        // nothing to tick; --all shows them.
+        if s.progress.total == 0 && !all {
+            continue;
+        }
         let mut items: Vec<(&ItemView, usize)> = s.items.iter().rev().map(|i| (i, 0)).collect();
         let mut body = Vec::new();
         while let Some((item, depth)) = items.pop() {
             if filter.matches(item) {
                 body.push(item_line(item, depth, keys));
+                body.extend(field_lines(item, depth));
             }
             items.extend(item.items.iter().rev().map(|c| (c, depth + 1)));
         }
@@ -83,14 +97,18 @@ fn section_lines(section: &SectionView, filter: &Filter, keys: bool) -> Vec<Stri
             continue;
         }
         let p = &s.progress;
-        lines.push(format!(
-            "§{} {} — {}/{} ({}%)",
-            s.number,
-            s.plain,
-            p.closed(),
-            p.total,
-            p.percent()
-        ));
+        lines.push(if p.total == 0 {
+            format!("§{} {}", s.number, s.plain)
+        } else {
+            format!(
+                "§{} {} — {}/{} ({}%)",
+                s.number,
+                s.plain,
+                p.closed(),
+                p.total,
+                p.percent()
+            )
+        });
         lines.extend(body);
     }
     lines
@@ -148,8 +166,23 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<ExitCode> {
             run.progress.total,
             run.progress.percent()
         ))?;
+        for f in t
+            .metadata
+            .iter()
+            .filter(|f| !f.name.eq_ignore_ascii_case("title"))
+        {
+            let value = f.value.trim();
+            out::line(format!(
+                "  {}: {}",
+                f.name,
+                if value.is_empty() { "—" } else { value }
+            ))?;
+        }
+        if !t.approver_roles.is_empty() {
+            out::line(format!("  Sign-off by: {}", t.approver_roles.join(", ")))?;
+        }
         for s in &run.sections {
-            for l in section_lines(s, &filter, args.keys) {
+            for l in section_lines(s, &filter, args.keys, args.all) {
                 out::line(l)?;
             }
         }

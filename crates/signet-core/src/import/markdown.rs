@@ -6,14 +6,24 @@
 //! document uses task boxes anywhere, only boxed entries are items and plain
 //! bullets are prose (notes under an item, or the section's description) —
 //! that is how people write such files: boxes to tick, bullets to explain.
+//! Tables are read by their headers (`table.rs`, `markdown/tables.rs`);
+//! `**Key:** value` lists and sign-off blocks describe the checklist rather
+//! than add to it (`metadata.rs`, `markdown/facts.rs`). The rules, one by
+//! one: docs/ARCHITECTURE.md, "Import rules".
 
 use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+mod facts;
+mod tables;
+
 use super::key;
-use crate::model::{build_forest, Checklist, Field, Item, Section, Warning, WarningKind};
+use super::rewrite::{by_reference, Edits};
+use crate::model::{
+    build_forest, Checklist, Field, FromSource, Item, Section, Status, Warning, WarningKind,
+};
 
 pub struct Parsed {
     pub checklist: Checklist,
@@ -32,7 +42,7 @@ pub fn parse(text: &str, fallback_title: &str) -> Parsed {
     // saves the copies of a growing vector on large files.
     let mut events: Vec<(Event<'_>, Range<usize>)> = Vec::with_capacity(text.len() / 6 + 16);
     events.extend(Parser::new_ext(text, opts).into_offset_iter());
-    let shape = Shape::scan(&events);
+    let shape = Shape::scan(text, &events);
     let mut builder = Builder::new(text, &events, &shape);
     builder.run();
     builder.finish(fallback_title)
@@ -53,10 +63,13 @@ struct Shape {
     flags: Vec<Flags>,
     any_task: bool,
     title_heading: Option<usize>,
+    /// Reference links made inline and entities decoded, for every piece of
+    /// source the importer keeps (see `rewrite.rs`).
+    edits: Edits,
 }
 
 impl Shape {
-    fn scan(events: &[(Event<'_>, Range<usize>)]) -> Shape {
+    fn scan(text: &str, events: &[(Event<'_>, Range<usize>)]) -> Shape {
         let n = events.len();
         let mut end_of: Vec<usize> = (0..n).collect();
         let mut flags = vec![Flags::default(); n];
@@ -65,17 +78,40 @@ impl Shape {
         let mut any_task = false;
         let mut h1 = 0usize;
         let mut first_heading: Option<(usize, HeadingLevel)> = None;
-        for (i, (event, _)) in events.iter().enumerate() {
+        let mut edits = Edits::default();
+        // Open links and images, innermost last: true for a reference link;
+        // and how many of them are reference links.
+        let mut refs: Vec<bool> = Vec::new();
+        let mut open_refs = 0usize;
+        for (i, (event, range)) in events.iter().enumerate() {
+            if open_refs > 0 && !matches!(event, Event::End(TagEnd::Link | TagEnd::Image)) {
+                edits.inside(range);
+            }
             match event {
                 Event::Start(tag) => {
                     match tag {
-                        Tag::Link { dest_url, .. } => {
+                        Tag::Link {
+                            dest_url,
+                            link_type,
+                            title,
+                            ..
+                        } => {
                             let anchor = dest_url.starts_with('#');
                             links.push(anchor);
                             if anchor {
                                 flags[i].anchors += 1;
                             }
+                            let by_ref = by_reference(*link_type);
+                            if by_ref {
+                                edits.open_ref(range.clone(), dest_url, title, *link_type);
+                                open_refs += 1;
+                            }
+                            refs.push(by_ref);
                         }
+                        // Images stay as written: Signet shows none (their
+                        // alt text stands in), and inlining their targets
+                        // would put remote image URLs into every export.
+                        Tag::Image { .. } => refs.push(false),
                         Tag::Heading { level, .. } => {
                             if *level == HeadingLevel::H1 {
                                 h1 += 1;
@@ -89,6 +125,10 @@ impl Shape {
                 Event::End(tag) => {
                     if matches!(tag, TagEnd::Link) {
                         links.pop();
+                    }
+                    if matches!(tag, TagEnd::Link | TagEnd::Image) && refs.pop() == Some(true) {
+                        edits.close_ref(text);
+                        open_refs -= 1;
                     }
                     if let Some(j) = stack.pop() {
                         end_of[j] = i;
@@ -113,6 +153,13 @@ impl Shape {
                     }
                 }
                 Event::Text(t) | Event::Code(t) => {
+                    // An entity's source starts with `&`; checking that byte
+                    // first keeps the common case to one comparison.
+                    if text.as_bytes().get(range.start) == Some(&b'&')
+                        && matches!(event, Event::Text(_))
+                    {
+                        edits.text(text, range, t);
+                    }
                     let in_anchor = links.iter().any(|&a| a);
                     if !in_anchor && !t.trim().is_empty() {
                         if let Some(&top) = stack.last() {
@@ -127,11 +174,13 @@ impl Shape {
             Some((i, HeadingLevel::H1)) if h1 == 1 => Some(i),
             _ => None,
         };
+        edits.finish();
         Shape {
             end_of,
             flags,
             any_task,
             title_heading,
+            edits,
         }
     }
 }
@@ -148,10 +197,35 @@ struct Inline {
     in_summary: bool,
     has_summary: bool,
     ignored_html: Vec<String>,
+    /// Only for table cells; titles of list entries skip this work and
+    /// stay small (they are moved around in frames).
+    cell: Option<Box<Cell>>,
+}
+
+/// What a table cell tracks beyond its text: bold (a group row's cells are
+/// bold only) and links (an Evidence cell gives its links).
+#[derive(Default)]
+struct Cell {
+    /// Nesting of bold; text outside any bold.
+    strong: u32,
+    loose_text: bool,
+    /// Link targets, and the spans of `plain` that are link text.
+    targets: Vec<String>,
+    link_text: Vec<Range<usize>>,
 }
 
 impl Inline {
+    fn cell() -> Inline {
+        Inline {
+            cell: Some(Box::default()),
+            ..Inline::default()
+        }
+    }
+
     fn add(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        if let Some(cell) = self.cell.as_deref_mut() {
+            cell.add(event, self.plain.len());
+        }
         match &mut self.span {
             Some(span) => {
                 span.start = span.start.min(range.start);
@@ -188,8 +262,32 @@ impl Inline {
         self.span.is_none()
     }
 
+    /// Text, all of it bold: `**Information Gathering**`.
+    fn is_bold(&self) -> bool {
+        self.cell.as_ref().is_some_and(|c| !c.loose_text) && !self.plain.trim().is_empty()
+    }
+
+    /// Link targets of a table cell.
+    fn targets(&self) -> &[String] {
+        self.cell.as_ref().map_or(&[], |c| &c.targets)
+    }
+
+    /// The plain text that is not link text.
+    fn outside_links(&self) -> String {
+        let mut out = String::new();
+        let mut pos = 0;
+        let spans = self.cell.as_ref().map_or(&[][..], |c| &c.link_text);
+        for r in spans {
+            out.push_str(self.plain.get(pos..r.start).unwrap_or_default());
+            out.push(' ');
+            pos = r.end;
+        }
+        out.push_str(self.plain.get(pos..).unwrap_or_default());
+        out
+    }
+
     /// (title source, title plain text, detail source)
-    fn finish(&self, text: &str) -> (String, String, String) {
+    fn finish(&self, text: &str, edits: &Edits) -> (String, String, String) {
         let Some(span) = &self.span else {
             return Default::default();
         };
@@ -199,22 +297,22 @@ impl Inline {
         let mut inside = false;
         for (range, now_inside) in &self.html {
             if range.start > pos {
-                let piece = &text[pos..range.start];
+                let piece = edits.slice(text, pos..range.start);
                 if inside || !self.has_summary {
-                    title.push_str(piece);
+                    title.push_str(&piece);
                 } else {
-                    detail.push_str(piece);
+                    detail.push_str(&piece);
                 }
             }
             pos = pos.max(range.end);
             inside = *now_inside;
         }
         if span.end > pos {
-            let piece = &text[pos..span.end];
+            let piece = edits.slice(text, pos..span.end);
             if inside || !self.has_summary {
-                title.push_str(piece);
+                title.push_str(&piece);
             } else {
-                detail.push_str(piece);
+                detail.push_str(&piece);
             }
         }
         let plain = if self.has_summary {
@@ -223,6 +321,31 @@ impl Inline {
             &self.plain
         };
         (collapse(&title), collapse(plain), collapse(&detail))
+    }
+}
+
+impl Cell {
+    /// `at`: the length of the cell's plain text before this event.
+    fn add(&mut self, event: &Event<'_>, at: usize) {
+        match event {
+            Event::Text(t) | Event::Code(t)
+                if !self.loose_text && self.strong == 0 && !t.trim().is_empty() =>
+            {
+                self.loose_text = true;
+            }
+            Event::Start(Tag::Strong) => self.strong += 1,
+            Event::End(TagEnd::Strong) => self.strong = self.strong.saturating_sub(1),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                self.targets.push(dest_url.to_string());
+                self.link_text.push(at..at);
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some(last) = self.link_text.last_mut() {
+                    last.end = at;
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -271,7 +394,8 @@ struct ItemB {
     plain: String,
     detail: String,
     fields: Vec<Field>,
-    checked: bool,
+    start: Status,
+    from_source: Option<Box<FromSource>>,
     line: usize,
     children: Vec<usize>,
     dropped: bool,
@@ -298,12 +422,19 @@ struct Builder<'a> {
     lines: Vec<usize>,
     title: Option<String>,
     metadata: Vec<(String, String)>,
+    approver_roles: Vec<String>,
     description: String,
     sections: Vec<SecB>,
     top: Vec<usize>,
     section_zero: Option<usize>,
     heading_stack: Vec<(HeadingLevel, usize)>,
     current: Option<usize>,
+    /// The group a table's group row (`| **Phase 1** | | |`) opened: its
+    /// rows below go there, until the table ends.
+    table_group: Option<usize>,
+    /// A numbered one-line group (`1. Secret hygiene` over a bullet list):
+    /// the last event of its bullet list and the section to return to.
+    list_group: Option<(usize, Option<usize>)>,
     items: Vec<ItemB>,
     frames: Vec<Frame>,
     warnings: Vec<Warning>,
@@ -320,6 +451,7 @@ impl<'a> Builder<'a> {
             lines,
             title: None,
             metadata: Vec::new(),
+            approver_roles: Vec::new(),
             description: String::new(),
             sections: Vec::new(),
             top: Vec::new(),
@@ -327,6 +459,8 @@ impl<'a> Builder<'a> {
             heading_stack: Vec::new(),
             current: None,
             items: Vec::new(),
+            table_group: None,
+            list_group: None,
             frames: Vec::new(),
             warnings: Vec::new(),
         }
@@ -360,6 +494,12 @@ impl<'a> Builder<'a> {
         let events = self.events;
         let mut i = 0;
         while i < events.len() {
+            if let Some((until, outer)) = self.list_group {
+                if i > until {
+                    self.current = outer;
+                    self.list_group = None;
+                }
+            }
             let (event, range) = &events[i];
             if let Some(inline) = self.open_title() {
                 let empty = inline.is_empty();
@@ -395,9 +535,18 @@ impl<'a> Builder<'a> {
                     self.heading(i, *level);
                     i = end + 1;
                 }
-                Event::Start(Tag::List(_)) => {
+                Event::Start(Tag::List(first)) => {
                     let flags = self.shape.flags[i];
-                    if flags.anchors > 0 && !flags.text_outside_anchor {
+                    let top = self.frames.is_empty();
+                    // A numbered group heads the bullet list after it (which
+                    // is walked next); facts and sign-off lines are consumed.
+                    let consumed = top
+                        && ((first.is_some() && self.numbered_group(i))
+                            || (!flags.has_task
+                                && (self.facts_list(i, end) || self.signoff_block(i, end))));
+                    if consumed {
+                        i = end + 1;
+                    } else if flags.anchors > 0 && !flags.text_outside_anchor {
                         self.warn(
                             range.start,
                             WarningKind::TableOfContents,
@@ -431,6 +580,11 @@ impl<'a> Builder<'a> {
                     self.html_block(i, end);
                     i = end + 1;
                 }
+                Event::Start(Tag::Paragraph)
+                    if self.frames.is_empty() && self.signoff_block(i, end) =>
+                {
+                    i = end + 1;
+                }
                 Event::Start(_) => {
                     // Paragraphs, code, quotes, definition lists, headings inside
                     // list entries: prose for whoever owns it.
@@ -460,7 +614,7 @@ impl<'a> Builder<'a> {
             Frame::Transparent { title } => (title.take(), Target::Detail),
         };
         let Some(inline) = taken else { return };
-        let (src, plain, detail) = inline.finish(text);
+        let (src, plain, detail) = inline.finish(text, &self.shape.edits);
         let offset = inline.span.as_ref().map_or(0, |s| s.start);
         if !inline.ignored_html.is_empty() && !inline.has_summary {
             let tags = inline.ignored_html.join(" ");
@@ -507,7 +661,12 @@ impl<'a> Builder<'a> {
             }
             if let Some((k, v)) = line.split_once(':') {
                 let v = v.trim().trim_matches(['"', '\'']).to_string();
-                if !k.trim().is_empty() && !v.is_empty() {
+                if k.trim() == "approver_roles" {
+                    // `approver_roles: QA lead, Security` names them outright.
+                    for role in v.split(',') {
+                        self.add_role(role);
+                    }
+                } else if !k.trim().is_empty() && !v.is_empty() {
                     self.metadata.push((k.trim().to_string(), v));
                 }
             }
@@ -522,7 +681,7 @@ impl<'a> Builder<'a> {
                 inline.add(event, range);
             }
         }
-        let (src, plain, _) = inline.finish(self.text);
+        let (src, plain, _) = inline.finish(self.text, &self.shape.edits);
         if Some(i) == self.shape.title_heading {
             self.title = Some(plain);
             return;
@@ -550,6 +709,9 @@ impl<'a> Builder<'a> {
     /// The section new items go into, creating section 0 for items that come
     /// before any heading.
     fn section(&mut self) -> usize {
+        if let Some(sec) = self.table_group {
+            return sec;
+        }
         if let Some(Frame::Group { sec, .. }) = self
             .frames
             .iter()
@@ -588,7 +750,8 @@ impl<'a> Builder<'a> {
             plain: String::new(),
             detail: String::new(),
             fields: Vec::new(),
-            checked,
+            start: if checked { Status::Done } else { Status::Open },
+            from_source: None,
             line,
             children: Vec::new(),
             dropped: false,
@@ -666,8 +829,8 @@ impl<'a> Builder<'a> {
     }
 
     fn prose(&mut self, range: Range<usize>) {
-        let src = self.text[range].trim().to_string();
-        self.prose_text(&src);
+        let src = self.shape.edits.slice(self.text, range);
+        self.prose_text(src.trim());
     }
 
     fn prose_text(&mut self, src: &str) {
@@ -711,89 +874,50 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn table(&mut self, start: usize, end: usize) {
-        let mut headers: Vec<String> = Vec::new();
-        let mut rows: Vec<(usize, Vec<Inline>)> = Vec::new();
-        let mut cell: Option<Inline> = None;
-        for (event, range) in &self.events[start + 1..end] {
+    /// `1. Secret hygiene` on its own, then a bullet list right under it: a
+    /// sub-section holding those bullets, not an entry beside them.
+    fn numbered_group(&mut self, i: usize) -> bool {
+        let end = self.shape.end_of[i];
+        let entry = i + 1;
+        let bullets = end + 1;
+        if !matches!(
+            self.events.get(bullets),
+            Some((Event::Start(Tag::List(None)), _))
+        ) || !matches!(self.events.get(entry), Some((Event::Start(Tag::Item), _)))
+            || self.shape.end_of[entry] + 1 != end
+        {
+            return false;
+        }
+        let b = self.shape.flags[bullets];
+        if (self.shape.any_task && !b.has_task) || (b.anchors > 0 && !b.text_outside_anchor) {
+            return false;
+        }
+        let mut inline = Inline::default();
+        for (event, range) in &self.events[entry + 1..end - 1] {
             match event {
-                Event::Start(Tag::TableHead) => rows.push((range.start, Vec::new())),
-                Event::End(TagEnd::TableHead) => {
-                    if let Some((_, cells)) = rows.pop() {
-                        headers = cells.iter().map(|c| c.finish(self.text).1).collect();
-                    }
-                }
-                Event::Start(Tag::TableRow) => rows.push((range.start, Vec::new())),
-                Event::Start(Tag::TableCell) => cell = Some(Inline::default()),
-                Event::End(TagEnd::TableCell) => {
-                    if let (Some(c), Some((_, cells))) = (cell.take(), rows.last_mut()) {
-                        cells.push(c);
-                    }
-                }
-                e if is_inline(e) => {
-                    if let Some(c) = cell.as_mut() {
-                        c.add(e, range);
-                    }
-                }
-                _ => {}
+                Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+                Event::SoftBreak | Event::HardBreak => return false,
+                e if is_inline(e) => inline.add(e, range),
+                _ => return false,
             }
         }
-        for (offset, cells) in rows {
-            self.table_row(offset, &headers, &cells);
+        if inline.is_empty() {
+            return false;
         }
-    }
-
-    fn table_row(&mut self, offset: usize, headers: &[String], cells: &[Inline]) {
-        let line = self.line_of(offset);
-        let finished: Vec<(String, String, String)> =
-            cells.iter().map(|c| c.finish(self.text)).collect();
-        let box_state = finished.first().and_then(|(_, plain, _)| ballot_box(plain));
-        let title_col = usize::from(box_state.is_some());
-        let Some((title, plain, detail)) = finished.get(title_col).cloned() else {
-            return;
-        };
-        // Cells built as <details><summary>title</summary>text</details> are
-        // understood, not ignored: their tags are no news to the user.
-        let html: Vec<String> = cells
-            .iter()
-            .filter(|c| !c.has_summary)
-            .flat_map(|c| c.ignored_html.iter().cloned())
-            .collect();
-        if !html.is_empty() {
-            self.warn(
-                offset,
-                WarningKind::IgnoredHtml,
-                format!("inline HTML ignored: {}", dedupe(&html).join(" ")),
-            );
-        }
-        if plain.is_empty() && title.is_empty() {
-            if finished.iter().any(|(t, _, _)| !t.is_empty()) {
-                self.warnings.push(Warning {
-                    line,
-                    kind: WarningKind::EmptyItem,
-                    message: "table row with an empty first column skipped".into(),
-                });
-            }
-            return;
-        }
-        let fields = finished
-            .iter()
-            .enumerate()
-            .skip(title_col + 1)
-            .map(|(col, (src, _, _))| Field {
-                name: match headers.get(col) {
-                    Some(h) if !h.is_empty() => h.clone(),
-                    _ => format!("Column {}", col + 1),
-                },
-                value: src.clone(),
-            })
-            .collect();
-        let idx = self.new_item(line, box_state == Some(true));
-        let item = &mut self.items[idx];
-        item.title = title;
-        item.plain = plain;
-        item.detail = detail;
-        item.fields = fields;
+        let (title, plain, _) = inline.finish(self.text, &self.shape.edits);
+        let parent = self.section();
+        let sec = self.sections.len();
+        self.sections.push(SecB {
+            title,
+            plain,
+            description: String::new(),
+            line: self.line_of(self.events[i].1.start),
+            children: Vec::new(),
+        });
+        self.sections[parent].children.push(Child::Section(sec));
+        self.list_group = Some((self.shape.end_of[bullets], self.current));
+        self.current = Some(sec);
+        true
     }
 
     fn finish(self, fallback_title: &str) -> Parsed {
@@ -824,7 +948,12 @@ impl<'a> Builder<'a> {
         Parsed {
             checklist: Checklist {
                 title,
-                metadata: self.metadata.into_iter().collect(),
+                metadata: self
+                    .metadata
+                    .into_iter()
+                    .map(|(name, value)| Field { name, value })
+                    .collect(),
+                approver_roles: self.approver_roles,
                 description: self.description,
                 sections,
             },
@@ -927,7 +1056,8 @@ impl Finisher {
                 plain: std::mem::take(&mut b.plain),
                 detail: std::mem::take(&mut b.detail),
                 fields: std::mem::take(&mut b.fields),
-                checked: b.checked,
+                start: b.start,
+                from_source: b.from_source.take(),
                 line: b.line,
                 items: Vec::new(),
             };

@@ -4,8 +4,11 @@
 mod input;
 pub mod key;
 pub mod markdown;
+mod metadata;
 pub mod mojibake;
+mod rewrite;
 pub mod sample;
+mod table;
 
 use std::path::Path;
 
@@ -104,7 +107,7 @@ pub fn import_source(source: &Source, opts: &ImportOptions) -> Result<Imported> 
         title: checklist.title.clone(),
         sections: checklist.walk_sections().len(),
         items: items.len(),
-        checked: items.iter().filter(|(_, i)| i.checked).count(),
+        checked: items.iter().filter(|(_, i)| i.checked()).count(),
         warnings,
     };
     // A repair is a change: hashing the file's bytes would make a repaired

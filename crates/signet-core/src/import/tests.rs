@@ -1,7 +1,7 @@
 //! Import shapes, each against a fixture we wrote for it (tests/fixtures/).
 
 use super::*;
-use crate::model::{Item, Section, WarningKind};
+use crate::model::{Item, Section, Status, WarningKind};
 
 fn fixture(name: &str) -> Imported {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,7 +18,7 @@ fn outline(imp: &Imported) -> Vec<String> {
             format!(
                 "{} {}{}",
                 i.number,
-                if i.checked { "[x] " } else { "" },
+                if i.checked() { "[x] " } else { "" },
                 i.plain
             )
         })
@@ -206,10 +206,7 @@ fn prose_is_description_and_html_is_reported() {
 fn front_matter_is_metadata() {
     let imp = fixture("front-matter.md");
     assert_eq!(imp.checklist.title, "Engagement kickoff");
-    assert_eq!(
-        imp.checklist.metadata.get("client").map(String::as_str),
-        Some("Acme Corp")
-    );
+    assert_eq!(imp.checklist.meta("client"), Some("Acme Corp"));
     assert_eq!(outline(&imp), ["1.1 SOW signed", "1.2 NDA on file"]);
     assert!(imp.checklist.description.is_empty());
 }
@@ -236,10 +233,7 @@ fn list_item_headings_group_their_tasks() {
 fn mixed_shapes_in_one_file() {
     let imp = fixture("mixed.md");
     assert_eq!(imp.checklist.title, "Go-live :rocket:");
-    assert_eq!(
-        imp.checklist.metadata.get("version").map(String::as_str),
-        Some("3")
-    );
+    assert_eq!(imp.checklist.meta("version"), Some("3"));
     assert_eq!(sections(&imp), ["0 General", "1 People", "2 Systems"]);
     assert_eq!(
         outline(&imp),
@@ -410,5 +404,324 @@ fn bad_input_is_refused_with_file_and_line() {
     assert!(
         e.starts_with("big.md: file is 11 bytes, over the 10-byte import cap"),
         "{e}"
+    );
+}
+
+fn fields(item: &Item) -> Vec<(&str, &str)> {
+    item.fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect()
+}
+
+/// `number status reason`, the start state of every item of a section.
+fn starts(imp: &Imported, section_prefix: &str) -> Vec<String> {
+    imp.checklist
+        .walk_items()
+        .iter()
+        .filter(|(_, i)| i.number.starts_with(section_prefix))
+        .map(|(_, i)| {
+            let mut s = format!("{} {}", i.number, i.start.label());
+            if let Some(r) = i.from_source.as_ref().and_then(|f| f.reason.as_ref()) {
+                s.push_str(&format!(" ({r})"));
+            }
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn tables_are_read_by_their_headers() {
+    let imp = fixture("table-columns.md");
+    // Test ID is the reference shown before the Test Name; Status is read
+    // into the start state and is no field; Notes stays one.
+    let first = item(&imp, "1.1.1");
+    assert_eq!(first.plain, "INFO-01 Search engine discovery");
+    assert_eq!(first.title, "INFO-01 Search engine discovery");
+    assert_eq!(fields(first), [("Notes", "nothing indexed")]);
+    // Criteria names the thing; the other columns are fields.
+    assert_eq!(item(&imp, "3.2").plain, "Cost");
+    assert_eq!(
+        fields(item(&imp, "3.2")),
+        [
+            ("Weight", "20%"),
+            ("Pass Threshold", "within budget"),
+            ("Comments", "12% over")
+        ]
+    );
+    // No header names the title: a first column of codes is the reference
+    // and the next column the title.
+    assert_eq!(item(&imp, "4.1").plain, "1.2.3 Disk encryption on");
+    assert_eq!(fields(item(&imp, "4.1")), [("Why", "theft")]);
+    // Due stays a field; Owner and linked Evidence do not.
+    assert_eq!(
+        fields(item(&imp, "2.1")),
+        [("Due", "2026-12-01"), ("Notes", "p99 under 300 ms")]
+    );
+}
+
+#[test]
+fn table_status_cells_start_items_in_every_spelling() {
+    let imp = fixture("table-columns.md");
+    assert_eq!(
+        starts(&imp, "1.1."),
+        [
+            "1.1.1 done",
+            "1.1.2 done",
+            "1.1.3 done",
+            "1.1.4 done",
+            "1.1.5 done",
+            "1.1.6 done",
+            "1.1.7 done",
+            "1.1.8 done",
+            "1.1.9 done",
+        ]
+    );
+    // A failed check is not done yet: it starts open. Blocked and n/a keep
+    // the cell as their reason.
+    assert_eq!(
+        starts(&imp, "1.2."),
+        [
+            "1.2.1 open",
+            "1.2.2 open",
+            "1.2.3 open",
+            "1.2.4 open",
+            "1.2.5 blocked (⚠\u{fe0f} waiting on vendor)",
+            "1.2.6 blocked (Blocked)",
+            "1.2.7 blocked (At risk)",
+            "1.2.8 n/a (N/A)",
+            "1.2.9 n/a (NA)",
+            "1.2.10 n/a (–)",
+            "1.2.11 n/a (Skip)",
+            "1.2.12 open",
+            "1.2.13 open",
+        ]
+    );
+    // A status this importer cannot read starts open and stays a field.
+    assert_eq!(
+        fields(item(&imp, "1.2.13")),
+        [("Status", "In review"), ("Notes", "")]
+    );
+    assert_eq!(starts(&imp, "3."), ["3.1 done", "3.2 open"]);
+    assert_eq!(imp.report.checked, 11);
+}
+
+#[test]
+fn table_group_rows_open_sub_sections() {
+    let imp = fixture("table-columns.md");
+    assert_eq!(
+        sections(&imp),
+        [
+            "1 Assessment",
+            "1.1 INFO Information Gathering",
+            "1.2 CONF Configuration",
+            "2 Go/No-Go",
+            "3 Decision matrix",
+            "4 Numbered controls",
+        ]
+    );
+    assert_eq!(section(&imp, "1.1").items.len(), 9);
+    assert_eq!(section(&imp, "1.2").items.len(), 13);
+    assert!(section(&imp, "1").items.is_empty());
+    // Group rows are not items.
+    assert_eq!(imp.report.items, 22 + 3 + 2 + 2);
+}
+
+#[test]
+fn owner_and_evidence_columns_give_the_start_state() {
+    let imp = fixture("table-columns.md");
+    let given = |n: &str| {
+        item(&imp, n)
+            .from_source
+            .as_deref()
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(item(&imp, "2.1").start, Status::Done);
+    let load = given("2.1");
+    assert_eq!(load.owner.as_deref(), Some("dana"));
+    assert_eq!(load.evidence, ["https://ci.example/run/81"]);
+    assert_eq!(item(&imp, "2.2").start, Status::Blocked);
+    let rollback = given("2.2");
+    assert_eq!(rollback.reason.as_deref(), Some("⚠\u{fe0f} At risk"));
+    assert_eq!(rollback.owner.as_deref(), Some("Ben Ortiz"));
+    // Not a link: the evidence cell stays a field.
+    assert!(rollback.evidence.is_empty());
+    assert_eq!(fields(item(&imp, "2.2"))[0], ("Evidence", "runbook page"));
+    let support = given("2.3");
+    assert_eq!(support.owner, None);
+    assert_eq!(
+        support.evidence,
+        ["https://wiki.example/training", "https://wiki.example/quiz"]
+    );
+}
+
+#[test]
+fn key_value_bullets_are_metadata_not_items() {
+    let imp = fixture("release-facts.md");
+    let meta: Vec<(&str, &str)> = imp
+        .checklist
+        .metadata
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    assert_eq!(
+        meta,
+        [
+            ("Release name", "Aurora"),
+            ("Environment", "production"),
+            ("Target date", "2026-12-10"),
+            ("Rollback plan", "[runbook](https://wiki.example/rollback)"),
+            ("Owner", ""),
+        ]
+    );
+    assert!(section(&imp, "1").items.is_empty());
+    // In a file without task boxes, only under a heading about facts
+    // ("Status") — elsewhere such bullets are items.
+    let plain = fixture("plain-groups.md");
+    assert_eq!(plain.checklist.meta("Environment"), Some("staging"));
+    assert_eq!(plain.checklist.meta("Reviewed by"), Some("Ops"));
+    assert_eq!(
+        outline(&plain)
+            .into_iter()
+            .filter(|l| l.starts_with("3."))
+            .collect::<Vec<_>>(),
+        [
+            "3.1 Backups: restore tested every quarter",
+            "3.2 Alerts: page a human"
+        ]
+    );
+}
+
+#[test]
+fn signoff_blocks_name_approver_roles() {
+    let imp = fixture("release-facts.md");
+    assert_eq!(
+        imp.checklist.approver_roles,
+        ["QA lead", "Engineering manager", "Security officer"]
+    );
+    assert!(section(&imp, "3").items.is_empty());
+    assert!(section(&imp, "3").description.is_empty());
+    let plain = fixture("plain-groups.md");
+    assert_eq!(plain.checklist.approver_roles, ["Security lead"]);
+    assert!(section(&plain, "4").items.is_empty());
+    // Blanks to fill in are no sign-off outside a sign-off heading.
+    let form = import_bytes(
+        "form.md",
+        b"# T\n\n## Deploy\n\nRelease version: ______\n\n- [ ] Ship\n".to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(form.checklist.approver_roles.is_empty());
+    assert_eq!(section(&form, "1").description, "Release version: ______");
+    // Front matter can name them too.
+    let fm = import_bytes(
+        "fm.md",
+        b"---\napprover_roles: QA, Security\n---\n- [ ] One\n".to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(fm.checklist.approver_roles, ["QA", "Security"]);
+    assert!(fm.checklist.metadata.is_empty());
+}
+
+#[test]
+fn numbered_one_line_entries_group_the_bullets_below() {
+    let imp = fixture("release-facts.md");
+    assert_eq!(
+        sections(&imp),
+        [
+            "1 Release Information",
+            "2 Checks",
+            "2.3 Secret hygiene",
+            "2.4 Access",
+            "3 Sign-off"
+        ]
+    );
+    assert_eq!(
+        outline(&imp),
+        [
+            "2.1 Smoke tests green",
+            "2.2 [x] Change ticket approved",
+            "2.3.1 Rotate any exposed keys",
+            "2.3.2 Enable secret scanning",
+            "2.4.1 Remove leavers",
+        ]
+    );
+    // Without task boxes the same shape groups plain bullets.
+    let plain = fixture("plain-groups.md");
+    assert_eq!(
+        sections(&plain),
+        [
+            "1 Status",
+            "2 Steps",
+            "2.1 Secret hygiene",
+            "2.2 Network",
+            "3 Extras",
+            "4 Approvals"
+        ]
+    );
+    assert_eq!(
+        outline(&plain)
+            .into_iter()
+            .filter(|l| l.starts_with("2."))
+            .collect::<Vec<_>>(),
+        [
+            "2.1.1 Rotate any exposed keys",
+            "2.1.2 Enable secret scanning",
+            "2.2.1 Close unused ports"
+        ]
+    );
+}
+
+#[test]
+fn reference_links_and_entities_resolve_against_the_whole_document() {
+    let imp = fixture("references.md");
+    assert_eq!(section(&imp, "1").title, "Docs & examples");
+    assert_eq!(
+        item(&imp, "1.1").title,
+        "Update the [kubernetes/website](https://github.com/kubernetes/website) page & its examples"
+    );
+    assert_eq!(
+        item(&imp, "1.2").title,
+        "Read [the guide](https://example.com/guide \"The guide\") and the \
+         [FAQ](<https://example.com/faq(v2)>) © 2026"
+    );
+    // Entities that would turn into markup stay as written.
+    assert_eq!(
+        item(&imp, "1.3").title,
+        "Keep &lt;b&gt; literal and AT&T as written"
+    );
+    assert_eq!(
+        item(&imp, "1.3").plain,
+        "Keep <b> literal and AT&T as written"
+    );
+    let style = item(&imp, "1.4");
+    assert_eq!(
+        style.fields[0].value,
+        "see [style](https://example.com/style)"
+    );
+    assert_eq!(
+        style.from_source.as_ref().map(|f| f.evidence.clone()),
+        Some(vec!["https://example.com/style".to_string()])
+    );
+    // Rows that give nothing beyond a status carry nothing more.
+    assert!(item(&imp, "1.1").from_source.is_none());
+    assert_eq!(
+        section(&imp, "1").description,
+        "Prose mentioning [kubernetes/website](https://github.com/kubernetes/website) too."
+    );
+    // Rendered on its own, the title links where the document said.
+    let html = crate::render::inline_html(&item(&imp, "1.1").title);
+    assert!(
+        html.contains("<a href=\"https://github.com/kubernetes/website\""),
+        "{html}"
+    );
+    assert!(html.contains("page &amp; its"), "{html}");
+    let html = crate::render::inline_html(&item(&imp, "1.2").title);
+    assert_eq!(
+        html.matches("<a href=\"https://example.com/").count(),
+        2,
+        "{html}"
     );
 }

@@ -6,7 +6,10 @@
 use std::fmt::Write;
 
 use super::model::{ItemReport, Report};
-use super::text::{audit_lines, chart_rows, item_tags, progress_line, short_digest, status_text};
+use super::text::{
+    audit_lines, chart_rows, fact_value, item_tags, progress_line, roles_line, short_digest,
+    status_text,
+};
 use crate::model::{evidence_note, is_safe_link, Status};
 use crate::render::{escape, inline_html};
 use crate::seal::Seal;
@@ -328,6 +331,18 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
             escape(&run.source),
             escape(&progress_line(&run.progress))
         );
+        if !run.metadata.is_empty() {
+            out.push_str("<dl class=\"facts\">");
+            for f in &run.metadata {
+                let _ = write!(
+                    out,
+                    "<dt>{}</dt><dd>{}</dd>",
+                    escape(&f.name),
+                    inline_html(fact_value(f))
+                );
+            }
+            out.push_str("</dl>\n");
+        }
         for s in &run.sections {
             let _ = writeln!(
                 out,
@@ -348,6 +363,9 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
         }
     }
     out.push_str("<h2>Sign-off</h2>\n");
+    if let Some(roles) = roles_line(report) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&roles));
+    }
     match seal {
         Some(seal) if !seal.signatures.is_empty() => {
             out.push_str("<table class=\"sig\"><thead><tr><th>Approver</th><th>Role</th><th>Signed at</th><th>Key id</th></tr></thead><tbody>\n");

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::model::{ItemReport, Report};
-use super::text::{audit_lines, item_tags, progress_line, status_text};
+use super::text::{audit_lines, fact_value, item_tags, progress_line, roles_line, status_text};
 use crate::model::{is_safe_link, Status};
 use crate::seal::Seal;
 
@@ -150,6 +150,17 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
             run.source.replace('`', "'"),
             progress_line(&run.progress)
         );
+        for f in &run.metadata {
+            let _ = writeln!(
+                out,
+                "- **{}:** {}",
+                escape_inline(&f.name),
+                fact_value(f).replace(['\n', '\r'], " ")
+            );
+        }
+        if !run.metadata.is_empty() {
+            out.push('\n');
+        }
         for s in &run.sections {
             let hashes = "#".repeat((3 + s.depth).min(6));
             let _ = writeln!(
@@ -168,6 +179,9 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
         }
     }
     out.push_str("## Sign-off\n\n");
+    if let Some(roles) = roles_line(report) {
+        let _ = writeln!(out, "{}\n", escape_inline(&roles));
+    }
     match seal {
         Some(seal) if !seal.signatures.is_empty() => {
             out.push_str("| Approver | Role | Signed at | Key id |\n| --- | --- | --- | --- |\n");

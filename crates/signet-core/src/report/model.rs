@@ -85,7 +85,15 @@ pub struct Override {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunReport {
+    /// Roles the checklist's sign-off block names. Absent when none, so
+    /// reports signed before this field existed keep their bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approver_roles: Vec<String>,
     pub content_hash: String,
+    /// The checklist's front matter and `**Key:** value` facts, in order.
+    /// Absent when none, like `approver_roles`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metadata: Vec<FieldReport>,
     pub progress: Counts,
     pub sections: Vec<SectionReport>,
     pub source: String,
@@ -288,7 +296,19 @@ pub fn build(
             .runs
             .iter()
             .map(|r| RunReport {
+                approver_roles: r.template.approver_roles.clone(),
                 content_hash: r.template.content_hash.clone(),
+                metadata: r
+                    .template
+                    .metadata
+                    .iter()
+                    // The title is the run's own heading already.
+                    .filter(|f| !f.name.eq_ignore_ascii_case("title"))
+                    .map(|f| FieldReport {
+                        name: f.name.clone(),
+                        value: f.value.clone(),
+                    })
+                    .collect(),
                 progress: r.progress.into(),
                 sections: sections(&r.sections),
                 source: r.template.source_name.clone(),

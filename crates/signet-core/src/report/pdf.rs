@@ -14,7 +14,10 @@ use pdf_writer::types::{ActionType, AnnotationType, BorderType};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::model::{ItemReport, Report};
-use super::text::{audit_lines, chart_rows, item_tags, progress_line, short_digest, status_text};
+use super::text::{
+    audit_lines, chart_rows, fact_value, item_tags, progress_line, roles_line, short_digest,
+    status_text,
+};
 use crate::error::{Error, Result};
 use crate::model::{is_safe_link, Status};
 use crate::seal::Seal;
@@ -608,6 +611,15 @@ fn layout(report: &Report, seal: Option<&Seal>, paper: Paper) -> Layout {
                 progress_line(&run.progress)
             ),
         );
+        for f in &run.metadata {
+            l.para(
+                m,
+                Font::Regular,
+                8.5,
+                MUTED,
+                &format!("{}: {}", f.name, fact_value(f)),
+            );
+        }
         for s in &run.sections {
             l.ensure(40.0);
             l.gap(6.0);
@@ -631,6 +643,9 @@ fn layout(report: &Report, seal: Option<&Seal>, paper: Paper) -> Layout {
         }
     }
     heading(&mut l, "Sign-off", 13.0);
+    if let Some(roles) = roles_line(report) {
+        l.para(m, Font::Regular, 9.0, INK, &roles);
+    }
     match seal {
         Some(seal) if !seal.signatures.is_empty() => {
             for s in &seal.signatures {

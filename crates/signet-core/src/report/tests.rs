@@ -257,3 +257,53 @@ fn atomic_write_replaces_the_file_whole() {
     let err = write_atomic(&dir.path().join("missing/dir/r.md"), b"x").unwrap_err();
     assert!(err.to_string().contains("missing/dir"), "{err}");
 }
+
+/// A checklist's facts and approver roles head its run and the sign-off
+/// section in every format; a report without them keeps the exact bytes it
+/// had before the fields existed, so earlier signed reports still verify.
+#[test]
+fn checklist_facts_and_roles_are_shown_and_absent_when_none() {
+    let plain = report();
+    let bytes = String::from_utf8(plain.canonical().unwrap()).unwrap();
+    assert!(!bytes.contains("approver_roles") && !bytes.contains("\"metadata\""));
+    let mut r = plain.clone();
+    r.runs[0].metadata = vec![
+        model::FieldReport {
+            name: "Environment".into(),
+            value: "production".into(),
+        },
+        model::FieldReport {
+            name: "Target date".into(),
+            value: String::new(),
+        },
+    ];
+    r.runs[0].approver_roles = vec!["QA lead".into(), "Security".into()];
+    let canonical = r.canonical().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&canonical).unwrap();
+    assert_eq!(
+        serde_json::to_vec(&v).unwrap(),
+        canonical,
+        "keys in byte order"
+    );
+    assert_eq!(Report::from_json(&canonical).unwrap(), r);
+    let text = |format| String::from_utf8(render(&r, None, format, Paper::A4).unwrap()).unwrap();
+    let md = text(Format::Markdown);
+    assert!(
+        md.contains("- **Environment:** production\n- **Target date:** —\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("## Sign-off\n\nThe checklist asks for sign-off by: QA lead, Security.\n"),
+        "{md}"
+    );
+    let html = text(Format::Html);
+    assert!(
+        html.contains("<dl class=\"facts\"><dt>Environment</dt><dd>production</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("<p>The checklist asks for sign-off by: QA lead, Security.</p>"));
+    let pdf = pdf_text(&render(&r, None, Format::Pdf, Paper::A4).unwrap());
+    for needle in ["Environment: production", "sign-off by: QA lead, Security."] {
+        assert!(pdf.contains(needle), "missing {needle:?} in:\n{pdf}");
+    }
+}

@@ -1,7 +1,7 @@
 //! Wording shared by the markdown, HTML and PDF renderers, so the three say
 //! the same thing in the same words.
 
-use super::model::{Audit, Counts, ItemReport, Report};
+use super::model::{Audit, Counts, FieldReport, ItemReport, Report};
 
 /// The progress chart's bars: each run's top-level sections, labelled
 /// `number. title` (prefixed with the checklist when there are several).
@@ -60,6 +60,30 @@ pub fn item_tags(item: &ItemReport) -> Vec<String> {
         tags.push("checked in source".into());
     }
     tags
+}
+
+/// A checklist fact's value as shown; one still to be filled in reads as a
+/// dash.
+pub fn fact_value(f: &FieldReport) -> &str {
+    let v = f.value.trim();
+    if v.is_empty() {
+        "—"
+    } else {
+        v
+    }
+}
+
+/// The approver roles the report's checklists name, first mention first;
+/// None when they name none (the renderers then say nothing, as before).
+pub fn roles_line(report: &Report) -> Option<String> {
+    let mut roles: Vec<&str> = Vec::new();
+    for r in report.runs.iter().flat_map(|run| &run.approver_roles) {
+        if !roles.contains(&r.as_str()) {
+            roles.push(r);
+        }
+    }
+    (!roles.is_empty())
+        .then(|| format!("The checklist asks for sign-off by: {}.", roles.join(", ")))
 }
 
 pub fn audit_lines(a: &Audit) -> Vec<String> {

@@ -40,8 +40,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0001_init.sql")),
         M::up(include_str!("../../migrations/0002_signoff.sql")),
         M::up(include_str!("../../migrations/0003_identity.sql")),
-        // 0004 (another branch) goes here: rusqlite_migration applies this
-        // list by position, so 0005 must stay after it when both merge.
+        M::up(include_str!("../../migrations/0004_source_state.sql")),
         M::up(include_str!("../../migrations/0005_keys.sql")),
     ])
 });

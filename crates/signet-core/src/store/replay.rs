@@ -46,9 +46,9 @@ struct State {
 }
 
 impl State {
-    fn new(done: bool, by: &str) -> State {
+    fn open(by: &str) -> State {
         State {
-            status: if done { "done" } else { "open" }.into(),
+            status: "open".into(),
             owner: None,
             notes: String::new(),
             reason: None,
@@ -56,6 +56,42 @@ impl State {
             updated_by: by.to_string(),
         }
     }
+
+    /// How `upgrade_run` starts an item new to the run: as the source says,
+    /// except that a fresh run keeps only the owner; attributed to the file
+    /// (`by_source`) when the file gave it anything, else to whoever upgraded.
+    fn from_source(source: &Initial, fresh: bool, by_source: &str, actor: &str) -> State {
+        let sourced = source.owner.is_some()
+            || (!fresh && (source.status != "open" || !source.evidence.is_empty()));
+        let by = if sourced { by_source } else { actor };
+        if fresh {
+            return State {
+                owner: source.owner.clone(),
+                ..State::open(by)
+            };
+        }
+        State {
+            status: source.status.clone(),
+            owner: source.owner.clone(),
+            notes: String::new(),
+            reason: source.reason.clone(),
+            evidence: source
+                .evidence
+                .iter()
+                .map(|t| (t.clone(), by_source.to_string(), None))
+                .collect(),
+            updated_by: by.to_string(),
+        }
+    }
+}
+
+/// What an item's template row says a new run starts it with.
+#[derive(Debug, Clone)]
+struct Initial {
+    status: String,
+    reason: Option<String>,
+    owner: Option<String>,
+    evidence: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +164,8 @@ struct EventRow {
     prev_hash: String,
 }
 
-/// Items of one template version: (id, key, checked in the source).
-type Items = Vec<(i64, String, bool)>;
+/// Items of one template version: (id, key, the state the source gives it).
+type Items = Vec<(i64, String, Initial)>;
 
 struct Templates<'c> {
     conn: &'c Connection,
@@ -142,14 +178,29 @@ impl Templates<'_> {
         if !self.cache.contains_key(template) {
             let (slug, version) = template.rsplit_once('@').unwrap_or((template, "0"));
             let mut stmt = self.conn.prepare_cached(
-                "SELECT i.id, i.key, i.initially_checked FROM item i JOIN template t ON t.id = i.template_id
+                "SELECT i.id, i.key, COALESCE(g.status,
+                        CASE WHEN i.initially_checked THEN 'done' ELSE 'open' END),
+                        g.reason, g.owner, g.evidence
+                 FROM item i JOIN template t ON t.id = i.template_id
+                 LEFT JOIN source_state g ON g.item_id = i.id
                  WHERE t.slug = ?1 AND t.version = ?2 ORDER BY i.id",
             )?;
-            let items = stmt
-                .query_map(rusqlite::params![slug, version], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?
-                .collect::<rusqlite::Result<Items>>()?;
+            let mut items = Items::new();
+            let mut rows = stmt.query(rusqlite::params![slug, version])?;
+            while let Some(r) = rows.next()? {
+                let evidence: Option<String> = r.get(5)?;
+                let initial = Initial {
+                    status: r.get(2)?,
+                    reason: r.get(3)?,
+                    owner: r.get(4)?,
+                    evidence: match evidence {
+                        Some(json) => serde_json::from_str(&json)?,
+                        None => Vec::new(),
+                    },
+                };
+                items.push((r.get(0)?, r.get(1)?, initial));
+            }
+            drop(rows);
             let source: Option<String> = self
                 .conn
                 .query_row(
@@ -318,9 +369,10 @@ impl Trail {
                 else {
                     return Ok(());
                 };
+                // Every item starts open; what the source gives them follows
+                // as events from the source actor.
                 for (item, _, _) in templates.items(&template)? {
-                    self.states
-                        .insert((run_id, *item), State::new(false, &e.actor));
+                    self.states.insert((run_id, *item), State::open(&e.actor));
                 }
                 let fresh = e.field.as_deref() == Some("fresh");
                 self.runs.insert(
@@ -378,11 +430,10 @@ impl Trail {
             }
         }
         let (source, items) = templates.load(&to)?.clone();
-        for (item, key, checked) in items {
-            let done = checked && !run.fresh;
+        for (item, key, initial) in items {
             let state = by_key
                 .remove(&key)
-                .unwrap_or_else(|| State::new(done, if done { &source } else { &e.actor }));
+                .unwrap_or_else(|| State::from_source(&initial, run.fresh, &source, &e.actor));
             self.states.insert((run_id, item), state);
         }
         if let Some(r) = self.runs.get_mut(&run_id) {
@@ -956,8 +1007,8 @@ fn evidence(list: &[(String, String, Option<String>)]) -> String {
 }
 
 /// A digest of a template version as stored: its title, source, raw
-/// markdown, metadata, and every section and item with what a report shows
-/// of it. The import event records it, so an item renamed, removed or
+/// markdown, metadata and approver roles, every section and item with what
+/// a report shows of it, and the state the file gives new runs. The import event records it, so an item renamed, removed or
 /// marked "checked in the file" behind Signet's back is a difference.
 pub(crate) fn tree_digest(conn: &Connection, template_id: i64) -> Result<String> {
     use rusqlite::types::ValueRef;
@@ -978,7 +1029,7 @@ pub(crate) fn tree_digest(conn: &Connection, template_id: i64) -> Result<String>
     };
     // Parents by key, never by row id, so the digest says what the tree is.
     let queries = [
-        "SELECT title, source_name, content_hash, raw_markdown, metadata, description
+        "SELECT title, source_name, content_hash, raw_markdown, metadata, description, approver_roles
          FROM template WHERE id = ?1",
         "SELECT s.key, p.key, s.position, s.depth, s.number, s.title, s.plain, s.description
          FROM section s LEFT JOIN section p ON p.id = s.parent_id
@@ -986,6 +1037,9 @@ pub(crate) fn tree_digest(conn: &Connection, template_id: i64) -> Result<String>
         "SELECT i.key, s.key, p.key, i.position, i.depth, i.number, i.title, i.plain, i.detail,
                 i.fields, i.initially_checked
          FROM item i JOIN section s ON s.id = i.section_id LEFT JOIN item p ON p.id = i.parent_id
+         WHERE i.template_id = ?1 ORDER BY i.key",
+        "SELECT i.key, g.status, g.reason, g.owner, g.evidence
+         FROM source_state g JOIN item i ON i.id = g.item_id
          WHERE i.template_id = ?1 ORDER BY i.key",
     ];
     for sql in queries {

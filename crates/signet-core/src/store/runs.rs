@@ -18,6 +18,103 @@ pub(crate) fn source_actor(source_name: &str) -> String {
     format!("source:{source_name}")
 }
 
+/// The state a new item starts in, from its template row (`n`) and its
+/// `source_state` row (`g`, if any): what the source says, except that a
+/// fresh run keeps only the owners (who does what carries over; what was
+/// done, blocked or proven does not).
+/// `?F` is the fresh flag, `?S` the source actor, `?A` the acting user.
+const START_STATE: &str = "CASE WHEN ?F THEN 'open' ELSE COALESCE(g.status,
+        CASE WHEN n.initially_checked THEN 'done' ELSE 'open' END) END,
+     g.owner,
+     CASE WHEN ?F THEN NULL ELSE g.reason END";
+const START_BY: &str = "CASE WHEN g.owner IS NOT NULL
+          OR (NOT ?F AND (n.initially_checked OR g.status IS NOT NULL OR g.evidence IS NOT NULL))
+     THEN ?S ELSE ?A END";
+
+fn start_sql(template: &str) -> String {
+    template
+        .replace("{state}", START_STATE)
+        .replace("{by}", START_BY)
+}
+
+/// What the source gives one item, for its audit events.
+struct SourceState {
+    item_id: i64,
+    number: String,
+    status: String,
+    reason: Option<String>,
+    owner: Option<String>,
+    evidence: Vec<String>,
+}
+
+/// Items of `template_id` the source gives a state to (status, reason,
+/// owner, evidence), in document order; `only_new_in_run` keeps those not
+/// yet in the run.
+fn source_states(
+    conn: &Connection,
+    template_id: i64,
+    fresh: bool,
+    only_new_in_run: Option<i64>,
+) -> Result<Vec<SourceState>> {
+    let mut stmt = conn.prepare(
+        "SELECT n.id, n.number, COALESCE(g.status,
+                  CASE WHEN n.initially_checked THEN 'done' ELSE 'open' END),
+                g.reason, g.owner, g.evidence
+         FROM item n LEFT JOIN source_state g ON g.item_id = n.id
+         WHERE n.template_id = ?1
+           AND (g.owner IS NOT NULL
+                OR (NOT ?2 AND (n.initially_checked OR g.status IS NOT NULL OR g.evidence IS NOT NULL)))
+           AND (?3 IS NULL OR NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = ?3 AND s.item_id = n.id))
+         ORDER BY n.position",
+    )?;
+    let mut rows = stmt.query(params![template_id, fresh, only_new_in_run])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let evidence: Option<String> = r.get(5)?;
+        let s = SourceState {
+            item_id: r.get(0)?,
+            number: r.get(1)?,
+            status: r.get(2)?,
+            reason: r.get(3)?,
+            owner: r.get(4)?,
+            evidence: match evidence {
+                Some(json) => serde_json::from_str(&json)?,
+                None => Vec::new(),
+            },
+        };
+        out.push(if fresh {
+            SourceState {
+                status: Status::Open.as_str().into(),
+                reason: None,
+                evidence: Vec::new(),
+                ..s
+            }
+        } else {
+            s
+        });
+    }
+    Ok(out)
+}
+
+/// Evidence rows the source gives new items, attributed to it.
+fn add_source_evidence(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    states: &[SourceState],
+    now: &str,
+    source: &str,
+) -> Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO evidence (run_id, item_id, target, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for s in states {
+        for target in &s.evidence {
+            insert.execute(params![run_id, s.item_id, target, now, source])?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn ensure_writable(release: &crate::model::Release) -> Result<()> {
     if release.status == ReleaseStatus::SignedOff {
         return Err(Error::Invalid(format!(
@@ -271,8 +368,9 @@ fn load_release_limited(
 }
 
 impl Store {
-    /// Attaches a template to a release. Items checked in the source start as
-    /// done, attributed to the source document, unless `fresh`.
+    /// Attaches a template to a release. Items start as the source says
+    /// (checked boxes; a table's Status, Owner and Evidence cells),
+    /// attributed to the source document; a `fresh` run keeps only owners.
     pub fn add_run(
         &mut self,
         release: &str,
@@ -323,31 +421,49 @@ impl Store {
             )?;
             let source = source_actor(&template.source_name);
             tx.execute(
-                "INSERT INTO item_state (run_id, item_id, status, updated_at, updated_by)
-                 SELECT ?1, id, CASE WHEN initially_checked AND NOT ?2 THEN 'done' ELSE 'open' END, ?3,
-                        CASE WHEN initially_checked AND NOT ?2 THEN ?4 ELSE ?5 END
-                 FROM item WHERE template_id = ?6",
+                &start_sql(
+                    "INSERT INTO item_state (run_id, item_id, status, owner, reason, updated_at, updated_by)
+                     SELECT ?1, n.id, {state}, ?3, {by}
+                     FROM item n LEFT JOIN source_state g ON g.item_id = n.id WHERE n.template_id = ?6",
+                )
+                .replace("?F", "?2")
+                .replace("?S", "?4")
+                .replace("?A", "?5"),
                 params![run_id, fresh, now, source, actor, template.id],
             )?;
-            if !fresh {
-                let mut stmt = tx.prepare("SELECT id, number FROM item WHERE template_id = ?1 AND initially_checked ORDER BY position")?;
-                let checked = stmt
-                    .query_map([template.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                for (item_id, number) in checked {
-                    let subject = format!("{}/{}:{}", release.name, template.slug, number);
+            // One event per value the source gave, as a tick would record
+            // it, so the audit trail replays to these states.
+            let states = source_states(tx, template.id, fresh, None)?;
+            add_source_evidence(tx, run_id, &states, &now, &source)?;
+            for s in &states {
+                let subject = format!("{}/{}:{}", release.name, template.slug, s.number);
+                let mut changes: Vec<(&str, Option<&str>)> = Vec::new();
+                if s.status != Status::Open.as_str() {
+                    changes.push(("status", Some(&s.status)));
+                }
+                if s.reason.is_some() {
+                    changes.push(("reason", s.reason.as_deref()));
+                }
+                if s.owner.is_some() {
+                    changes.push(("owner", s.owner.as_deref()));
+                }
+                for e in &s.evidence {
+                    changes.push(("evidence", Some(e)));
+                }
+                for (field, new) in changes {
+                    let status = field == "status";
                     append(
                         tx,
                         NewEvent {
                             actor: &source,
-                            action: "item.status",
+                            action: if status { "item.status" } else { "item.update" },
                             subject: &subject,
                             release_id: Some(release.id),
                             run_id: Some(run_id),
-                            item_id: Some(item_id),
-                            field: Some("status"),
-                            old: Some(Status::Open.as_str()),
-                            new: Some(Status::Done.as_str()),
+                            item_id: Some(s.item_id),
+                            field: Some(field),
+                            old: status.then_some(Status::Open.as_str()),
+                            new,
                         },
                     )?;
                 }
@@ -380,7 +496,8 @@ pub struct RunUpgrade {
     pub to_version: i64,
     /// Items whose state (status, owner, notes, reason, evidence) carried over by stable key.
     pub carried: usize,
-    /// New items, starting open (or done when checked in the file, unless the run is fresh).
+    /// New items, starting as the file says (checked boxes, a table's Status,
+    /// Owner and Evidence cells; a fresh run keeps only the owners).
     pub added: usize,
     /// Items no longer in the checklist; their history stays in the audit trail.
     pub removed: usize,
@@ -442,14 +559,22 @@ impl Store {
                  WHERE n.template_id = ?2",
                 params![run_id, latest.id, old.id],
             )?;
+            // New items start as the source says, like in a new run; the
+            // run.upgrade event stands for them (replay.rs mirrors this).
+            let sourced = source_states(tx, latest.id, fresh, Some(run_id))?;
             let added = tx.execute(
-                "INSERT INTO item_state (run_id, item_id, status, updated_at, updated_by)
-                 SELECT ?1, n.id, CASE WHEN n.initially_checked AND NOT ?3 THEN 'done' ELSE 'open' END, ?4,
-                        CASE WHEN n.initially_checked AND NOT ?3 THEN ?5 ELSE ?6 END
-                 FROM item n WHERE n.template_id = ?2
-                   AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = ?1 AND s.item_id = n.id)",
+                &start_sql(
+                    "INSERT INTO item_state (run_id, item_id, status, owner, reason, updated_at, updated_by)
+                     SELECT ?1, n.id, {state}, ?4, {by}
+                     FROM item n LEFT JOIN source_state g ON g.item_id = n.id WHERE n.template_id = ?2
+                       AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = ?1 AND s.item_id = n.id)",
+                )
+                .replace("?F", "?3")
+                .replace("?S", "?5")
+                .replace("?A", "?6"),
                 params![run_id, latest.id, fresh, now, source, actor],
             )?;
+            add_source_evidence(tx, run_id, &sourced, &now, &source)?;
             // Evidence follows its item; then the old states go.
             let mut move_evidence =
                 tx.prepare("UPDATE evidence SET item_id = ?1 WHERE run_id = ?2 AND item_id = ?3")?;

@@ -6,16 +6,48 @@ use super::events::{append, NewEvent};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::import::Imported;
-use crate::model::{ImportOutcome, ImportStatus, Item, Section, TemplateInfo};
+use crate::model::{Field, ImportOutcome, ImportStatus, Item, Section, TemplateInfo};
 use crate::time_fmt;
 
 const TEMPLATE_COLUMNS: &str =
     "t.id, t.slug, t.version, t.title, t.source_name, t.content_hash, t.imported_at,
      (SELECT COUNT(*) FROM section s WHERE s.template_id = t.id),
-     (SELECT COUNT(*) FROM item i WHERE i.template_id = t.id)";
+     (SELECT COUNT(*) FROM item i WHERE i.template_id = t.id),
+     t.metadata, t.approver_roles";
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    r: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<T> {
+    let text: String = r.get(idx)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Template metadata as stored: an array of `{name, value}` in document
+/// order, or (templates imported before 0004) an object of front matter.
+fn metadata_of(value: serde_json::Value) -> Vec<Field> {
+    match value {
+        serde_json::Value::Array(_) => serde_json::from_value(value).unwrap_or_default(),
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .map(|(name, v)| Field {
+                name,
+                value: match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                },
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
 
 fn row_to_template(r: &rusqlite::Row<'_>) -> rusqlite::Result<TemplateInfo> {
     Ok(TemplateInfo {
+        metadata: metadata_of(json_column(r, 9)?),
+        approver_roles: json_column(r, 10)?,
         id: r.get(0)?,
         slug: r.get(1)?,
         version: r.get(2)?,
@@ -64,6 +96,11 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
                            detail, fields, initially_checked, line)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
+    // Only items the source says more about (table rows with a Status,
+    // Owner or Evidence cell) get a row here.
+    let mut insert_source = tx.prepare_cached(
+        "INSERT INTO source_state (item_id, status, reason, owner, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     let mut section_pos = 0i64;
     let mut item_pos = 0i64;
     let mut sections_todo: Vec<(&Section, Option<i64>, i64)> =
@@ -103,11 +140,27 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
                 item.plain,
                 item.detail,
                 fields,
-                item.checked,
+                item.checked(),
                 item.line as i64
             ])?;
             item_pos += 1;
             let item_id = tx.last_insert_rowid();
+            // Blocked and n/a need a row; open and done are the box.
+            let status = item.start.needs_reason().then(|| item.start.as_str());
+            let given = item.from_source.as_deref();
+            if status.is_some() || given.is_some() {
+                let evidence = match given {
+                    Some(g) if !g.evidence.is_empty() => Some(serde_json::to_string(&g.evidence)?),
+                    _ => None,
+                };
+                insert_source.execute(params![
+                    item_id,
+                    status,
+                    given.and_then(|g| g.reason.as_deref()),
+                    given.and_then(|g| g.owner.as_deref()),
+                    evidence
+                ])?;
+            }
             items_todo.extend(
                 item.items
                     .iter()
@@ -149,10 +202,11 @@ impl Store {
             };
             let c = &imported.checklist;
             let metadata = serde_json::to_string(&c.metadata)?;
+            let roles = serde_json::to_string(&c.approver_roles)?;
             tx.execute(
                 "INSERT INTO template (slug, version, title, source_name, content_hash, raw_markdown, metadata,
-                                       description, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                       description, imported_at, approver_roles)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     imported.slug,
                     version,
@@ -162,7 +216,8 @@ impl Store {
                     imported.raw,
                     metadata,
                     c.description,
-                    time_fmt::now()
+                    time_fmt::now(),
+                    roles
                 ],
             )?;
             let template_id = tx.last_insert_rowid();

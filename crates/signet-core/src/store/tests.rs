@@ -706,10 +706,10 @@ fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
         .unwrap();
     store.set_public_key("bo", &bo.public_key(), "bo").unwrap();
     let before = store.key_records().unwrap();
-    // The database as version 3 left it: no key table.
+    // The database as version 4 left it: no key table.
     store
         .conn
-        .execute_batch("DROP TABLE person_key; PRAGMA user_version = 3;")
+        .execute_batch("DROP TABLE person_key; PRAGMA user_version = 4;")
         .unwrap();
     MIGRATIONS.to_latest(&mut store.conn).unwrap();
     assert_eq!(store.key_records().unwrap(), before);
@@ -719,4 +719,201 @@ fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
         (first.key_id().as_str(), second.key_id().as_str())
     );
     assert!(replay::drifts(store.conn()).unwrap().is_empty());
+}
+
+const GATE: &str = "# Go/No-Go\n\n## Gate\n\n\
+| Item | Status | Owner | Evidence |\n|---|---|---|---|\n\
+| Load test | ✅ | dana | https://ci.example/81 |\n\
+| Rollback | ⚠️ vendor late | ben | |\n\
+| Docs | N/A | | |\n\
+| Support | | ana | |\n\
+| Pager | | | |\n";
+
+/// (number, status, reason, owner, evidence targets, updated_by) of every item.
+type Row = (
+    String,
+    Status,
+    Option<String>,
+    Option<String>,
+    Vec<String>,
+    String,
+);
+
+fn rows(store: &Store, release: &str) -> Vec<Row> {
+    let view = store.release_view(release).unwrap();
+    view.runs[0]
+        .walk_items()
+        .into_iter()
+        .map(|i| {
+            (
+                i.number.clone(),
+                i.status,
+                i.reason.clone(),
+                i.owner.clone(),
+                i.evidence.iter().map(|e| e.target.clone()).collect(),
+                i.updated_by.clone(),
+            )
+        })
+        .collect()
+}
+
+fn row(
+    n: &str,
+    s: Status,
+    reason: Option<&str>,
+    owner: Option<&str>,
+    ev: &[&str],
+    by: &str,
+) -> Row {
+    (
+        n.into(),
+        s,
+        reason.map(Into::into),
+        owner.map(Into::into),
+        ev.iter().map(|e| e.to_string()).collect(),
+        by.into(),
+    )
+}
+
+/// A table's Status, Owner and Evidence cells start a new run's items,
+/// attributed to the file with one event per value (as a ticked box is);
+/// a fresh run keeps only the owners; an upgrade starts new items the same
+/// way; and the audit trail replays to exactly these states.
+#[test]
+fn a_run_starts_items_as_a_table_says_and_replays() {
+    let src = "source:gate.md";
+    let mut store = Store::open_in_memory().unwrap();
+    let imp = import_bytes("gate.md", GATE.into(), &ImportOptions::default()).unwrap();
+    store.import(&imp, "ana").unwrap();
+    store.create_release("r1", None, "ana").unwrap();
+    store.create_release("r2", None, "ana").unwrap();
+    store.add_run("r1", "gate", false, "ana").unwrap();
+    store.add_run("r2", "gate", true, "ana").unwrap();
+    assert_eq!(
+        rows(&store, "r1"),
+        [
+            row(
+                "1.1",
+                Status::Done,
+                None,
+                Some("dana"),
+                &["https://ci.example/81"],
+                src
+            ),
+            row(
+                "1.2",
+                Status::Blocked,
+                Some("⚠\u{fe0f} vendor late"),
+                Some("ben"),
+                &[],
+                src
+            ),
+            row("1.3", Status::NotApplicable, Some("N/A"), None, &[], src),
+            row("1.4", Status::Open, None, Some("ana"), &[], src),
+            row("1.5", Status::Open, None, None, &[], "ana"),
+        ]
+    );
+    let view = store.release_view("r1").unwrap();
+    assert_eq!(view.runs[0].walk_items()[0].evidence[0].added_by, src);
+    let history: Vec<(String, String, Option<String>, Option<String>)> = store
+        .history("r1", "1.2")
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.actor,
+                e.field.unwrap_or_default(),
+                e.old_value,
+                e.new_value,
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (
+                src.into(),
+                "status".into(),
+                Some("open".into()),
+                Some("blocked".into())
+            ),
+            (
+                src.into(),
+                "reason".into(),
+                None,
+                Some("⚠\u{fe0f} vendor late".into())
+            ),
+            (src.into(), "owner".into(), None, Some("ben".into())),
+        ]
+    );
+    assert_eq!(
+        rows(&store, "r2"),
+        [
+            row("1.1", Status::Open, None, Some("dana"), &[], src),
+            row("1.2", Status::Open, None, Some("ben"), &[], src),
+            row("1.3", Status::Open, None, None, &[], "ana"),
+            row("1.4", Status::Open, None, Some("ana"), &[], src),
+            row("1.5", Status::Open, None, None, &[], "ana"),
+        ]
+    );
+    store.tick("r1", "1.2", &tick(Status::Done), "ben").unwrap();
+    // A new version adds a row with a state of its own.
+    let v2 = format!("{GATE}| Paging | Blocked | cy | https://ci.example/82 |\n");
+    let imp = import_bytes("gate.md", v2.into_bytes(), &ImportOptions::default()).unwrap();
+    store.import(&imp, "ana").unwrap();
+    let up = store.upgrade_run("r1", "gate", "ana").unwrap();
+    assert_eq!((up.carried, up.added), (5, 1));
+    store.upgrade_run("r2", "gate", "ana").unwrap();
+    assert_eq!(
+        rows(&store, "r1")[5],
+        row(
+            "1.6",
+            Status::Blocked,
+            Some("Blocked"),
+            Some("cy"),
+            &["https://ci.example/82"],
+            src
+        )
+    );
+    assert_eq!(
+        rows(&store, "r1")[1].1,
+        Status::Done,
+        "carried, not restarted"
+    );
+    assert_eq!(
+        rows(&store, "r2")[5],
+        row("1.6", Status::Open, None, Some("cy"), &[], src)
+    );
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+    let health = store.doctor().unwrap();
+    assert!(health.ok, "{health:#?}");
+}
+
+/// Databases from before migration 0004 keep their checked boxes as done
+/// in new runs, and their front matter reads as metadata.
+#[test]
+fn migration_0004_keeps_checked_boxes_and_front_matter() {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    MIGRATIONS.to_version(&mut conn, 3).unwrap();
+    conn.execute_batch(
+        "INSERT INTO template (id, slug, version, title, source_name, content_hash, raw_markdown, metadata, imported_at)
+         VALUES (1, 'old', 1, 'Old', 'old.md', 'h', '# Old', '{\"owner\":\"ops\"}', 't');
+         INSERT INTO section (id, template_id, position, depth, number, key, title, plain, line)
+         VALUES (1, 1, 0, 0, '1', 's', 'S', 'S', 1);
+         INSERT INTO item (template_id, section_id, position, depth, number, key, title, plain, initially_checked, line)
+         VALUES (1, 1, 0, 0, '1.1', 'a', 'A', 'A', 1, 2), (1, 1, 1, 0, '1.2', 'b', 'B', 'B', 0, 3);",
+    )
+    .unwrap();
+    let mut store = Store::init(conn).unwrap();
+    let t = store.template("old").unwrap();
+    assert_eq!(t.metadata.len(), 1);
+    assert_eq!(
+        (t.metadata[0].name.as_str(), t.metadata[0].value.as_str()),
+        ("owner", "ops")
+    );
+    assert!(t.approver_roles.is_empty());
+    store.create_release("r", None, "ana").unwrap();
+    store.add_run("r", "old", false, "ana").unwrap();
+    let statuses: Vec<Status> = rows(&store, "r").into_iter().map(|r| r.1).collect();
+    assert_eq!(statuses, [Status::Done, Status::Open]);
 }
