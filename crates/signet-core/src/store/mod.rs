@@ -14,6 +14,7 @@ mod people;
 mod releases;
 mod replay;
 mod runs;
+mod settings;
 mod signoffs;
 mod states;
 mod templates;
@@ -43,6 +44,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         // 0004 (another branch) goes here: rusqlite_migration applies this
         // list by position, so 0005 must stay after it when both merge.
         M::up(include_str!("../../migrations/0005_keys.sql")),
+        // 0006 goes after 0004 and 0005, whichever branches bring them.
+        M::up(include_str!("../../migrations/0006_settings.sql")),
     ])
 });
 
