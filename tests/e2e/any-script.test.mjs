@@ -49,7 +49,7 @@ test("a Persian checklist imports through the picker and its release reads right
   for (const n of ["2.1", "2.2", "2.3", "3.1.1"]) assert.equal(await direction(title(n)), "rtl", `item ${n}`);
   assert.equal(await direction(`${title("2.2")} code`), "ltr", "code inside stays left to right");
   assert.equal(await direction('[data-testid=section-row][data-number="2"]'), "rtl");
-  assert.equal(await direction("[data-testid=release-title]"), "rtl");
+  assert.equal(await direction("[data-testid=release-title] bdi"), "rtl");
   // The row turns too: the number sits right of the title, and the long
   // title is cut at its logical end, which is on the left.
   const layout = await d.script(`
@@ -64,6 +64,10 @@ test("a Persian checklist imports through the picker and its release reads right
   // The item panel and meeting mode read right to left too.
   await d.keys("j", Keys.Enter);
   await d.until(async () => (await direction("[data-testid=panel-title]")) === "rtl", "the item panel, right to left");
+  // A note in Persian with an English word reads right to left as well.
+  await d.type("[data-testid=panel-note]", "خروجی build در CI ذخیره شد");
+  await d.keys(Keys.Enter);
+  await d.until(async () => (await direction("[data-testid=panel-notes] p")) === "rtl", "the note, right to left");
   await app.shot("rtl-item-panel-light");
   await d.keys(Keys.Escape);
   await d.keys("m");
