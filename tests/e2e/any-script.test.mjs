@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Keys } from "./webdriver.mjs";
-import { App, chooseFile, fixtures, slugOf } from "./harness.mjs";
+import { App, PORT, chooseFile, fixtures, slugOf } from "./harness.mjs";
 
 const fixture = join(fixtures, "rtl-persian.md");
 const slug = slugOf(fixture);
@@ -15,7 +15,7 @@ const app = new App("rtl");
 let d;
 
 before(async () => {
-  d = await app.start(4450, { SIGNET_ACTOR: "e2e-rtl" });
+  d = await app.start(PORT + 6, { SIGNET_ACTOR: "e2e-rtl" });
 });
 after(() => app.stop());
 
@@ -102,7 +102,7 @@ test("sections without items stay out of the outline until asked for", async () 
 
 test("right to left in the dark theme", async () => {
   await app.stop();
-  d = await app.start(4452, { SIGNET_ACTOR: "e2e-rtl", GTK_THEME: "Adwaita:dark" });
+  d = await app.start(PORT + 8, { SIGNET_ACTOR: "e2e-rtl", GTK_THEME: "Adwaita:dark" });
   await d.click("[data-testid=nav-releases]");
   await d.click('[data-testid=release-card][data-name="نسخه-۲"]');
   await d.until(async () => (await d.findAll("[data-testid=item-row]")).length === 6, "six item rows");

@@ -14,6 +14,8 @@ export const APP = process.env.SIGNET_APP ?? join(target, "debug", "signet-app")
 export const CLI = process.env.SIGNET_CLI ?? join(target, "debug", "signet");
 const SHOTS = join(target, "e2e-screens");
 export const fixtures = join(import.meta.dirname, "fixtures");
+/** app.test.mjs takes the base port and base + 2 (each with the next one); test files here take their own offsets from it. */
+export const PORT = Number(process.env.SIGNET_E2E_PORT ?? 4444);
 
 /** A fresh database and config dir, and the app on them (started by `start`). */
 export class App {

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { App } from "./harness.mjs";
+import { App, PORT } from "./harness.mjs";
 
 const app = new App("who");
 const nobody = { SIGNET_ACTOR: undefined, USER: undefined };
@@ -20,7 +20,7 @@ function footer() {
 }
 
 before(async () => {
-  d = await app.start(4454, nobody);
+  d = await app.start(PORT + 10, nobody);
 });
 after(() => app.stop());
 
@@ -60,7 +60,7 @@ test("adding yourself names you in the footer and in the audit trail", async () 
 
 test("the next start remembers who you are", async () => {
   await app.stop();
-  d = await app.start(4456, nobody);
+  d = await app.start(PORT + 12, nobody);
   await d.until(async () => (await d.findAll("[data-testid=who-name-shown]")).length === 1, "the footer naming Dana");
   assert.deepEqual(await footer(), { name: "Dana Noor", avatar: "DN", handle: "@dana" });
   assert.equal((await d.findAll("[data-testid=who-card]")).length, 0);
