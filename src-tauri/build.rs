@@ -14,6 +14,7 @@ fn main() {
             "tick",
             "item_history",
             "app_info",
+            "act_as",
             "list_people",
             "add_person",
             "create_key",

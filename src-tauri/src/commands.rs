@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
+use signet_core::identity::Identity;
 use signet_core::import::{import_file, ImportOptions, Imported};
 use signet_core::model::{
-    Event, ImportOutcome, ImportReport, ItemView, Release, ReleaseSummary, ReleaseView,
+    Event, ImportOutcome, ImportReport, ItemView, Person, Release, ReleaseSummary, ReleaseView,
     TemplateInfo, Tick,
 };
 use signet_core::render;
@@ -31,16 +32,41 @@ pub struct FileImport {
 pub struct AppInfo {
     pub version: String,
     pub database: String,
+    /// Who every write records (a person's handle once one is known).
     pub actor: String,
+    /// The person the app acts as; None: nobody registered is, and the UI
+    /// asks "Who are you?".
+    pub person: Option<Person>,
 }
 
-#[tauri::command]
-pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
-    Ok(AppInfo {
+fn app_info_of(state: &AppState, identity: Identity) -> AppInfo {
+    AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         database: state.path.display().to_string(),
-        actor: state.actor.clone(),
-    })
+        actor: identity.actor,
+        person: identity.person,
+    }
+}
+
+/// Who the app acts as. People added since (by the CLI too) are matched
+/// against the name it was started as again.
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+    let store = state.store()?;
+    let identity = state.refresh_identity(&store)?;
+    drop(store);
+    Ok(app_info_of(&state, identity))
+}
+
+/// The app acts as `person` (handle, name or e-mail) from now on, kept in
+/// the database for the next start.
+#[tauri::command]
+pub async fn act_as(state: State<'_, AppState>, person: String) -> Result<AppInfo> {
+    let mut store = state.store()?;
+    store.set_acting_person(&person)?;
+    let identity = state.refresh_identity(&store)?;
+    drop(store);
+    Ok(app_info_of(&state, identity))
 }
 
 #[tauri::command]
@@ -69,12 +95,12 @@ pub async fn import_files(
             (p, r)
         })
         .collect();
+    let actor = state.actor();
     let mut store = state.store()?;
     let mut out = Vec::with_capacity(parsed.len());
     for (path, result) in parsed {
         let path_text = path.display().to_string();
-        let entry = match result.and_then(|imp| Ok((store.import(&imp, &state.actor)?, imp.report)))
-        {
+        let entry = match result.and_then(|imp| Ok((store.import(&imp, &actor)?, imp.report))) {
             Ok((outcome, report)) => FileImport {
                 path: path_text,
                 report: Some(report),
@@ -107,7 +133,7 @@ pub async fn create_release(
     let due = due.filter(|d| !d.trim().is_empty());
     Ok(state
         .store()?
-        .create_release(&name, due.as_deref(), &state.actor)?)
+        .create_release(&name, due.as_deref(), &state.actor())?)
 }
 
 #[tauri::command]
@@ -118,7 +144,7 @@ pub async fn add_run(
     fresh: bool,
 ) -> Result<ReleaseView> {
     let mut store = state.store()?;
-    store.add_run(&release, &template, fresh, &state.actor)?;
+    store.add_run(&release, &template, fresh, &state.actor())?;
     let mut view = store.release_view(&release)?;
     render::decorate(&mut view);
     Ok(view)
@@ -152,7 +178,7 @@ pub async fn tick(
 ) -> Result<ItemView> {
     let mut view = state
         .store()?
-        .tick(&release, &item, &change, &state.actor)?;
+        .tick(&release, &item, &change, &state.actor())?;
     render::decorate_one(&mut view);
     Ok(view)
 }
@@ -175,5 +201,5 @@ pub async fn upgrade_run(
 ) -> Result<signet_core::store::RunUpgrade> {
     Ok(state
         .store()?
-        .upgrade_run(&release, &template, &state.actor)?)
+        .upgrade_run(&release, &template, &state.actor())?)
 }

@@ -20,7 +20,7 @@ fn open_state() -> Result<AppState, String> {
     let config = state::config_dir().map_err(|e| e.message)?;
     store.keep_anchors(&config).map_err(|e| e.to_string())?;
     signet_core::starter::seed(&mut store, &actor).map_err(|e| e.to_string())?;
-    Ok(AppState::new(store, path, actor, config))
+    AppState::new(store, path, actor, config).map_err(|e| e.message)
 }
 
 /// Registers plugins and commands on a builder (shared with the tests).
@@ -30,6 +30,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::act_as,
             commands::list_templates,
             commands::template_sections,
             commands::import_files,

@@ -103,7 +103,7 @@ pub async fn add_person(
     let email = email.filter(|e| !e.trim().is_empty());
     let p = state
         .store()?
-        .add_person(&name, email.as_deref(), None, &state.actor)?;
+        .add_person(&name, email.as_deref(), None, &state.actor())?;
     Ok(person_key(&state, p))
 }
 
@@ -118,7 +118,7 @@ pub async fn create_key(state: State<'_, AppState>, person: String) -> Result<Pe
         &person,
         false,
         &EnvPassword,
-        &state.actor,
+        &state.actor(),
     )?;
     drop(store);
     Ok(person_key(&state, p))
@@ -159,7 +159,7 @@ pub async fn sign_off(
         person: &p.handle,
         role: &role,
         override_reason: over.as_deref(),
-        actor: &state.actor,
+        actor: &state.actor(),
     };
     Ok(store.sign_off(&req, &key)?)
 }
@@ -170,7 +170,7 @@ pub async fn reopen_release(
     release: String,
     reason: String,
 ) -> Result<Release> {
-    Ok(state.store()?.reopen(&release, &reason, &state.actor)?)
+    Ok(state.store()?.reopen(&release, &reason, &state.actor())?)
 }
 
 /// Writes a release's report (newest frozen revision, or a draft) to `path`.

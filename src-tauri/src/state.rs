@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
+use signet_core::identity::Identity;
 use signet_core::store::Store;
 
 use crate::error::{AppError, Result};
@@ -10,20 +11,46 @@ use crate::error::{AppError, Result};
 pub struct AppState {
     store: Mutex<Store>,
     pub path: PathBuf,
-    /// Who acts, for the audit trail: $SIGNET_ACTOR, else $USER.
-    pub actor: String,
+    /// The name the app was started as: $SIGNET_ACTOR, else $USER.
+    pub started_as: String,
+    /// Who acts, for the audit trail (core's `identity` rule: the person
+    /// chosen in the app, else the one `started_as` names, else that name).
+    identity: Mutex<Identity>,
     /// Where signing keys live (see [`config_dir`]).
     pub config_dir: PathBuf,
 }
 
 impl AppState {
-    pub fn new(store: Store, path: PathBuf, actor: String, config_dir: PathBuf) -> Self {
-        AppState {
+    pub fn new(
+        store: Store,
+        path: PathBuf,
+        started_as: String,
+        config_dir: PathBuf,
+    ) -> Result<Self> {
+        let identity = store.identity(&started_as)?;
+        Ok(AppState {
             store: Mutex::new(store),
             path,
-            actor,
+            started_as,
+            identity: Mutex::new(identity),
             config_dir,
-        }
+        })
+    }
+
+    /// The handle or name every write records.
+    pub fn actor(&self) -> String {
+        self.identity().actor
+    }
+
+    pub fn identity(&self) -> Identity {
+        lock(&self.identity).clone()
+    }
+
+    /// Works out who acts again (after a person was chosen or added).
+    pub fn refresh_identity(&self, store: &Store) -> Result<Identity> {
+        let id = store.identity(&self.started_as)?;
+        *lock(&self.identity) = id.clone();
+        Ok(id)
     }
 
     pub fn keyring(&self) -> signet_core::keys::Keyring {
@@ -34,11 +61,14 @@ impl AppState {
     /// lock; the connection itself is still sound (each write is one
     /// transaction), so recover it rather than fail every later call.
     pub fn store(&self) -> Result<MutexGuard<'_, Store>> {
-        Ok(self
-            .store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Ok(lock(&self.store))
     }
+}
+
+/// A lock a panicking command poisoned still guards sound data (each write
+/// is one transaction; the identity is swapped whole): recover it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Who acts: $SIGNET_ACTOR, else $USER, else "unknown". The app cannot

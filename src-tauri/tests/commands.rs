@@ -22,12 +22,7 @@ impl Harness {
         let mut store = Store::open(&path).unwrap();
         signet_core::starter::seed(&mut store, "tester").unwrap();
         let app = signet_app::builder(mock_builder())
-            .manage(AppState::new(
-                store,
-                path,
-                "tester".into(),
-                dir.path().join("config"),
-            ))
+            .manage(AppState::new(store, path, "tester".into(), dir.path().join("config")).unwrap())
             .build(tauri::generate_context!())
             .unwrap();
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -80,7 +75,46 @@ fn app_info_names_the_database_and_actor() {
     let h = Harness::new();
     let info = h.ok("app_info", json!({}));
     assert_eq!(info["actor"], "tester");
+    assert_eq!(info["person"], Value::Null);
     assert!(info["database"].as_str().unwrap().ends_with("signet.db"));
+}
+
+#[test]
+fn who_are_you_makes_the_new_person_the_actor_of_later_writes() {
+    let h = Harness::new();
+    // The first-run card: add the person (recorded as the start name),
+    // then act as them, then offer a key.
+    let dana = h.ok(
+        "add_person",
+        json!({ "name": "Dana Noor", "email": "dana@example.com" }),
+    );
+    assert_eq!(dana["person"]["handle"], "dana");
+    assert_eq!(h.ok("app_info", json!({}))["person"], Value::Null);
+    let info = h.ok("act_as", json!({ "person": "dana" }));
+    assert_eq!(info["actor"], "dana");
+    assert_eq!(info["person"]["name"], "Dana Noor");
+    h.ok("create_key", json!({ "person": "dana" }));
+    h.ok("create_release", json!({ "name": "r1", "due": null }));
+    h.ok(
+        "add_run",
+        json!({ "release": "r1", "template": "release-signoff", "fresh": true }),
+    );
+    let ticked = h.ok(
+        "tick",
+        json!({ "release": "r1", "item": "1.1", "change": { "status": "done" } }),
+    );
+    assert_eq!(ticked["updated_by"], "dana");
+    let history = h.ok("item_history", json!({ "release": "r1", "item": "1.1" }));
+    assert!(history
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["actor"] == "dana"));
+    let store = Store::open(&h.dir.path().join("signet.db")).unwrap();
+    // The choice is kept in the database: the next start acts as Dana.
+    assert_eq!(store.identity("tester").unwrap().actor, "dana");
+    let nobody = h.call("act_as", json!({ "person": "zed" })).unwrap_err();
+    assert_eq!(nobody["kind"], "NotFound");
 }
 
 #[test]

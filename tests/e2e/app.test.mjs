@@ -20,6 +20,9 @@ const SHOTS = join(target, "e2e-screens");
 const fixture = join(import.meta.dirname, "fixtures", "launch-review.md");
 
 const dir = mkdtempSync(join(tmpdir(), "signet-e2e-"));
+// Each session's tauri-driver port and the next one (WebKitWebDriver); another
+// base keeps a run clear of someone else's on a shared machine.
+const PORT = Number(process.env.SIGNET_E2E_PORT ?? 4444);
 const db = join(dir, "signet.db");
 let driverProc;
 let driver;
@@ -57,8 +60,8 @@ function cli(...args) {
 
 before(async () => {
   assert.ok(existsSync(APP), `build the app first: ${APP}`);
-  driverProc = startDriver(4444);
-  driver = await Driver.start("http://127.0.0.1:4444", APP);
+  driverProc = startDriver(PORT);
+  driver = await Driver.start(`http://127.0.0.1:${PORT}`, APP);
 });
 
 // An app the driver leaves behind keeps the runner's output pipe open and
@@ -270,8 +273,8 @@ test("dark theme follows the system", async () => {
   // And a release of hostile markdown for the next test.
   cli("import", join(import.meta.dirname, "fixtures", "xss.md"), "--release", "xss");
   cli("tick", "xss", "1.1", "--note", "<script>window.__pwned='note'</script><img src=x onerror=\"window.__pwned='note img'\">");
-  driverProc = startDriver(4446, { GTK_THEME: "Adwaita:dark" });
-  driver = await Driver.start("http://127.0.0.1:4446", APP);
+  driverProc = startDriver(PORT + 2, { GTK_THEME: "Adwaita:dark" });
+  driver = await Driver.start(`http://127.0.0.1:${PORT + 2}`, APP);
   await driver.click("[data-testid=nav-releases]");
   await driver.click('[data-testid=release-card][data-name="e2e-1"]');
   await driver.until(async () => (await driver.findAll("[data-testid=signed-banner]")).length === 1, "the signed-off banner");

@@ -8,7 +8,8 @@
 //! - [`revocation`]: which key was good when (rotation and revocation)
 //! - [`verify`]: checking a report file on its own; [`gate`]: whether a
 //!   release may ship
-//! - [`owners`]: which registered person an item's owner names
+//! - [`owners`]: which registered person an item's owner names; [`identity`]:
+//!   who a front end acts as
 //!
 //! Invariant: this crate never depends on Tauri or clap.
 
@@ -17,6 +18,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod gate;
 mod hex;
+pub mod identity;
 pub mod import;
 pub mod keys;
 pub mod model;

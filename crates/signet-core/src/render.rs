@@ -48,6 +48,26 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     .add_tag_attributes("a", ["href", "title"])
     .add_tag_attributes("input", ["type", "checked", "disabled"])
     .url_relative(ammonia::UrlRelative::Deny);
+    // Each block takes the direction of its own text (first strong
+    // character), so a Persian paragraph reads right to left beside an
+    // English one; code carries its own so the block's guess skips it.
+    // Set by us: a `dir` in the source is dropped with the rest.
+    for tag in [
+        "code",
+        "p",
+        "li",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "td",
+        "th",
+    ] {
+        b.set_tag_attribute_value(tag, "dir", "auto");
+    }
     b
 });
 
@@ -59,16 +79,35 @@ fn inline_safe(src: &str) -> String {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     let mut links: Vec<bool> = Vec::new();
-    let events = Parser::new_ext(src, opts).filter_map(|e| match e {
-        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
-        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+    let events = Parser::new_ext(src, opts).flat_map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => vec![Event::Text(h)],
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => vec![],
         Event::Start(Tag::Link { ref dest_url, .. }) => {
             let keep = is_safe_link(dest_url);
             links.push(keep);
-            keep.then_some(e)
+            if keep {
+                vec![e]
+            } else {
+                vec![]
+            }
         }
-        Event::End(TagEnd::Link) => links.pop().unwrap_or(false).then_some(e),
-        other => Some(other),
+        Event::End(TagEnd::Link) => {
+            if links.pop().unwrap_or(false) {
+                vec![e]
+            } else {
+                vec![]
+            }
+        }
+        // A code span is left-to-right code inside any sentence: it takes
+        // its own direction, and a title's `dir="auto"` looks past it (so
+        // "`npm ci` را اجرا کنید" reads as the Persian it is). Only this
+        // fixed tag is written raw; the code itself stays escaped text.
+        Event::Code(code) => vec![
+            Event::InlineHtml(r#"<code dir="auto">"#.into()),
+            Event::Text(code),
+            Event::InlineHtml("</code>".into()),
+        ],
+        other => vec![other],
     });
     let mut out = String::with_capacity(src.len() * 2);
     html::push_html(&mut out, events);
@@ -193,7 +232,7 @@ mod tests {
     fn formatting_survives_and_scripts_do_not() {
         assert_eq!(
             inline_html("Comms plan **approved** with `code`"),
-            "Comms plan <strong>approved</strong> with <code>code</code>"
+            "Comms plan <strong>approved</strong> with <code dir=\"auto\">code</code>"
         );
         let evil = inline_html("click [me](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)>");
         assert!(!evil.contains("javascript:"), "{evil}");
@@ -213,5 +252,27 @@ mod tests {
         );
         assert!(!inline_html("![x](https://tracker.example/pixel.png)").contains("<img"));
         assert!(!inline_html("[rel](/etc/passwd)").contains("href"));
+    }
+
+    #[test]
+    fn blocks_take_the_direction_of_their_own_text() {
+        let html =
+            block_html("پشتیبان `pg_dump` روزانه\n\n- English item\n- <p dir=\"ltr\">forced</p>");
+        assert!(
+            html.starts_with("<p dir=\"auto\">پشتیبان <code dir=\"auto\">pg_dump</code>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<li dir=\"auto\">English item</li>"),
+            "{html}"
+        );
+        // A direction written in the source is text, never an attribute.
+        assert!(html.contains("&lt;p dir=\"ltr\"&gt;forced"), "{html}");
+        assert_eq!(html.matches("dir=").count(), 5, "{html}");
+        // Titles too: code keeps its own direction, its text stays escaped.
+        assert_eq!(
+            inline_html("`npm ci <x>` را اجرا کنید"),
+            "<code dir=\"auto\">npm ci &lt;x&gt;</code> را اجرا کنید"
+        );
     }
 }

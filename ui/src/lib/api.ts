@@ -24,6 +24,8 @@ import type { Verification } from "../bindings/Verification";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
+  /** Acts as this registered person from now on (kept in the database). */
+  actAs: (person: string) => invoke<AppInfo>("act_as", { person }),
   templates: () => invoke<TemplateInfo[]>("list_templates"),
   templateSections: (name: string) => invoke<SectionSummary[]>("template_sections", { name }),
   importFiles: (paths: string[]) => invoke<FileImport[]>("import_files", { paths }),

@@ -19,6 +19,9 @@ import {
   windowOf,
   isSafeLink,
   findItem,
+  emptySections,
+  initials,
+  progressLabel,
 } from "./logic";
 
 let nextId = 1;
@@ -120,6 +123,55 @@ describe("rows and filters", () => {
 
   it("queues open and blocked items for the meeting", () => {
     expect(meetingQueue(sample()).map((q) => q.item.number)).toEqual(["1.2", "1.2.1", "2.2.1"]);
+  });
+});
+
+describe("empty sections", () => {
+  // §1 has items; §2 only a sub-section with items; §3 nothing; §4 only an empty sub-section.
+  function outline(): ReleaseView {
+    return view([
+      [
+        section("1", "Items", [item("1.1", "a")]),
+        section("2", "Parent", [], [section("2.1", "Child", [item("2.1.1", "b", "done")])]),
+        section("3", "Prose only", []),
+        section("4", "Hollow", [], [section("4.1", "Hollow child", [])]),
+      ],
+    ]);
+  }
+  const shown = (rows: ReturnType<typeof flatten>) => rows.filter((r) => r.kind === "section").map((r) => (r.kind === "section" ? r.section.number : ""));
+
+  it("hides sections with no items, and keeps parents of sections with items", () => {
+    expect(shown(flatten(outline(), NO_FILTER))).toEqual(["1", "2", "2.1"]);
+    expect(emptySections(outline())).toBe(3);
+    expect(emptySections(sample())).toBe(0);
+  });
+
+  it("shows them on request, in outline order", () => {
+    expect(shown(flatten(outline(), NO_FILTER, { emptySections: true }))).toEqual(["1", "2", "2.1", "3", "4", "4.1"]);
+  });
+
+  it("never shows them while filtering: they match nothing", () => {
+    expect(shown(flatten(outline(), { ...NO_FILTER, status: "open" }, { emptySections: true }))).toEqual(["1"]);
+  });
+
+  it("labels a section without items 'no items', never 100% 0/0", () => {
+    expect(progressLabel(zero)).toEqual({ percent: null, count: "no items" });
+    expect(progressLabel({ total: 5, done: 1, not_applicable: 1, blocked: 1, open: 2 })).toEqual({ percent: "40%", count: "2/5" });
+    expect(progressLabel({ total: 2, done: 2, not_applicable: 0, blocked: 0, open: 0 })).toEqual({ percent: "100%", count: "2/2" });
+  });
+});
+
+describe("avatar initials", () => {
+  it("takes the first letters of the first and last names", () => {
+    expect(initials("Dana Noor")).toBe("DN");
+    expect(initials("  ana maría  ruiz ")).toBe("AR");
+    expect(initials("madonna")).toBe("M");
+    expect(initials("")).toBe("?");
+    expect(initials("Émile Zola")).toBe("ÉZ");
+  });
+
+  it("keeps Arabic-script initials apart", () => {
+    expect(initials("سارا رحیمی")).toBe("س\u200Cر");
   });
 });
 

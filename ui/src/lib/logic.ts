@@ -39,8 +39,36 @@ export function matches(item: ItemView, f: Filter): boolean {
   return true;
 }
 
-/** Depth-first rows for the virtualised list; sections without a matching item are hidden while filtering. */
-export function flatten(view: ReleaseView, f: Filter): Row[] {
+/** Whether a section holds an item, itself or in a sub-section (its progress counts them all). */
+export function hasItems(s: SectionView): boolean {
+  return s.progress.total > 0;
+}
+
+/** Sections (at any depth) that hold no item: hidden from the outline unless asked for. */
+export function emptySections(view: ReleaseView): number {
+  let n = 0;
+  for (const run of view.runs) {
+    const stack: SectionView[] = [...run.sections];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (!hasItems(s)) n += 1;
+      stack.push(...s.sections);
+    }
+  }
+  return n;
+}
+
+export interface RowOptions {
+  /** Show sections that hold no item (a heading with only prose, say). */
+  emptySections: boolean;
+}
+
+/**
+ * Depth-first rows for the virtualised list. Sections without items are
+ * hidden unless `emptySections`; while filtering, so is every section
+ * without a matching item.
+ */
+export function flatten(view: ReleaseView, f: Filter, opts: RowOptions = { emptySections: false }): Row[] {
   const rows: Row[] = [];
   const filtering = isFiltered(f);
   const multi = view.runs.length > 1;
@@ -59,7 +87,8 @@ export function flatten(view: ReleaseView, f: Filter): Row[] {
         }
         for (let i = item.items.length - 1; i >= 0; i--) items.push({ item: item.items[i], depth: d + 1 });
       }
-      if (!filtering || body.length > 0) {
+      const shown = filtering ? body.length > 0 : opts.emptySections || hasItems(s);
+      if (shown) {
         runRows.push({ kind: "section", key: `${slug}/${s.key}`, section: s, depth });
         runRows.push(...body);
       }
@@ -77,6 +106,12 @@ export function flatten(view: ReleaseView, f: Filter): Row[] {
 export function percent(p: Progress): number {
   if (p.total === 0) return 100;
   return Math.floor(((p.done + p.not_applicable) * 100) / p.total);
+}
+
+/** What a progress bar says: "40%" and "2/5", or for no items only "no items" (never "100% 0/0"). */
+export function progressLabel(p: Progress): { percent: string | null; count: string } {
+  if (p.total === 0) return { percent: null, count: "no items" };
+  return { percent: `${percent(p)}%`, count: `${p.done + p.not_applicable}/${p.total}` };
 }
 
 /** Widths (in %) of the stacked progress bar segments. */
@@ -355,4 +390,20 @@ export function outdatedRuns(view: ReleaseView, templates: { slug: string; versi
   return view.runs
     .filter((r) => (latest.get(r.template.slug) ?? 0) > r.template.version)
     .map((r) => ({ slug: r.template.slug, title: r.template.title, from: r.template.version, to: latest.get(r.template.slug)! }));
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Up to two initials for an avatar: the first letters of the first and last
+ * words ("Dana Noor" → "DN"). Arabic-script letters are kept from joining
+ * (a zero-width non-joiner), so they read as two initials, not a word.
+ */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/u).filter((w) => w !== "");
+  if (words.length === 0) return "?";
+  const first = (w: string) => (graphemes.segment(w)[Symbol.iterator]().next().value?.segment ?? "").toLocaleUpperCase();
+  if (words.length === 1) return first(words[0]);
+  const [a, b] = [first(words[0]), first(words[words.length - 1])];
+  return /\p{Script=Arabic}/u.test(a + b) ? `${a}\u200C${b}` : a + b;
 }

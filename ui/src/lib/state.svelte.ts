@@ -16,6 +16,8 @@ export const app = $state({
   imports: null as FileImport[] | null,
   toast: null as { kind: "ok" | "error"; text: string } | null,
   dropping: false,
+  /** "Who are you?" was put off with "Not now" (for this session). */
+  whoLater: false,
 });
 
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
@@ -24,6 +26,15 @@ export function toast(kind: "ok" | "error", text: string): void {
   app.toast = { kind, text };
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (app.toast = null), kind === "error" ? 8000 : 3500);
+}
+
+/** Who the app acts as (a person added by the CLI may name the start name now). */
+export async function refreshInfo(): Promise<void> {
+  try {
+    app.info = await api.appInfo();
+  } catch (e) {
+    toast("error", errorText(e));
+  }
 }
 
 export async function refreshLibrary(): Promise<void> {

@@ -14,6 +14,7 @@ mod people;
 mod releases;
 mod replay;
 mod runs;
+mod settings;
 mod signoffs;
 mod states;
 mod templates;
@@ -42,6 +43,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0003_identity.sql")),
         M::up(include_str!("../../migrations/0004_source_state.sql")),
         M::up(include_str!("../../migrations/0005_keys.sql")),
+        M::up(include_str!("../../migrations/0006_settings.sql")),
     ])
 });
 
