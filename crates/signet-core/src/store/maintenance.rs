@@ -23,6 +23,18 @@ pub struct Health {
     pub checks: Vec<Check>,
 }
 
+impl Health {
+    /// `name: detail` of every failed check, joined for one message.
+    pub fn failures(&self) -> String {
+        self.checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| format!("{}: {}", c.name, c.detail))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 fn integrity(conn: &Connection) -> Result<Check> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let lines = stmt
@@ -454,16 +466,10 @@ impl Store {
         }
         let health = all_checks(&src, None)?;
         if !health.ok {
-            let bad: Vec<String> = health
-                .checks
-                .iter()
-                .filter(|c| !c.ok)
-                .map(|c| format!("{}: {}", c.name, c.detail))
-                .collect();
             return Err(Error::Invalid(format!(
                 "{}: refusing to restore a damaged backup ({})",
                 path.display(),
-                bad.join("; ")
+                health.failures()
             )));
         }
         drop(src);

@@ -292,16 +292,10 @@ impl Store {
         // was edited behind Signet's back.
         let trail = self.verify_trail()?;
         if !trail.ok {
-            let failed: Vec<String> = trail
-                .checks
-                .iter()
-                .filter(|c| !c.ok)
-                .map(|c| format!("{}: {}", c.name, c.detail))
-                .collect();
             return Err(Error::Invalid(format!(
                 "cannot sign off {}: the database fails its checks ({}); run `signet doctor`",
                 req.release,
-                failed.join("; ")
+                trail.failures()
             )));
         }
         self.write(|tx| {
