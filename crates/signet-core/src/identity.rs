@@ -49,18 +49,7 @@ pub fn identify(chosen: Option<Person>, owners: &Owners, started_as: &str) -> Id
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn person(id: i64, handle: &str, name: &str, email: Option<&str>) -> Person {
-        Person {
-            id,
-            handle: handle.into(),
-            name: name.into(),
-            email: email.map(Into::into),
-            public_key: None,
-            key_id: None,
-            created_at: String::new(),
-        }
-    }
+    use crate::owners::tests::person;
 
     fn owners() -> Owners {
         Owners::new(vec![

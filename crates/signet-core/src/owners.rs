@@ -97,10 +97,11 @@ impl Owners {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn person(id: i64, handle: &str, name: &str, email: Option<&str>) -> Person {
+    /// A registered person with no key, for tests of the matching rules.
+    pub(crate) fn person(id: i64, handle: &str, name: &str, email: Option<&str>) -> Person {
         Person {
             id,
             handle: handle.into(),

@@ -8,11 +8,10 @@ use crate::error::Result;
 use crate::out;
 
 pub fn verify(ctx: &Ctx, json: bool) -> Result<ExitCode> {
-    let trail = ctx.store.verify_trail()?;
+    let (trail, chain) = ctx.store.verify_trail()?;
     if json {
         out::json(&trail)?;
-    } else if trail.ok {
-        let chain = ctx.store.verify_audit()?;
+    } else if let (true, Some(chain)) = (trail.ok, chain) {
         out::line(format!(
             "audit trail intact: {} events, head {}; the live state is what it says",
             chain.events,

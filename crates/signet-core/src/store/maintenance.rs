@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use super::{anchor, events, replay, Store, MIGRATIONS};
+use super::{anchor, events, replay, AuditReport, Store, MIGRATIONS};
 use crate::error::{Error, Result};
 use crate::seal;
 
@@ -24,6 +24,13 @@ pub struct Health {
 }
 
 impl Health {
+    fn of(checks: Vec<Check>) -> Health {
+        Health {
+            ok: checks.iter().all(|c| c.ok),
+            checks,
+        }
+    }
+
     /// `name: detail` of every failed check, joined for one message.
     pub fn failures(&self) -> String {
         self.checks
@@ -74,18 +81,25 @@ fn foreign_keys(conn: &Connection) -> Result<Check> {
     })
 }
 
-fn audit(conn: &Connection) -> Check {
+/// The chain check, and the chain's length and head when it holds.
+fn audit(conn: &Connection) -> (Check, Option<AuditReport>) {
     match events::verify(conn) {
-        Ok(a) => Check {
-            name: "audit chain".into(),
-            ok: true,
-            detail: format!("{} events, head {}", a.events, a.head),
-        },
-        Err(e) => Check {
-            name: "audit chain".into(),
-            ok: false,
-            detail: e.to_string(),
-        },
+        Ok(a) => (
+            Check {
+                name: "audit chain".into(),
+                ok: true,
+                detail: format!("{} events, head {}", a.events, a.head),
+            },
+            Some(a),
+        ),
+        Err(e) => (
+            Check {
+                name: "audit chain".into(),
+                ok: false,
+                detail: e.to_string(),
+            },
+            None,
+        ),
     }
 }
 
@@ -261,8 +275,11 @@ fn live_state(conn: &Connection) -> Result<Check> {
 
 /// The audit trail's own checks: the chain links, the live state replays
 /// from it, and (with anchors) its tail is still there.
-fn trail_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Vec<Check>> {
-    let chain = audit(conn);
+fn trail_checks(
+    conn: &Connection,
+    anchors: Option<(&Path, &Path)>,
+) -> Result<(Vec<Check>, Option<AuditReport>)> {
+    let (chain, report) = audit(conn);
     // A broken chain is the finding; replaying it would only echo the edit.
     let mut checks = if chain.ok {
         vec![chain, live_state(conn)?]
@@ -272,17 +289,14 @@ fn trail_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Ve
     if let Some((config, db)) = anchors {
         checks.push(anchor::check(conn, config, db)?);
     }
-    Ok(checks)
+    Ok((checks, report))
 }
 
 fn all_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Health> {
     let mut checks = vec![integrity(conn)?, foreign_keys(conn)?, guards(conn)?];
-    checks.extend(trail_checks(conn, anchors)?);
+    checks.extend(trail_checks(conn, anchors)?.0);
     checks.push(signatures(conn)?);
-    Ok(Health {
-        ok: checks.iter().all(|c| c.ok),
-        checks,
-    })
+    Ok(Health::of(checks))
 }
 
 impl Store {
@@ -309,13 +323,11 @@ impl Store {
         all_checks(self.conn(), self.anchor_paths())
     }
 
-    /// The checks of the audit trail alone (`signet audit verify`).
-    pub fn verify_trail(&self) -> Result<Health> {
-        let checks = trail_checks(self.conn(), self.anchor_paths())?;
-        Ok(Health {
-            ok: checks.iter().all(|c| c.ok),
-            checks,
-        })
+    /// The checks of the audit trail alone (`signet audit verify`), and the
+    /// chain's length and head when it holds.
+    pub fn verify_trail(&self) -> Result<(Health, Option<AuditReport>)> {
+        let (checks, chain) = trail_checks(self.conn(), self.anchor_paths())?;
+        Ok((Health::of(checks), chain))
     }
 
     /// Copies the live database to `path` with SQLite's online backup (safe

@@ -52,9 +52,18 @@ pub(crate) fn probe(path: &Path) -> Result<Found> {
         });
     }
     let app_id = u32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    by_application_id(app_id, path, || by_tables(&peek(path)?, path))
+}
+
+/// Ours, another application's, or (id 0) decided by the tables it holds.
+fn by_application_id(
+    app_id: u32,
+    path: &Path,
+    tables: impl FnOnce() -> Result<Found>,
+) -> Result<Found> {
     match app_id {
         APPLICATION_ID => Ok(Found::Signet),
-        0 => by_tables(&peek(path)?, path),
+        0 => tables(),
         other => Err(not_signet(
             path,
             format!("it belongs to another application (application id {other:#010x})"),
@@ -124,14 +133,7 @@ pub(crate) fn check_connection(conn: &Connection, path: &Path) -> Result<()> {
         .query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))
         .map(|v| v as u32)
         .map_err(|e| sqlite_error(path, e))?;
-    match app_id {
-        APPLICATION_ID => Ok(()),
-        0 => by_tables(conn, path).map(|_| ()),
-        other => Err(not_signet(
-            path,
-            format!("it belongs to another application (application id {other:#010x})"),
-        )),
-    }
+    by_application_id(app_id, path, || by_tables(conn, path)).map(|_| ())
 }
 
 /// "File is not a database" names the file; anything else (a read-only

@@ -290,7 +290,7 @@ impl Store {
         let role = check_role(req.role)?;
         // A signature vouches for the database's state: never sign one that
         // was edited behind Signet's back.
-        let trail = self.verify_trail()?;
+        let (trail, _) = self.verify_trail()?;
         if !trail.ok {
             return Err(Error::Invalid(format!(
                 "cannot sign off {}: the database fails its checks ({}); run `signet doctor`",
