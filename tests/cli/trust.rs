@@ -4,33 +4,26 @@
 
 use super::*;
 
-const GUARDS: &str = "
-    CREATE TRIGGER event_no_update BEFORE UPDATE ON event
-    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-    CREATE TRIGGER event_no_delete BEFORE DELETE ON event
-    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-    CREATE TRIGGER report_revision_no_update BEFORE UPDATE ON report_revision
-    BEGIN SELECT RAISE(ABORT, 'report revisions are immutable'); END;
-    CREATE TRIGGER report_revision_no_delete BEFORE DELETE ON report_revision
-    BEGIN SELECT RAISE(ABORT, 'report revisions are immutable'); END;
-    CREATE TRIGGER signoff_no_update BEFORE UPDATE ON signoff
-    BEGIN SELECT RAISE(ABORT, 'sign-offs are immutable'); END;
-    CREATE TRIGGER signoff_no_delete BEFORE DELETE ON signoff
-    BEGIN SELECT RAISE(ABORT, 'sign-offs are immutable'); END;";
-
 /// Changes the database the way a careful attacker with any SQLite tool
-/// would: triggers dropped, the edit made, triggers put back — so each
-/// check below has to find the edit itself.
+/// would: the guard triggers dropped, the edit made, the same triggers put
+/// back — so each check below has to find the edit itself.
 fn edit(db: &Path, sql: &str) {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute_batch(
-        "DROP TRIGGER IF EXISTS event_no_update; DROP TRIGGER IF EXISTS event_no_delete;
-         DROP TRIGGER IF EXISTS report_revision_no_update; DROP TRIGGER IF EXISTS report_revision_no_delete;
-         DROP TRIGGER IF EXISTS signoff_no_update; DROP TRIGGER IF EXISTS signoff_no_delete;",
-    )
-    .unwrap();
+    let triggers: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\";"))
+            .unwrap();
+    }
     conn.execute_batch(sql).unwrap();
-    conn.execute_batch(GUARDS).unwrap();
+    for (_, create) in &triggers {
+        conn.execute_batch(create).unwrap();
+    }
 }
 
 fn signed_off() -> Env {
