@@ -59,6 +59,9 @@ pub enum Error {
     },
     #[error("audit chain broken at event {event_id}: {problem}")]
     AuditChain { event_id: i64, problem: String },
+    /// Sync could not reach, read or update a remote; nothing local changed.
+    #[error("sync with {remote}: {problem}")]
+    Sync { remote: String, problem: String },
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("database migration: {0}")]
@@ -105,7 +108,10 @@ impl Error {
     pub fn is_input_error(&self) -> bool {
         !matches!(
             self,
-            Error::Database(_) | Error::Migration(_) | Error::AuditChain { .. }
+            Error::Database(_)
+                | Error::Migration(_)
+                | Error::AuditChain { .. }
+                | Error::Sync { .. }
         )
     }
 }

@@ -8,6 +8,7 @@
 //! - [`revocation`]: which key was good when (rotation and revocation)
 //! - [`verify`]: checking a report file on its own; [`gate`]: whether a
 //!   release may ship
+//! - [`sync`]: team sync through git — signed operations, their transport
 //! - [`owners`]: which registered person an item's owner names; [`identity`]:
 //!   who a front end acts as
 //!
@@ -29,6 +30,7 @@ pub mod revocation;
 pub mod seal;
 pub mod starter;
 pub mod store;
+pub mod sync;
 mod text;
 mod time_fmt;
 pub mod verify;

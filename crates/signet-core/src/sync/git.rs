@@ -1,0 +1,1 @@
+//! Git as a transport for operation batches (written by the git helper).

@@ -1,0 +1,4 @@
+//! Team sync: signed operations (the changes people made) and their
+//! transport through git refs. See docs/SYNC.md.
+
+pub mod git;
