@@ -10,6 +10,7 @@ mod events;
 mod keys;
 mod maintenance;
 mod open;
+pub(crate) mod oplog;
 mod people;
 mod releases;
 mod replay;
@@ -44,6 +45,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0004_source_state.sql")),
         M::up(include_str!("../../migrations/0005_keys.sql")),
         M::up(include_str!("../../migrations/0006_settings.sql")),
+        M::up(include_str!("../../migrations/0007_sync.sql")),
     ])
 });
 

@@ -1,12 +1,13 @@
 //! People: owners and approvers, with their public signing keys.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::events::{append, NewEvent};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::model::Person;
 use crate::owners::Owners;
+use crate::sync::op::Change;
 use crate::time_fmt;
 
 fn row_to_person(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
@@ -132,51 +133,17 @@ impl Store {
             None => handle_from(name),
         };
         self.write(|tx| {
-            let taken: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM person WHERE handle = ?1)",
-                [&handle],
-                |r| r.get(0),
-            )?;
-            if taken {
-                return Err(Error::AlreadyExists {
-                    what: "person with handle",
-                    name: format!("{handle} (choose another with --handle)"),
-                });
-            }
-            // One e-mail names one person: reports and owner matching go by
-            // it, so a second "Ana Ruiz <ana@example.com>" would be an
-            // impostor that reads as Ana.
-            if let Some(e) = email {
-                let holder: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT handle, email FROM person WHERE email = ?1 COLLATE NOCASE",
-                        [e],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                if let Some((holder, their)) = holder {
-                    return Err(Error::AlreadyExists {
-                        what: "person with e-mail",
-                        name: format!("{their} (that is '{holder}'; one e-mail names one person)"),
-                    });
-                }
-            }
-            tx.execute(
-                "INSERT INTO person (handle, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![handle, name, email, time_fmt::now()],
-            )?;
-            append(
+            let p = add_person_in(tx, name, email, &handle, actor)?;
+            super::oplog::record(
                 tx,
-                NewEvent {
-                    actor,
-                    action: "person.add",
-                    subject: &handle,
-                    field: Some("name"),
-                    new: Some(name),
-                    ..Default::default()
+                actor,
+                Change::PersonAdd {
+                    email: p.email.clone(),
+                    handle: p.handle.clone(),
+                    name: p.name.clone(),
                 },
             )?;
-            resolve(tx, &handle)
+            Ok(p)
         })
     }
 
@@ -237,6 +204,91 @@ impl Store {
             return Ok(p);
         }
         self.write(|tx| {
+            let p = register_key_in(tx, who, &key, actor, replace)?;
+            super::oplog::record(
+                tx,
+                actor,
+                Change::PersonKey {
+                    handle: p.handle.clone(),
+                    public_key: key.clone(),
+                },
+            )?;
+            Ok(p)
+        })
+    }
+}
+
+/// A revoked key is never registered again, and one key signs for one
+/// person: registering Bo's key for Ana would let Bo sign as Ana.
+fn may_hold_key(conn: &Connection, p: &Person, key: &str) -> Result<()> {
+    let holders = super::keys::holders(conn, key)?;
+    let id = super::keys::key_id(key);
+    if let Some(r) = holders.iter().find_map(|h| h.2.as_ref()) {
+        return Err(Error::Invalid(format!(
+            "key {id} was {r}; it cannot be registered again — make a new one with `signet key rotate --as {}`",
+            p.handle
+        )));
+    }
+    if let Some((_, other, _)) = holders.iter().find(|h| h.0 != p.id) {
+        return Err(Error::Invalid(format!(
+            "key {id} is registered for {other}; one key signs for one person, so {} needs a key of their own",
+            p.handle
+        )));
+    }
+    Ok(())
+}
+
+/// Adds a checked person in `tx` (see [`Store::add_person`]).
+pub(crate) fn add_person_in(tx: &Transaction<'_>, name: &str, email: Option<&str>, handle: &str, actor: &str) -> Result<Person> {
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM person WHERE handle = ?1)",
+                [&handle],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(Error::AlreadyExists {
+                    what: "person with handle",
+                    name: format!("{handle} (choose another with --handle)"),
+                });
+            }
+            // One e-mail names one person: reports and owner matching go by
+            // it, so a second "Ana Ruiz <ana@example.com>" would be an
+            // impostor that reads as Ana.
+            if let Some(e) = email {
+                let holder: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT handle, email FROM person WHERE email = ?1 COLLATE NOCASE",
+                        [e],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((holder, their)) = holder {
+                    return Err(Error::AlreadyExists {
+                        what: "person with e-mail",
+                        name: format!("{their} (that is '{holder}'; one e-mail names one person)"),
+                    });
+                }
+            }
+            tx.execute(
+                "INSERT INTO person (handle, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![handle, name, email, time_fmt::now()],
+            )?;
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "person.add",
+                    subject: &handle,
+                    field: Some("name"),
+                    new: Some(name),
+                    ..Default::default()
+                },
+            )?;
+            resolve(tx, &handle)
+}
+
+/// Registers a parsed key in `tx` (see [`Store::set_public_key`]).
+pub(crate) fn register_key_in(tx: &Transaction<'_>, who: &str, key: &str, actor: &str, replace: bool) -> Result<Person> {
             let p = resolve(tx, who)?;
             if !may_register_key(&p, Some(&key), replace)? {
                 return Ok(p);
@@ -260,26 +312,4 @@ impl Store {
             )?;
             super::keys::record(tx, p.id, &key, &at)?;
             resolve(tx, &p.handle)
-        })
-    }
-}
-
-/// A revoked key is never registered again, and one key signs for one
-/// person: registering Bo's key for Ana would let Bo sign as Ana.
-fn may_hold_key(conn: &Connection, p: &Person, key: &str) -> Result<()> {
-    let holders = super::keys::holders(conn, key)?;
-    let id = super::keys::key_id(key);
-    if let Some(r) = holders.iter().find_map(|h| h.2.as_ref()) {
-        return Err(Error::Invalid(format!(
-            "key {id} was {r}; it cannot be registered again — make a new one with `signet key rotate --as {}`",
-            p.handle
-        )));
-    }
-    if let Some((_, other, _)) = holders.iter().find(|h| h.0 != p.id) {
-        return Err(Error::Invalid(format!(
-            "key {id} is registered for {other}; one key signs for one person, so {} needs a key of their own",
-            p.handle
-        )));
-    }
-    Ok(())
 }

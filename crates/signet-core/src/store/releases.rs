@@ -1,11 +1,12 @@
 //! Releases: what is being signed off.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::events::{append, NewEvent};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::model::{Progress, Release, ReleaseStatus, ReleaseSummary, Status};
+use crate::sync::op::Change;
 use crate::time_fmt;
 
 fn row_to_release(r: &rusqlite::Row<'_>) -> rusqlite::Result<Release> {
@@ -68,30 +69,16 @@ impl Store {
             None => None,
         };
         self.write(|tx| {
-            if resolve(tx, name).is_ok() {
-                return Err(Error::AlreadyExists {
-                    what: "release",
-                    name: name.to_string(),
-                });
-            }
-            tx.execute(
-                "INSERT INTO release (name, due_date, status, created_at) VALUES (?1, ?2, 'open', ?3)",
-                params![name, due, time_fmt::now()],
-            )?;
-            let release = resolve(tx, name)?;
-            append(
+            let r = create_release_in(tx, name, due.as_deref(), actor)?;
+            super::oplog::record(
                 tx,
-                NewEvent {
-                    actor,
-                    action: "release.create",
-                    subject: name,
-                    release_id: Some(release.id),
-                    new: due.as_deref(),
-                    field: due.as_ref().map(|_| "due_date"),
-                    ..Default::default()
+                actor,
+                Change::ReleaseCreate {
+                    due: r.due_date.clone(),
+                    name: r.name.clone(),
                 },
             )?;
-            Ok(release)
+            Ok(r)
         })
     }
 
@@ -134,4 +121,32 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Creates a checked release in `tx` (see [`Store::create_release`]).
+pub(crate) fn create_release_in(tx: &Transaction<'_>, name: &str, due: Option<&str>, actor: &str) -> Result<Release> {
+            if resolve(tx, name).is_ok() {
+                return Err(Error::AlreadyExists {
+                    what: "release",
+                    name: name.to_string(),
+                });
+            }
+            tx.execute(
+                "INSERT INTO release (name, due_date, status, created_at) VALUES (?1, ?2, 'open', ?3)",
+                params![name, due, time_fmt::now()],
+            )?;
+            let release = resolve(tx, name)?;
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "release.create",
+                    subject: name,
+                    release_id: Some(release.id),
+                    new: due.as_deref(),
+                    field: due.as_ref().map(|_| "due_date"),
+                    ..Default::default()
+                },
+            )?;
+            Ok(release)
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, Transaction};
 
 use super::events::{append, NewEvent};
 use super::{releases, templates, Store};
@@ -11,6 +11,7 @@ use crate::model::{
     build_forest, Evidence, ItemView, Progress, ReleaseStatus, ReleaseView, RunView, SectionView,
     Status,
 };
+use crate::sync::op::Change;
 use crate::time_fmt;
 
 /// Who pre-checked items are attributed to: the document they came from.
@@ -379,6 +380,83 @@ impl Store {
         actor: &str,
     ) -> Result<RunView> {
         self.write(|tx| {
+            let run = add_run_in(tx, release, template, fresh, actor)?;
+            let t = templates::resolve(tx, template)?;
+            super::oplog::record(
+                tx,
+                actor,
+                Change::RunAdd {
+                    content_hash: t.content_hash,
+                    fresh,
+                    release: releases::resolve(tx, release)?.name,
+                    template: t.slug,
+                },
+            )?;
+            Ok(run)
+        })
+    }
+
+    /// The release with every run, section and item state.
+    pub fn release_view(&self, name: &str) -> Result<ReleaseView> {
+        load_release(self.conn(), name)
+    }
+
+    /// The release with only its first `limit` items in document order (and
+    /// their sections); every progress figure is still the whole release's.
+    /// The desktop app shows this first screen while the rest is on its way.
+    pub fn release_view_first(&self, name: &str, limit: usize) -> Result<ReleaseView> {
+        load_release_limited(self.conn(), name, Some(limit))
+    }
+}
+
+/// What moving a run to a newer template version did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RunUpgrade {
+    pub template: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub from_version: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub to_version: i64,
+    /// Items whose state (status, owner, notes, reason, evidence) carried over by stable key.
+    pub carried: usize,
+    /// New items, starting as the file says (checked boxes, a table's Status,
+    /// Owner and Evidence cells; a fresh run keeps only the owners).
+    pub added: usize,
+    /// Items no longer in the checklist; their history stays in the audit trail.
+    pub removed: usize,
+}
+
+impl Store {
+    /// Moves a release's run of `template` to the template's newest version,
+    /// carrying each item's state over by its stable key.
+    pub fn upgrade_run(
+        &mut self,
+        release: &str,
+        template: &str,
+        actor: &str,
+    ) -> Result<RunUpgrade> {
+        self.write(|tx| {
+            let latest = templates::resolve(tx, template)?;
+            let up = upgrade_run_in(tx, release, &latest, actor)?;
+            if up.from_version != up.to_version {
+                super::oplog::record(
+                    tx,
+                    actor,
+                    Change::RunUpgrade {
+                        content_hash: latest.content_hash,
+                        release: releases::resolve(tx, release)?.name,
+                        template: latest.slug,
+                    },
+                )?;
+            }
+            Ok(up)
+        })
+    }
+}
+
+/// Attaches a template to a release in `tx` (see [`Store::add_run`]).
+pub(crate) fn add_run_in(tx: &Transaction<'_>, release: &str, template: &str, fresh: bool, actor: &str) -> Result<RunView> {
             let release = releases::resolve(tx, release)?;
             ensure_writable(&release)?;
             let template = templates::resolve(tx, template)?;
@@ -469,53 +547,13 @@ impl Store {
                 }
             }
             load_run(tx, run_id, template.id, None)
-        })
-    }
-
-    /// The release with every run, section and item state.
-    pub fn release_view(&self, name: &str) -> Result<ReleaseView> {
-        load_release(self.conn(), name)
-    }
-
-    /// The release with only its first `limit` items in document order (and
-    /// their sections); every progress figure is still the whole release's.
-    /// The desktop app shows this first screen while the rest is on its way.
-    pub fn release_view_first(&self, name: &str, limit: usize) -> Result<ReleaseView> {
-        load_release_limited(self.conn(), name, Some(limit))
-    }
 }
 
-/// What moving a run to a newer template version did.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct RunUpgrade {
-    pub template: String,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub from_version: i64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub to_version: i64,
-    /// Items whose state (status, owner, notes, reason, evidence) carried over by stable key.
-    pub carried: usize,
-    /// New items, starting as the file says (checked boxes, a table's Status,
-    /// Owner and Evidence cells; a fresh run keeps only the owners).
-    pub added: usize,
-    /// Items no longer in the checklist; their history stays in the audit trail.
-    pub removed: usize,
-}
-
-impl Store {
-    /// Moves a release's run of `template` to the template's newest version,
-    /// carrying each item's state over by its stable key.
-    pub fn upgrade_run(
-        &mut self,
-        release: &str,
-        template: &str,
-        actor: &str,
-    ) -> Result<RunUpgrade> {
-        self.write(|tx| {
+/// Moves a run to the template version `latest` in `tx` (see [`Store::upgrade_run`]).
+pub(crate) fn upgrade_run_in(tx: &Transaction<'_>, release: &str, latest: &crate::model::TemplateInfo, actor: &str) -> Result<RunUpgrade> {
             let release = releases::resolve(tx, release)?;
             ensure_writable(&release)?;
-            let latest = templates::resolve(tx, template)?;
+            let latest = latest.clone();
             let (run_id, old_id, fresh): (i64, i64, bool) = tx
                 .query_row(
                     "SELECT r.id, r.template_id, r.fresh FROM run r JOIN template t ON t.id = r.template_id
@@ -616,6 +654,4 @@ impl Store {
                 },
             )?;
             Ok(outcome)
-        })
-    }
 }

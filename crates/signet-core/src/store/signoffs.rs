@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{Person, Release, ReleaseStatus, ReleaseView};
 use crate::report::model::{self as report_model, Audit, Override, Report};
 use crate::seal::{self, Seal, Signature, SigningKey};
+use crate::sync::op::Change;
 use crate::time_fmt;
 
 /// What `signet signoff` asks for.
@@ -355,6 +356,44 @@ impl Store {
                     ..Default::default()
                 },
             )?;
+            let digest = seal::digest(payload.as_bytes());
+            if froze {
+                let frozen_at: String = tx.query_row(
+                    "SELECT frozen_at FROM report_revision WHERE id = ?1",
+                    [revision_id],
+                    |r| r.get(0),
+                )?;
+                super::oplog::record_at(
+                    tx,
+                    req.actor,
+                    &frozen_at,
+                    Change::Freeze {
+                        digest: digest.clone(),
+                        frozen_by: req.actor.to_string(),
+                        override_reason: req.override_reason.map(|r| r.trim().to_string()),
+                        payload: payload.clone(),
+                        release: release.name.clone(),
+                        revision,
+                    },
+                )?;
+            }
+            super::oplog::record_at(
+                tx,
+                req.actor,
+                &sig.signed_at,
+                Change::Sign {
+                    digest,
+                    handle: sig.handle.clone(),
+                    key_id: sig.key_id.clone(),
+                    minisig: sig.minisig.clone(),
+                    name: sig.name.clone(),
+                    public_key: sig.public_key.clone(),
+                    release: release.name.clone(),
+                    revision,
+                    role: sig.role.clone(),
+                    signed_at: sig.signed_at.clone(),
+                },
+            )?;
             Ok(SignoffOutcome {
                 release: release.name.clone(),
                 revision,
@@ -376,32 +415,16 @@ impl Store {
             ));
         }
         self.write(|tx| {
-            let r = releases::resolve(tx, release)?;
-            if r.status != ReleaseStatus::SignedOff {
-                return Err(Error::Invalid(format!(
-                    "{} is not signed off (it is {}); there is nothing to reopen",
-                    r.name,
-                    r.status.as_str().replace('_', " ")
-                )));
-            }
-            tx.execute(
-                "UPDATE release SET status = 'reopened' WHERE id = ?1",
-                [r.id],
-            )?;
-            append(
+            let r = reopen_in(tx, release, reason, actor)?;
+            super::oplog::record(
                 tx,
-                NewEvent {
-                    actor,
-                    action: "release.reopen",
-                    subject: &r.name,
-                    release_id: Some(r.id),
-                    field: Some("status"),
-                    old: Some("signed_off"),
-                    new: Some(&format!("reopened: {reason}")),
-                    ..Default::default()
+                actor,
+                Change::Reopen {
+                    reason: reason.to_string(),
+                    release: r.name.clone(),
                 },
             )?;
-            releases::resolve(tx, &r.name)
+            Ok(r)
         })
     }
 
@@ -466,4 +489,34 @@ impl Store {
         let report = report_of(self.conn(), &view, chain, 0, &time_fmt::now(), None)?;
         Ok((report, None))
     }
+}
+
+/// Reopens a signed-off release in `tx` (see [`Store::reopen`]).
+pub(crate) fn reopen_in(tx: &Transaction<'_>, release: &str, reason: &str, actor: &str) -> Result<Release> {
+            let r = releases::resolve(tx, release)?;
+            if r.status != ReleaseStatus::SignedOff {
+                return Err(Error::Invalid(format!(
+                    "{} is not signed off (it is {}); there is nothing to reopen",
+                    r.name,
+                    r.status.as_str().replace('_', " ")
+                )));
+            }
+            tx.execute(
+                "UPDATE release SET status = 'reopened' WHERE id = ?1",
+                [r.id],
+            )?;
+            append(
+                tx,
+                NewEvent {
+                    actor,
+                    action: "release.reopen",
+                    subject: &r.name,
+                    release_id: Some(r.id),
+                    field: Some("status"),
+                    old: Some("signed_off"),
+                    new: Some(&format!("reopened: {reason}")),
+                    ..Default::default()
+                },
+            )?;
+            releases::resolve(tx, &r.name)
 }

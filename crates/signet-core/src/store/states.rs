@@ -7,6 +7,7 @@ use super::runs::{ensure_writable, item_rows};
 use super::{releases, Store};
 use crate::error::{Error, Result};
 use crate::model::{check_evidence, Event, ItemView, Release, Status, Tick};
+use crate::sync::op::Change;
 use crate::time_fmt;
 
 /// An item of a release, found by its outline number or key, optionally
@@ -184,6 +185,32 @@ impl Store {
                     },
                 )?;
             }
+            let (template, key): (String, String) = tx.query_row(
+                "SELECT t.slug, i.key FROM item i JOIN template t ON t.id = i.template_id WHERE i.id = ?1",
+                [at.item_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let set = |field: &str| {
+                changes
+                    .iter()
+                    .find(|c| c.0 == field)
+                    .map(|c| c.2.clone().unwrap_or_default())
+            };
+            super::oplog::record_at(
+                tx,
+                actor,
+                &now,
+                Change::ItemSet {
+                    evidence: evidence.clone(),
+                    key,
+                    note: note.clone(),
+                    owner: set("owner"),
+                    reason: set("reason"),
+                    release: at.release.name.clone(),
+                    status: set("status"),
+                    template,
+                },
+            )?;
             load_item(tx, at.run_id, at.item_id)
         })
     }

@@ -7,6 +7,7 @@ use super::Store;
 use crate::error::{Error, Result};
 use crate::import::Imported;
 use crate::model::{Field, ImportOutcome, ImportStatus, Item, Section, TemplateInfo};
+use crate::sync::op::Change;
 use crate::time_fmt;
 
 const TEMPLATE_COLUMNS: &str =
@@ -183,66 +184,19 @@ impl Store {
     /// no-op; changed bytes become the next version of the template.
     pub fn import(&mut self, imported: &Imported, actor: &str) -> Result<ImportOutcome> {
         self.write(|tx| {
-            let latest: Option<(i64, i64, String)> = tx
-                .query_row(
-                    "SELECT id, version, content_hash FROM template WHERE slug = ?1 ORDER BY version DESC LIMIT 1",
-                    [&imported.slug],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let (version, status) = match &latest {
-                Some((id, _, hash)) if *hash == imported.content_hash => {
-                    return Ok(ImportOutcome {
-                        status: ImportStatus::Unchanged,
-                        template: by_id(tx, *id)?,
-                    });
-                }
-                Some((_, v, _)) => (v + 1, ImportStatus::NewVersion),
-                None => (1, ImportStatus::New),
-            };
-            let c = &imported.checklist;
-            let metadata = serde_json::to_string(&c.metadata)?;
-            let roles = serde_json::to_string(&c.approver_roles)?;
-            tx.execute(
-                "INSERT INTO template (slug, version, title, source_name, content_hash, raw_markdown, metadata,
-                                       description, imported_at, approver_roles)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    imported.slug,
-                    version,
-                    c.title,
-                    imported.source_name,
-                    imported.content_hash,
-                    imported.raw,
-                    metadata,
-                    c.description,
-                    time_fmt::now(),
-                    roles
-                ],
-            )?;
-            let template_id = tx.last_insert_rowid();
-            insert_tree(tx, template_id, &c.sections)?;
-            let subject = format!("{}@{}", imported.slug, version);
-            let summary = format!(
-                "{} ({} items); tree {}",
-                imported.source_name,
-                imported.report.items,
-                super::replay::tree_digest(tx, template_id)?
-            );
-            append(
-                tx,
-                NewEvent {
+            let out = import_in(tx, imported, actor)?;
+            if out.status != ImportStatus::Unchanged {
+                super::oplog::record(
+                    tx,
                     actor,
-                    action: "template.import",
-                    subject: &subject,
-                    new: Some(&summary),
-                    ..Default::default()
-                },
-            )?;
-            Ok(ImportOutcome {
-                status,
-                template: by_id(tx, template_id)?,
-            })
+                    Change::TemplateImport {
+                        content_hash: imported.content_hash.clone(),
+                        markdown: imported.raw.clone(),
+                        source: imported.source_name.clone(),
+                    },
+                )?;
+            }
+            Ok(out)
         })
     }
 
@@ -299,4 +253,72 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// Stores an imported checklist in `tx` (see [`Store::import`]).
+pub(crate) fn import_in(
+    tx: &Transaction<'_>,
+    imported: &Imported,
+    actor: &str,
+) -> Result<ImportOutcome> {
+        let latest: Option<(i64, i64, String)> = tx
+            .query_row(
+                "SELECT id, version, content_hash FROM template WHERE slug = ?1 ORDER BY version DESC LIMIT 1",
+                [&imported.slug],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (version, status) = match &latest {
+            Some((id, _, hash)) if *hash == imported.content_hash => {
+                return Ok(ImportOutcome {
+                    status: ImportStatus::Unchanged,
+                    template: by_id(tx, *id)?,
+                });
+            }
+            Some((_, v, _)) => (v + 1, ImportStatus::NewVersion),
+            None => (1, ImportStatus::New),
+        };
+        let c = &imported.checklist;
+        let metadata = serde_json::to_string(&c.metadata)?;
+        let roles = serde_json::to_string(&c.approver_roles)?;
+        tx.execute(
+            "INSERT INTO template (slug, version, title, source_name, content_hash, raw_markdown, metadata,
+                                   description, imported_at, approver_roles)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                imported.slug,
+                version,
+                c.title,
+                imported.source_name,
+                imported.content_hash,
+                imported.raw,
+                metadata,
+                c.description,
+                time_fmt::now(),
+                roles
+            ],
+        )?;
+        let template_id = tx.last_insert_rowid();
+        insert_tree(tx, template_id, &c.sections)?;
+        let subject = format!("{}@{}", imported.slug, version);
+        let summary = format!(
+            "{} ({} items); tree {}",
+            imported.source_name,
+            imported.report.items,
+            super::replay::tree_digest(tx, template_id)?
+        );
+        append(
+            tx,
+            NewEvent {
+                actor,
+                action: "template.import",
+                subject: &subject,
+                new: Some(&summary),
+                ..Default::default()
+            },
+        )?;
+        Ok(ImportOutcome {
+            status,
+            template: by_id(tx, template_id)?,
+        })
 }

@@ -2,3 +2,4 @@
 //! transport through git refs. See docs/SYNC.md.
 
 pub mod git;
+pub mod op;
