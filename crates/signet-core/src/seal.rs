@@ -141,6 +141,20 @@ impl SigningKey {
         public_file_text(&self.public_key(), comment)
     }
 
+    /// Signs bytes that are not a report (a sync batch, a device claim):
+    /// `statement` says what they are, and is signed with them.
+    pub fn sign_bytes(&self, data: &[u8], statement: &str) -> Result<String> {
+        let sig = minisign::sign(
+            Some(&self.pk),
+            &self.sk,
+            Cursor::new(data),
+            Some(statement),
+            Some("signet"),
+        )
+        .map_err(crypto)?;
+        Ok(sig.to_string())
+    }
+
     /// Signs the payload for one approver.
     pub fn sign(
         &self,
@@ -474,4 +488,28 @@ mod tests {
         assert!(check.digest_ok);
         assert!(!check.passed());
     }
+}
+
+/// Checks a [`SigningKey::sign_bytes`] signature: by `public_key`, over
+/// `data`, stating exactly `statement`.
+pub fn verify_bytes(
+    public_key: &str,
+    data: &[u8],
+    statement: &str,
+    minisig: &str,
+) -> Result<(), String> {
+    let pk = minisign::PublicKey::from_base64(public_key).map_err(|_| "malformed public key")?;
+    let sig = minisign::SignatureBox::from_string(minisig)
+        .map_err(|e| format!("malformed signature ({e})"))?;
+    if !exact_lengths(minisig) {
+        return Err("signature text was altered".into());
+    }
+    let signed = sig
+        .trusted_comment()
+        .map_err(|e| format!("malformed signature ({e})"))?;
+    if signed != statement {
+        return Err(format!("it states '{signed}', expected '{statement}'"));
+    }
+    minisign::verify(&pk, &sig, Cursor::new(data), true, false, false)
+        .map_err(|_| "the signature does not match the bytes".to_string())
 }

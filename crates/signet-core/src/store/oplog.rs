@@ -116,6 +116,26 @@ pub(crate) fn record_at(
             owner = me.owner
         )));
     }
+    // A change made here saw every value of the fields it sets: it settles
+    // their conflicts.
+    if let Change::ItemSet {
+        release,
+        template,
+        key,
+        status,
+        owner,
+        ..
+    } = &change
+    {
+        for (field, set) in [("status", status.is_some()), ("owner", owner.is_some())] {
+            if set {
+                tx.execute(
+                    "DELETE FROM conflict WHERE release = ?1 AND template = ?2 AND item_key = ?3 AND field = ?4",
+                    params![release, template, key, field],
+                )?;
+            }
+        }
+    }
     record_as(tx, &me, None, at, change).map(|_| ())
 }
 

@@ -306,7 +306,7 @@ impl Trail {
                     );
                 }
             }
-            "release.freeze" => {
+            "release.freeze" | "sync.freeze" => {
                 let parsed = new
                     .and_then(|n| n.strip_prefix("signed_off (revision "))
                     .and_then(|n| n.strip_suffix(')'))
@@ -321,7 +321,13 @@ impl Trail {
                         RevisionRow {
                             digest: digest.to_string(),
                             override_reason: None,
-                            head: e.prev_hash,
+                            // A revision frozen on another replica records
+                            // that replica's chain head, not ours.
+                            head: if e.action == "sync.freeze" {
+                                String::new()
+                            } else {
+                                e.prev_hash
+                            },
                             frozen_by: e.actor,
                         },
                     );
@@ -478,6 +484,18 @@ impl Trail {
             "evidence" => {
                 if let Some(target) = &e.new {
                     state.evidence.push((target.clone(), e.actor.clone(), None));
+                }
+            }
+            // Sync folds an item from its operations: it sets whole notes,
+            // and drops evidence of a change a sign-off left out.
+            "notes" => state.notes = e.new.clone().unwrap_or_default(),
+            "evidence_removed" => {
+                let gone = state
+                    .evidence
+                    .iter()
+                    .position(|(t, by, _)| Some(t) == e.old.as_ref() && *by == e.actor);
+                if let Some(i) = gone {
+                    state.evidence.remove(i);
                 }
             }
             _ => {}
@@ -783,7 +801,16 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
             (Some(a), Some(b)) => {
                 let pairs = [
                     ("digest", a.digest.clone(), b.digest.clone()),
-                    ("chain head", short(&a.head), short(&b.head)),
+                    (
+                        "chain head",
+                        short(&a.head),
+                        // Synced revisions carry no local head to compare.
+                        if a.head.is_empty() {
+                            String::new()
+                        } else {
+                            short(&b.head)
+                        },
+                    ),
                     (
                         "override",
                         show(a.override_reason.as_deref()),

@@ -137,7 +137,7 @@ pub(crate) fn item_rows(
     {
         let mut stmt = conn.prepare_cached(
             "SELECT item_id, id, target, label, added_at, added_by FROM evidence
-             WHERE run_id = ?1 AND (?2 IS NULL OR item_id = ?2) ORDER BY id",
+             WHERE run_id = ?1 AND (?2 IS NULL OR item_id = ?2) ORDER BY added_at, id",
         )?;
         let rows = stmt.query_map(params![run_id, only], |r| {
             Ok((
@@ -654,4 +654,38 @@ pub(crate) fn upgrade_run_in(tx: &Transaction<'_>, release: &str, latest: &crate
                 },
             )?;
             Ok(outcome)
+}
+
+/// The state an item of a run starts in, before anyone ticks it: status,
+/// reason, owner, and who that start is attributed to, and when.
+pub(crate) fn start_state(
+    conn: &Connection,
+    run_id: i64,
+    item_id: i64,
+) -> Result<(String, Option<String>, Option<String>, String, String)> {
+    let (fresh, created_at, source_name): (bool, String, String) = conn.query_row(
+        "SELECT r.fresh, r.created_at, t.source_name FROM run r JOIN template t ON t.id = r.template_id WHERE r.id = ?1",
+        [run_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let adder: String = conn
+        .query_row(
+            "SELECT actor FROM event WHERE action = 'run.add' AND run_id = ?1 ORDER BY id LIMIT 1",
+            [run_id],
+            |r| r.get(0),
+        )
+        .unwrap_or_default();
+    let sql = start_sql(
+        "SELECT {state}, {by} FROM item n LEFT JOIN source_state g ON g.item_id = n.id WHERE n.id = ?1",
+    )
+    .replace("?F", "?2")
+    .replace("?S", "?3")
+    .replace("?A", "?4");
+    let (status, owner, reason, by): (String, Option<String>, Option<String>, String) = conn
+        .query_row(
+            &sql,
+            params![item_id, fresh, source_actor(&source_name), adder],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+    Ok((status, reason, owner, by, created_at))
 }

@@ -520,3 +520,126 @@ pub(crate) fn reopen_in(tx: &Transaction<'_>, release: &str, reason: &str, actor
             )?;
             releases::resolve(tx, &r.name)
 }
+
+/// Stores a revision another replica froze, as it froze it: its payload is
+/// what every signature covers. The same revision again changes nothing.
+pub(crate) fn freeze_from(
+    tx: &Transaction<'_>,
+    release: &str,
+    revision: u32,
+    payload: &str,
+    (at, frozen_by): (&str, &str),
+    override_reason: Option<&str>,
+) -> Result<()> {
+    let r = releases::resolve(tx, release)?;
+    let digest = seal::digest(payload.as_bytes());
+    if let Some(row) = revision_row(tx, r.id, Some(revision))? {
+        if row.digest == digest {
+            return Ok(());
+        }
+        return Err(Error::Invalid(format!(
+            "{release} revision {revision} was frozen differently on this machine ({}); both sign-offs stay where they were made",
+            &row.digest[..12]
+        )));
+    }
+    tx.execute(
+        "INSERT INTO report_revision (release_id, revision, payload, digest, frozen_at, frozen_by, override_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![r.id, revision, payload, digest, at, frozen_by, override_reason],
+    )?;
+    tx.execute(
+        "UPDATE release SET status = 'signed_off' WHERE id = ?1",
+        [r.id],
+    )?;
+    append(
+        tx,
+        NewEvent {
+            actor: frozen_by,
+            // Not "release.freeze": the payload's audit head is the chain
+            // of the machine that froze it, not this one's.
+            action: "sync.freeze",
+            subject: &r.name,
+            release_id: Some(r.id),
+            field: Some("status"),
+            old: Some(r.status.as_str()),
+            new: Some(&format!("signed_off (revision {revision}, {digest})")),
+            ..Default::default()
+        },
+    )?;
+    if let Some(reason) = override_reason {
+        append(
+            tx,
+            NewEvent {
+                actor: frozen_by,
+                action: "signoff.override",
+                subject: &r.name,
+                release_id: Some(r.id),
+                field: Some("reason"),
+                new: Some(reason),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Adds an approver's signature made on another replica, once it verifies
+/// over the stored revision with a key registered for the approver.
+pub(crate) fn sign_from(
+    tx: &Transaction<'_>,
+    release: &str,
+    revision: u32,
+    digest: &str,
+    sig: &Signature,
+) -> Result<()> {
+    let r = releases::resolve(tx, release)?;
+    let row = revision_row(tx, r.id, Some(revision))?
+        .filter(|row| row.digest == digest)
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "{release} revision {revision} with digest {} is not here",
+                &digest[..digest.len().min(12)]
+            ))
+        })?;
+    sig.check(row.payload.as_bytes(), digest, &r.name, revision)
+        .map_err(|why| Error::Invalid(format!("signature refused: {why}")))?;
+    let person = people::resolve(tx, &sig.handle)?;
+    let registered = super::keys::holders(tx, &sig.public_key)?
+        .iter()
+        .any(|(id, _, _)| *id == person.id);
+    if !registered {
+        return Err(Error::Invalid(format!(
+            "key {} is not registered for {}",
+            sig.key_id, sig.handle
+        )));
+    }
+    let already: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM signoff WHERE revision_id = ?1 AND person_id = ?2)",
+        params![row.id, person.id],
+        |r| r.get(0),
+    )?;
+    if already {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO signoff (revision_id, person_id, handle, name, role, signed_at, key_id, public_key, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![row.id, person.id, sig.handle, sig.name, sig.role, sig.signed_at, sig.key_id, sig.public_key, sig.minisig],
+    )?;
+    append(
+        tx,
+        NewEvent {
+            actor: &sig.handle,
+            action: "signoff",
+            subject: &r.name,
+            release_id: Some(r.id),
+            field: Some("approver"),
+            new: Some(&format!(
+                "{} ({}) signed revision {revision}",
+                sig.handle, sig.role
+            )),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
