@@ -95,6 +95,28 @@ pub enum Command {
     Restore { file: PathBuf },
     /// Check the database: integrity, references, audit chain, signed reports
     Doctor(JsonFlag),
+    /// Share ticks and sign-offs with teammates through any git remote
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// A git remote: URL (ssh, https, file://) or the path of a bare
+    /// repository; remembered for the next sync
+    pub remote: Option<String>,
+    /// Say where sync stands (remote, last sync, unpublished changes,
+    /// conflicts) without contacting the remote
+    #[arg(long)]
+    pub status: bool,
+    /// First sync only: the person this database publishes as (handle of a
+    /// person with a signing key on this machine). Without it a new
+    /// database only receives — what a CI job that gates a release needs
+    #[arg(long = "as", value_name = "PERSON")]
+    pub person: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args)]

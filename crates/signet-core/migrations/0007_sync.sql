@@ -3,12 +3,14 @@
 
 -- A device publishes operations under its own git ref. `is_self` marks this
 -- database's own device (at most one). `owner` is the person it acts for;
--- its `public_key` (minisign) signs every batch it publishes.
+-- its `public_key` (minisign) signs every batch it publishes. `claim` is the
+-- device.json it publishes: all of that, signed by the owner's key.
 CREATE TABLE device (
     id          TEXT PRIMARY KEY,
     owner       TEXT NOT NULL,
     public_key  TEXT NOT NULL,
     owner_key   TEXT NOT NULL,
+    claim       TEXT NOT NULL,
     is_self     INTEGER NOT NULL DEFAULT 0,
     joined_at   TEXT NOT NULL
 ) WITHOUT ROWID;

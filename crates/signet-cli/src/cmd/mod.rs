@@ -12,6 +12,7 @@ mod release;
 mod show;
 mod signoff;
 mod templates;
+mod sync;
 mod tick;
 mod verify;
 
@@ -28,6 +29,15 @@ pub struct Ctx {
     pub actor: String,
     pub db_path: PathBuf,
     config_dir: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// Where keys, anchors and device keys live.
+    pub fn config_dir(&self) -> Result<PathBuf> {
+        self.config_dir.clone().ok_or_else(|| {
+            CliError::Usage("cannot find a config directory; pass --config-dir DIR".into())
+        })
+    }
 }
 
 impl Ctx {
@@ -52,6 +62,9 @@ fn creates_database(command: &Command) -> bool {
         | Command::Reopen(_)
         | Command::Restore { .. }
         | Command::Run(_) => true,
+        // A CI job syncs into a database it starts from nothing; the status
+        // only reads.
+        Command::Sync(a) => !a.status,
         Command::Release(r) => matches!(r, ReleaseCmd::New { .. }),
         Command::Person(p) => matches!(p, PersonCmd::Add { .. }),
         // Protect and export read the database only to resolve a person.
@@ -195,6 +208,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
         Command::Backup { file, force } => maintenance::backup(ctx, &file, force),
         Command::Restore { file } => maintenance::restore(ctx, &file),
         Command::Doctor(a) => maintenance::doctor(ctx, a.json),
+        Command::Sync(a) => sync::run(ctx, &a),
     }
 }
 

@@ -331,7 +331,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
                 };
                 match import_bytes(source, markdown.as_bytes().to_vec(), &opts) {
                     Ok(imp) if imp.content_hash == *content_hash => {
-                        templates::import_in(tx, &imp, actor)?;
+                        templates::import_in(tx, &imp, (actor, &op.at))?;
                     }
                     Ok(_) => out
                         .held
@@ -351,7 +351,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
                 |r| r.get(0),
             )?;
             if !known {
-                if let Err(e) = people::add_person_in(tx, name, email.as_deref(), handle, actor) {
+                if let Err(e) = people::add_person_in(tx, name, email.as_deref(), handle, (actor, &op.at)) {
                     out.held.push(skipped(e.to_string()));
                 }
             }
@@ -369,7 +369,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
         }
         Change::ReleaseCreate { due, name } => {
             if releases::resolve(tx, name).is_err() {
-                releases::create_release_in(tx, name, due.as_deref(), actor)?;
+                releases::create_release_in(tx, name, due.as_deref(), (actor, &op.at))?;
             }
         }
         Change::RunAdd {
@@ -388,7 +388,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
                 match template_by_hash(tx, template, content_hash)? {
                     Some(t) => {
                         let name = format!("{}@{}", t.slug, t.version);
-                        match runs::add_run_in(tx, release, &name, *fresh, actor) {
+                        match runs::add_run_in(tx, release, &name, *fresh, (actor, &op.at)) {
                             Ok(_) => {
                                 folder.releases.insert(release.clone());
                             }
@@ -404,7 +404,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
             release,
             template,
         } => match template_by_hash(tx, template, content_hash)? {
-            Some(t) => match runs::upgrade_run_in(tx, release, &t, actor) {
+            Some(t) => match runs::upgrade_run_in(tx, release, &t, (actor, &op.at)) {
                 Ok(_) => {
                     folder.releases.insert(release.clone());
                 }

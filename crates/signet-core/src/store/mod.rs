@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 pub use events::AuditReport;
 pub use maintenance::{Check, Health, Restored};
 pub use merge::{InBatch, Incoming, Merged};
-pub use oplog::{Device, Held};
+pub use oplog::{Conflict, Device, Held};
 pub(crate) use people::may_register_key;
 pub use replay::Drift;
 pub use runs::RunUpgrade;

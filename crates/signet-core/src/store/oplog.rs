@@ -19,6 +19,8 @@ pub struct Device {
     pub public_key: String,
     /// The owner's signing key that vouched for the device.
     pub owner_key: String,
+    /// The published claim (device.json), signed by the owner's key.
+    pub claim: String,
     pub is_self: bool,
 }
 
@@ -33,7 +35,7 @@ pub struct Held {
 pub(crate) fn self_device(conn: &Connection) -> Result<Option<Device>> {
     Ok(conn
         .query_row(
-            "SELECT id, owner, public_key, owner_key, is_self FROM device WHERE is_self = 1",
+            "SELECT id, owner, public_key, owner_key, is_self, claim FROM device WHERE is_self = 1",
             [],
             row_to_device,
         )
@@ -47,36 +49,30 @@ fn row_to_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
         public_key: r.get(2)?,
         owner_key: r.get(3)?,
         is_self: r.get(4)?,
+        claim: r.get(5)?,
     })
 }
 
 pub(crate) fn device(conn: &Connection, id: &str) -> Result<Option<Device>> {
     Ok(conn
         .query_row(
-            "SELECT id, owner, public_key, owner_key, is_self FROM device WHERE id = ?1",
+            "SELECT id, owner, public_key, owner_key, is_self, claim FROM device WHERE id = ?1",
             [id],
             row_to_device,
         )
         .optional()?)
 }
 
-pub(crate) fn devices(conn: &Connection) -> Result<Vec<Device>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, owner, public_key, owner_key, is_self FROM device ORDER BY is_self DESC, id",
-    )?;
-    let rows = stmt.query_map([], row_to_device)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 pub(crate) fn add_device(tx: &Transaction<'_>, d: &Device) -> Result<()> {
     tx.execute(
-        "INSERT INTO device (id, owner, public_key, owner_key, is_self, joined_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO device (id, owner, public_key, owner_key, claim, is_self, joined_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             d.id,
             d.owner,
             d.public_key,
             d.owner_key,
+            d.claim,
             d.is_self,
             time_fmt::now()
         ],
@@ -263,14 +259,6 @@ pub(crate) fn batches(conn: &Connection, device: &str) -> Result<BTreeMap<u64, (
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The ids of a device's operations by seq, from `from` on.
-pub(crate) fn ids_from(conn: &Connection, device: &str, from: u64) -> Result<Vec<(u64, String)>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, id FROM op WHERE device = ?1 AND seq >= ?2 ORDER BY seq")?;
-    let rows = stmt.query_map(params![device, from], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Every item operation of one item, in total order.
 pub(crate) fn item_ops(
     conn: &Connection,
@@ -299,15 +287,6 @@ pub(crate) fn release_ops(conn: &Connection, release: &str, kinds: &[&str]) -> R
         .collect())
 }
 
-/// All operations, in total order.
-pub(crate) fn all(conn: &Connection) -> Result<Vec<Held>> {
-    query_ops(
-        conn,
-        "SELECT body FROM op ORDER BY lamport, device, seq",
-        [],
-    )
-}
-
 pub(crate) fn count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM op", [], |r| r.get(0))?)
 }
@@ -316,4 +295,145 @@ pub(crate) fn has(conn: &Connection, id: &str) -> Result<bool> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM op WHERE id = ?1)", [id], |r| {
         r.get(0)
     })?)
+}
+
+/// One field two people changed concurrently, until someone settles it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Conflict {
+    pub release: String,
+    pub template: String,
+    pub key: String,
+    pub number: Option<String>,
+    pub field: String,
+    pub kept: String,
+    pub lost: String,
+}
+
+const LAST_SYNC: &str = "sync_last";
+const REMOTE: &str = "sync_remote";
+
+impl super::Store {
+    /// This device's operations that no published batch holds yet.
+    pub fn unpublished_ops(&self) -> Result<Vec<Held>> {
+        match self_device(self.conn())? {
+            Some(me) => unpublished(self.conn(), &me.id),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Notes that this device's operations `first..=last` were published as `blob`.
+    pub fn mark_published(&mut self, first: u64, last: u64, blob: &str) -> Result<()> {
+        self.write(|tx| {
+            let me = self_device(tx)?.ok_or_else(|| Error::Invalid("this database does not sync".into()))?;
+            mark_published(tx, &me.id, first, last, blob)
+        })
+    }
+
+    /// The published batches of a device this replica holds.
+    pub fn device_batches(&self, device: &str) -> Result<BTreeMap<u64, (u64, String)>> {
+        batches(self.conn(), device)
+    }
+
+    /// A device this replica knows.
+    pub fn known_device(&self, id: &str) -> Result<Option<Device>> {
+        device(self.conn(), id)
+    }
+
+    pub fn op_count(&self) -> Result<u64> {
+        count(self.conn())
+    }
+
+    /// Every open conflict, by release and item.
+    pub fn conflicts(&self, release: Option<&str>) -> Result<Vec<Conflict>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT c.release, c.template, c.item_key, c.field, c.kept, c.lost,
+                    (SELECT i.number FROM release l JOIN run r ON r.release_id = l.id
+                     JOIN template t ON t.id = r.template_id JOIN item i ON i.template_id = t.id
+                     WHERE l.name = c.release AND t.slug = c.template AND i.key = c.item_key)
+             FROM conflict c WHERE ?1 IS NULL OR c.release = ?1 ORDER BY c.release, c.template, c.item_key, c.field",
+        )?;
+        let rows = stmt.query_map([release], |r| {
+            Ok(Conflict {
+                release: r.get(0)?,
+                template: r.get(1)?,
+                key: r.get(2)?,
+                field: r.get(3)?,
+                kept: r.get(4)?,
+                lost: r.get(5)?,
+                number: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The remote sync uses when none is given, and the last sync's summary.
+    pub fn sync_settings(&self) -> Result<(Option<String>, Option<String>)> {
+        let get = |name: &str| -> Result<Option<String>> {
+            Ok(self
+                .conn()
+                .query_row("SELECT value FROM setting WHERE name = ?1", [name], |r| r.get(0))
+                .optional()?)
+        };
+        Ok((get(REMOTE)?, get(LAST_SYNC)?))
+    }
+
+    pub fn set_sync_settings(&mut self, remote: &str, last: &str) -> Result<()> {
+        self.write(|tx| {
+            for (name, value) in [(REMOTE, remote), (LAST_SYNC, last)] {
+                tx.execute(
+                    "INSERT INTO setting (name, value, set_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value, set_at = excluded.set_at",
+                    params![name, value, time_fmt::now()],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The id this database was given when it was created (migration 0003).
+    pub fn database_id(&self) -> Result<String> {
+        super::anchor::database_id(self.conn())?
+            .ok_or_else(|| Error::Invalid("this database has no id".into()))
+    }
+}
+
+/// The operations about one release, in total order, as audit events, and
+/// a digest over their ids: what a synced release's report summarises, the
+/// same on every replica that holds the same operations. None when the
+/// release has no operations (a database that does not sync).
+pub(crate) fn release_trail(
+    conn: &Connection,
+    release: &str,
+) -> Result<Option<(Vec<crate::model::Event>, String)>> {
+    use sha2::{Digest, Sha256};
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, seq, body FROM op WHERE release = ?1 ORDER BY lamport, device, seq",
+    )?;
+    let rows = stmt
+        .query_map([release], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut head = Sha256::new();
+    let mut events = Vec::with_capacity(rows.len());
+    for (id, seq, body) in rows {
+        let op = Op::parse(body.as_bytes())?;
+        head.update(id.as_bytes());
+        head.update(b"\n");
+        events.push(crate::model::Event {
+            id: seq,
+            at: op.at.clone(),
+            actor: op.actor().to_string(),
+            action: op.change.kind().replace('_', "."),
+            subject: release.to_string(),
+            field: None,
+            old_value: None,
+            new_value: None,
+            hash: id,
+        });
+    }
+    Ok(Some((events, crate::hex::encode(&head.finalize()))))
 }

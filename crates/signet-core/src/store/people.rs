@@ -133,7 +133,7 @@ impl Store {
             None => handle_from(name),
         };
         self.write(|tx| {
-            let p = add_person_in(tx, name, email, &handle, actor)?;
+            let p = add_person_in(tx, name, email, &handle, (actor, &time_fmt::now()))?;
             super::oplog::record(
                 tx,
                 actor,
@@ -239,7 +239,7 @@ fn may_hold_key(conn: &Connection, p: &Person, key: &str) -> Result<()> {
 }
 
 /// Adds a checked person in `tx` (see [`Store::add_person`]).
-pub(crate) fn add_person_in(tx: &Transaction<'_>, name: &str, email: Option<&str>, handle: &str, actor: &str) -> Result<Person> {
+pub(crate) fn add_person_in(tx: &Transaction<'_>, name: &str, email: Option<&str>, handle: &str, (actor, at): (&str, &str)) -> Result<Person> {
             let taken: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM person WHERE handle = ?1)",
                 [&handle],
@@ -271,7 +271,7 @@ pub(crate) fn add_person_in(tx: &Transaction<'_>, name: &str, email: Option<&str
             }
             tx.execute(
                 "INSERT INTO person (handle, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![handle, name, email, time_fmt::now()],
+                params![handle, name, email, at],
             )?;
             append(
                 tx,

@@ -69,7 +69,7 @@ impl Store {
             None => None,
         };
         self.write(|tx| {
-            let r = create_release_in(tx, name, due.as_deref(), actor)?;
+            let r = create_release_in(tx, name, due.as_deref(), (actor, &time_fmt::now()))?;
             super::oplog::record(
                 tx,
                 actor,
@@ -124,7 +124,7 @@ impl Store {
 }
 
 /// Creates a checked release in `tx` (see [`Store::create_release`]).
-pub(crate) fn create_release_in(tx: &Transaction<'_>, name: &str, due: Option<&str>, actor: &str) -> Result<Release> {
+pub(crate) fn create_release_in(tx: &Transaction<'_>, name: &str, due: Option<&str>, (actor, at): (&str, &str)) -> Result<Release> {
             if resolve(tx, name).is_ok() {
                 return Err(Error::AlreadyExists {
                     what: "release",
@@ -133,7 +133,7 @@ pub(crate) fn create_release_in(tx: &Transaction<'_>, name: &str, due: Option<&s
             }
             tx.execute(
                 "INSERT INTO release (name, due_date, status, created_at) VALUES (?1, ?2, 'open', ?3)",
-                params![name, due, time_fmt::now()],
+                params![name, due, at],
             )?;
             let release = resolve(tx, name)?;
             append(

@@ -380,7 +380,7 @@ impl Store {
         actor: &str,
     ) -> Result<RunView> {
         self.write(|tx| {
-            let run = add_run_in(tx, release, template, fresh, actor)?;
+            let run = add_run_in(tx, release, template, fresh, (actor, &time_fmt::now()))?;
             let t = templates::resolve(tx, template)?;
             super::oplog::record(
                 tx,
@@ -438,7 +438,7 @@ impl Store {
     ) -> Result<RunUpgrade> {
         self.write(|tx| {
             let latest = templates::resolve(tx, template)?;
-            let up = upgrade_run_in(tx, release, &latest, actor)?;
+            let up = upgrade_run_in(tx, release, &latest, (actor, &time_fmt::now()))?;
             if up.from_version != up.to_version {
                 super::oplog::record(
                     tx,
@@ -456,7 +456,7 @@ impl Store {
 }
 
 /// Attaches a template to a release in `tx` (see [`Store::add_run`]).
-pub(crate) fn add_run_in(tx: &Transaction<'_>, release: &str, template: &str, fresh: bool, actor: &str) -> Result<RunView> {
+pub(crate) fn add_run_in(tx: &Transaction<'_>, release: &str, template: &str, fresh: bool, (actor, now): (&str, &str)) -> Result<RunView> {
             let release = releases::resolve(tx, release)?;
             ensure_writable(&release)?;
             let template = templates::resolve(tx, template)?;
@@ -477,7 +477,6 @@ pub(crate) fn add_run_in(tx: &Transaction<'_>, release: &str, template: &str, fr
                 [release.id],
                 |r| r.get(0),
             )?;
-            let now = time_fmt::now();
             tx.execute(
                 "INSERT INTO run (release_id, template_id, position, fresh, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![release.id, template.id, position, fresh, now],
@@ -550,7 +549,7 @@ pub(crate) fn add_run_in(tx: &Transaction<'_>, release: &str, template: &str, fr
 }
 
 /// Moves a run to the template version `latest` in `tx` (see [`Store::upgrade_run`]).
-pub(crate) fn upgrade_run_in(tx: &Transaction<'_>, release: &str, latest: &crate::model::TemplateInfo, actor: &str) -> Result<RunUpgrade> {
+pub(crate) fn upgrade_run_in(tx: &Transaction<'_>, release: &str, latest: &crate::model::TemplateInfo, (actor, now): (&str, &str)) -> Result<RunUpgrade> {
             let release = releases::resolve(tx, release)?;
             ensure_writable(&release)?;
             let latest = latest.clone();
@@ -585,7 +584,6 @@ pub(crate) fn upgrade_run_in(tx: &Transaction<'_>, release: &str, latest: &crate
                 .query_map(params![old.id, latest.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             drop(stmt);
-            let now = time_fmt::now();
             let source = source_actor(&latest.source_name);
             tx.execute("UPDATE run SET template_id = ?1 WHERE id = ?2", params![latest.id, run_id])?;
             // New states: carried where the key survives, fresh otherwise.

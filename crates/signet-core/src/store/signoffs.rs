@@ -187,8 +187,16 @@ fn report_of(
     at: &str,
     override_: Option<Override>,
 ) -> Result<Report> {
-    let events = super::states::release_events(conn, view.release.id)?;
-    let audit = Audit::summarise(&events, chain.0, chain.1);
+    // A synced release is summarised from its operations, which every
+    // replica holds alike; the local audit chain differs from machine to
+    // machine.
+    let audit = match super::oplog::release_trail(conn, &view.release.name)? {
+        Some((events, head)) => Audit::summarise(&events, chain.0, head),
+        None => {
+            let events = super::states::release_events(conn, view.release.id)?;
+            Audit::summarise(&events, chain.0, chain.1)
+        }
+    };
     Ok(report_model::build(view, audit, revision, at, override_))
 }
 
@@ -236,6 +244,9 @@ fn freeze(
     )?;
     let at = time_fmt::now();
     let report = report_of(tx, &view, (true, chain.head), revision, &at, override_)?;
+    // A synced release's report names the head of its operations, not of
+    // this machine's audit chain: the replay has no local head to compare.
+    let synced = super::oplog::release_trail(tx, &release.name)?.is_some();
     let payload = String::from_utf8(report.canonical()?)
         .map_err(|e| Error::Invalid(format!("report is not UTF-8: {e}")))?;
     let digest = seal::digest(payload.as_bytes());
@@ -253,7 +264,11 @@ fn freeze(
         tx,
         NewEvent {
             actor: req.actor,
-            action: "release.freeze",
+            action: if synced {
+                "sync.freeze"
+            } else {
+                "release.freeze"
+            },
             subject: &release.name,
             release_id: Some(release.id),
             field: Some("status"),

@@ -22,6 +22,13 @@ impl Store {
                     name: format!("{} ({})", me.id, me.owner),
                 });
             }
+            if oplog::count(tx)? > 0 {
+                return Err(Error::Invalid(
+                    "this database has received the team's changes without a device of its own; \
+                     to publish yours, sync a fresh database: signet --db NEW.db sync REMOTE --as YOU"
+                        .into(),
+                ));
+            }
             let known: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM person WHERE handle = ?1)",
                 [&device.owner],

@@ -184,7 +184,7 @@ impl Store {
     /// no-op; changed bytes become the next version of the template.
     pub fn import(&mut self, imported: &Imported, actor: &str) -> Result<ImportOutcome> {
         self.write(|tx| {
-            let out = import_in(tx, imported, actor)?;
+            let out = import_in(tx, imported, (actor, &time_fmt::now()))?;
             if out.status != ImportStatus::Unchanged {
                 super::oplog::record(
                     tx,
@@ -259,7 +259,7 @@ impl Store {
 pub(crate) fn import_in(
     tx: &Transaction<'_>,
     imported: &Imported,
-    actor: &str,
+    (actor, at): (&str, &str),
 ) -> Result<ImportOutcome> {
         let latest: Option<(i64, i64, String)> = tx
             .query_row(
@@ -294,7 +294,7 @@ pub(crate) fn import_in(
                 imported.raw,
                 metadata,
                 c.description,
-                time_fmt::now(),
+                at,
                 roles
             ],
         )?;

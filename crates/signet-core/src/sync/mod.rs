@@ -1,5 +1,418 @@
 //! Team sync: signed operations (the changes people made) and their
 //! transport through git refs. See docs/SYNC.md.
+//!
+//! One sync: publish this device's new operations as a signed batch on its
+//! own ref in a private bare repository beside the database; fetch every
+//! device's ref from the remote; check each chain (device claim signed by
+//! its owner's key, batches signed by the device, nothing already accepted
+//! rewritten) and merge what is new in one transaction; push every ref the
+//! remote lacks. Each step can be cut off and run again.
 
 pub mod git;
 pub mod op;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::seal::{self, SigningKey};
+use crate::store::{Conflict, Device, Held, InBatch, Incoming, Merged, Store};
+use op::Op;
+
+/// What a device publishes about itself as `device.json`: its key, and
+/// which person it acts for, signed by that person's signing key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub device: String,
+    pub owner: String,
+    pub owner_key: String,
+    pub owner_sig: String,
+    pub public_key: String,
+    pub v: u32,
+}
+
+fn claim_statement(device: &str, public_key: &str, owner: &str) -> String {
+    format!("signet device {device} key {public_key} acts for {owner}")
+}
+
+fn batch_statement(device: &str, first: u64, last: u64) -> String {
+    format!("signet changes {first}-{last} of device {device}")
+}
+
+/// A device's id: the start of its public key's SHA-256, so a claim cannot
+/// pair an id with another key.
+pub fn device_id(public_key: &str) -> String {
+    crate::hex::encode(&Sha256::digest(public_key.as_bytes()))[..16].to_string()
+}
+
+impl Claim {
+    /// Parses and checks a published claim: canonical, id from its key,
+    /// signed by the owner's key.
+    pub fn verify(bytes: &[u8]) -> Result<Claim, String> {
+        let c: Claim =
+            serde_json::from_slice(bytes).map_err(|e| format!("device.json is not a claim: {e}"))?;
+        if serde_json::to_vec(&c).ok().as_deref() != Some(bytes) {
+            return Err("device.json was re-encoded or edited".into());
+        }
+        if device_id(&c.public_key) != c.device {
+            return Err(format!(
+                "device {} publishes a key that is not its own",
+                c.device
+            ));
+        }
+        let statement = claim_statement(&c.device, &c.public_key, &c.owner);
+        seal::verify_bytes(&c.owner_key, statement.as_bytes(), &statement, &c.owner_sig)
+            .map_err(|why| format!("device {}: its owner's signature fails: {why}", c.device))?;
+        Ok(c)
+    }
+
+    fn device(&self, bytes: &[u8], is_self: bool) -> Device {
+        Device {
+            id: self.device.clone(),
+            owner: self.owner.clone(),
+            public_key: self.public_key.clone(),
+            owner_key: self.owner_key.clone(),
+            claim: String::from_utf8_lossy(bytes).into_owned(),
+            is_self,
+        }
+    }
+}
+
+/// Where a database keeps its private git repository: beside it.
+pub fn repo_dir(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".sync");
+    db.with_file_name(name)
+}
+
+fn device_key_path(config_dir: &Path, database_id: &str) -> PathBuf {
+    config_dir.join("devices").join(format!("{database_id}.key"))
+}
+
+/// Gives the database its own device, acting for `owner` (whose signing
+/// key vouches for it), and carries its history over. Returns the device
+/// and how many operations the history became.
+pub fn join(
+    store: &mut Store,
+    config_dir: &Path,
+    owner: &str,
+    owner_key: &SigningKey,
+) -> Result<(Device, usize)> {
+    if let Some(me) = store.sync_device()? {
+        return Ok((me, 0));
+    }
+    let person = store.person(owner)?;
+    if person.public_key.as_deref() != Some(owner_key.public_key().as_str()) {
+        return Err(Error::Invalid(format!(
+            "the signing key on this machine is not {}'s registered key; sync signs your changes with it",
+            person.handle
+        )));
+    }
+    let path = device_key_path(config_dir, &store.database_id()?);
+    let key = match std::fs::read_to_string(&path) {
+        // A device key left by a run cut off before the database recorded it.
+        Ok(text) => SigningKey::from_text(&text)?,
+        Err(_) => {
+            let key = SigningKey::generate()?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+            }
+            crate::keys::write_secret_file(&path, &key.secret_text("signet device key")?)?;
+            key
+        }
+    };
+    let public_key = key.public_key();
+    let id = device_id(&public_key);
+    let statement = claim_statement(&id, &public_key, &person.handle);
+    let claim = Claim {
+        device: id,
+        owner: person.handle.clone(),
+        owner_key: owner_key.public_key(),
+        owner_sig: owner_key.sign_bytes(statement.as_bytes(), &statement)?,
+        public_key,
+        v: op::VERSION,
+    };
+    let bytes = serde_json::to_vec(&claim)?;
+    let device = claim.device(&bytes, true);
+    let n = store.join_sync(&device)?;
+    Ok((device, n))
+}
+
+/// What one sync did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Outcome {
+    pub remote: String,
+    /// This device's operations published by this sync.
+    pub published: usize,
+    pub received: usize,
+    pub changes: Vec<String>,
+    pub held: Vec<String>,
+    pub refused: Vec<String>,
+    /// Device refs the remote took.
+    pub pushed: Vec<String>,
+    /// Device refs the remote refused, and why.
+    pub rejected: Vec<String>,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Outcome {
+    /// One line: what came in, what went out.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} in, {} out, {} conflict{}",
+            self.received,
+            self.published,
+            self.conflicts.len(),
+            if self.conflicts.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+fn load_device_key(store: &Store, config_dir: &Path, me: &Device) -> Result<SigningKey> {
+    let path = device_key_path(config_dir, &store.database_id()?);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, &e))?;
+    let key = SigningKey::from_text(&text)?;
+    if key.public_key() != me.public_key {
+        return Err(Error::Invalid(format!(
+            "{}: not the key of this database's device {}",
+            path.display(),
+            me.id
+        )));
+    }
+    Ok(key)
+}
+
+/// Publishes this device's new operations as one signed batch on its ref.
+fn publish(store: &mut Store, repo: &git::Repo, me: &Device, key: &SigningKey) -> Result<usize> {
+    let ops = store.unpublished_ops()?;
+    let (Some(first), Some(last)) = (ops.first(), ops.last()) else {
+        return Ok(0);
+    };
+    let (first, last) = (first.op.seq, last.op.seq);
+    let mut bytes = Vec::new();
+    for h in &ops {
+        bytes.extend_from_slice(&h.bytes);
+        bytes.push(b'\n');
+    }
+    let tip = repo
+        .devices()?
+        .into_iter()
+        .find(|(d, _)| *d == me.id)
+        .map(|(_, t)| t);
+    // A run cut off after writing the batch but before the database noted
+    // it: the batch is there, with these very bytes.
+    let already = match &tip {
+        Some(t) => repo
+            .read_tree(t)?
+            .batches
+            .into_iter()
+            .find(|b| b.first_seq == first),
+        None => None,
+    };
+    let blob = match already {
+        Some(b) => {
+            let found = repo.read_blobs(std::slice::from_ref(&b.ops_blob))?;
+            if found.first() != Some(&bytes) {
+                return Err(Error::Invalid(format!(
+                    "this device's published changes from {first} differ from the database's; was the database restored from a backup? \
+                     Sync it from a fresh database instead"
+                )));
+            }
+            b.ops_blob
+        }
+        None => {
+            let sig = key.sign_bytes(&bytes, &batch_statement(&me.id, first, last))?;
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let tip = repo.append_batch(
+                &me.id,
+                me.claim.as_bytes(),
+                first,
+                &bytes,
+                sig.as_bytes(),
+                now,
+            )?;
+            repo.read_tree(&tip)?
+                .batches
+                .into_iter()
+                .find(|b| b.first_seq == first)
+                .map(|b| b.ops_blob)
+                .ok_or_else(|| Error::Invalid("the batch just written is missing".into()))?
+        }
+    };
+    store.mark_published(first, last, &blob)?;
+    Ok(ops.len())
+}
+
+/// Reads one fetched device chain: its claim, and the operations of the
+/// batches this replica does not hold yet, each batch's signature checked.
+fn read_chain(
+    store: &Store,
+    repo: &git::Repo,
+    device: &str,
+    tip: &str,
+) -> Result<Result<Incoming, String>> {
+    let tree = repo.read_tree(tip)?;
+    let claim = match Claim::verify(&tree.device_json) {
+        Ok(c) if c.device == device => c,
+        Ok(c) => {
+            return Ok(Err(format!(
+                "the ref of device {device} holds the claim of device {}",
+                c.device
+            )))
+        }
+        Err(why) => return Ok(Err(why)),
+    };
+    let held = store.device_batches(device)?;
+    let mut wanted = Vec::new();
+    for b in &tree.batches {
+        if !held.contains_key(&b.first_seq) {
+            wanted.push(b.ops_blob.clone());
+            wanted.push(b.sig_blob.clone());
+        }
+    }
+    let mut blobs = repo.read_blobs(&wanted)?.into_iter();
+    let mut batches = Vec::new();
+    let next_first: Vec<u64> = tree.batches.iter().skip(1).map(|b| b.first_seq).collect();
+    for (i, b) in tree.batches.iter().enumerate() {
+        if let Some((last, blob)) = held.get(&b.first_seq) {
+            batches.push(InBatch {
+                first: b.first_seq,
+                last: *last,
+                blob: if *blob == b.ops_blob {
+                    blob.clone()
+                } else {
+                    b.ops_blob.clone()
+                },
+                ops: Vec::new(),
+            });
+            continue;
+        }
+        let (Some(bytes), Some(sig)) = (blobs.next(), blobs.next()) else {
+            return Ok(Err(format!("device {device}: a batch could not be read")));
+        };
+        let mut ops = Vec::new();
+        for line in bytes.split(|c| *c == b'\n').filter(|l| !l.is_empty()) {
+            match Op::parse(line) {
+                Ok(op) => ops.push(Held {
+                    id: Op::id_of(line),
+                    bytes: line.to_vec(),
+                    op,
+                }),
+                Err(e) => return Ok(Err(format!("device {device}: {e}"))),
+            }
+        }
+        let last = ops.last().map_or(b.first_seq, |h| h.op.seq);
+        if next_first.get(i).is_some_and(|n| *n != last + 1) {
+            return Ok(Err(format!(
+                "device {device}: its batches overlap or leave a gap after change {last}"
+            )));
+        }
+        let sig = String::from_utf8_lossy(&sig);
+        if let Err(why) = seal::verify_bytes(
+            &claim.public_key,
+            &bytes,
+            &batch_statement(device, b.first_seq, last),
+            &sig,
+        ) {
+            return Ok(Err(format!(
+                "device {device} ({}): changes {}–{last} are not signed by the device: {why}",
+                claim.owner, b.first_seq
+            )));
+        }
+        batches.push(InBatch {
+            first: b.first_seq,
+            last,
+            blob: b.ops_blob.clone(),
+            ops,
+        });
+    }
+    Ok(Ok(Incoming {
+        device: claim.device(&tree.device_json, false),
+        batches,
+    }))
+}
+
+/// Syncs with `remote`: publish, fetch, check, merge, push.
+pub fn sync(store: &mut Store, config_dir: &Path, repo_dir: &Path, remote: &str) -> Result<Outcome> {
+    // Without a device of its own a database only receives (a CI job that
+    // gates a release): it publishes nothing and pushes nothing.
+    let me = store.sync_device()?;
+    let repo = git::Repo::open_or_init(repo_dir)?;
+    let mut out = Outcome {
+        remote: remote.to_string(),
+        ..Default::default()
+    };
+    if let Some(me) = &me {
+        let key = load_device_key(store, config_dir, me)?;
+        out.published = publish(store, &repo, me, &key)?;
+    }
+    let my_id = me.as_ref().map(|m| m.id.clone()).unwrap_or_default();
+    let fetched = repo.fetch(remote)?;
+    let local: BTreeMap<String, String> = repo.devices()?.into_iter().collect();
+    let mut incoming = Vec::new();
+    let mut tips = BTreeMap::new();
+    for (device, tip) in &fetched {
+        if *device == my_id {
+            if local.get(device) != Some(tip) && !repo.is_ancestor(tip, &local[device])? {
+                out.refused.push(format!(
+                    "the remote's copy of this device's changes ({device}) is not what this device published; it will not be pushed over"
+                ));
+            }
+            continue;
+        }
+        if local.get(device) == Some(tip) {
+            continue;
+        }
+        match read_chain(store, &repo, device, tip)? {
+            Ok(inc) => {
+                tips.insert(device.clone(), tip.clone());
+                incoming.push(inc);
+            }
+            Err(why) => out.refused.push(why),
+        }
+    }
+    let merged: Merged = store.merge(&incoming)?;
+    let refused_devices: BTreeSet<String> = merged
+        .refused
+        .iter()
+        .filter_map(|r| r.strip_prefix("device ").and_then(|r| r.split(' ').next()))
+        .map(str::to_string)
+        .collect();
+    for inc in &incoming {
+        let id = &inc.device.id;
+        let complete = store.device_batches(id)?.values().map(|(l, _)| *l).max()
+            == inc.batches.last().map(|b| b.last);
+        if complete && !refused_devices.contains(id) {
+            repo.set_device_ref(id, &tips[id], local.get(id).map(String::as_str))?;
+        }
+    }
+    let pushed = if me.is_some() {
+        repo.push(remote)?
+    } else {
+        git::PushOutcome::default()
+    };
+    out.pushed = pushed.pushed;
+    out.rejected = pushed
+        .rejected
+        .into_iter()
+        .map(|(d, why)| {
+            if d == my_id {
+                format!("this device's changes: {why} (someone else wrote to its ref on the remote)")
+            } else {
+                format!("device {d}: {why} (the remote has more of its changes; they come in next sync)")
+            }
+        })
+        .collect();
+    out.received = merged.received;
+    out.changes = merged.changes;
+    out.held = merged.held;
+    out.refused.extend(merged.refused);
+    out.conflicts = store.conflicts(None)?;
+    let last = format!("{} — {}", crate::time_fmt::now(), out.summary());
+    store.set_sync_settings(remote, &last)?;
+    Ok(out)
+}
