@@ -76,7 +76,33 @@ fn field_lines(item: &ItemView, depth: usize) -> impl Iterator<Item = String> + 
         .map(move |f| format!("{}{}: {}", "  ".repeat(depth + 4), f.name, f.value))
 }
 
-fn section_lines(section: &SectionView, filter: &Filter, keys: bool, all: bool) -> Vec<String> {
+/// Concurrent edits sync could not settle, by item key.
+type Conflicts = std::collections::HashMap<String, Vec<signet_core::store::Conflict>>;
+
+fn conflict_lines<'a>(
+    item: &ItemView,
+    depth: usize,
+    conflicts: &'a Conflicts,
+) -> impl Iterator<Item = String> + 'a {
+    let indent = "  ".repeat(depth + 2);
+    conflicts
+        .get(&item.key)
+        .into_iter()
+        .flatten()
+        .map(move |c| {
+            format!(
+                "{indent}  ⚠ conflict on {}: kept {}; also set concurrently: {} — tick it again to settle",
+                c.field, c.kept, c.lost
+            )
+        })
+}
+
+fn section_lines(
+    section: &SectionView,
+    filter: &Filter,
+    (keys, all): (bool, bool),
+    conflicts: &Conflicts,
+) -> Vec<String> {
     let mut lines = Vec::new();
     for s in section.walk() {
         // Headings over prose only (introductions, sign-off blocks) have
@@ -90,6 +116,7 @@ fn section_lines(section: &SectionView, filter: &Filter, keys: bool, all: bool) 
             if filter.matches(item) {
                 body.push(item_line(item, depth, keys));
                 body.extend(field_lines(item, depth));
+                body.extend(conflict_lines(item, depth, conflicts));
             }
             items.extend(item.items.iter().rev().map(|c| (c, depth + 1)));
         }
@@ -149,6 +176,13 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<ExitCode> {
             String::new()
         }
     ))?;
+    let all_conflicts = ctx.store.conflicts(Some(&r.name))?;
+    if !all_conflicts.is_empty() {
+        out::line(format!(
+            "⚠ {} conflicting edit(s) from sync — marked below",
+            all_conflicts.len()
+        ))?;
+    }
     if view.runs.is_empty() {
         out::line(format!(
             "no checklists attached — signet run add {} TEMPLATE",
@@ -181,8 +215,12 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<ExitCode> {
         if !t.approver_roles.is_empty() {
             out::line(format!("  Sign-off by: {}", t.approver_roles.join(", ")))?;
         }
+        let mut conflicts = Conflicts::new();
+        for c in all_conflicts.iter().filter(|c| c.template == t.slug) {
+            conflicts.entry(c.key.clone()).or_default().push(c.clone());
+        }
         for s in &run.sections {
-            for l in section_lines(s, &filter, args.keys, args.all) {
+            for l in section_lines(s, &filter, (args.keys, args.all), &conflicts) {
                 out::line(l)?;
             }
         }
