@@ -201,17 +201,16 @@ impl Repo {
         when_unix: i64,
     ) -> Result<String> {
         check_device(device)?;
-        let name = device_ref(device);
-        let old = self.resolve(&name)?;
-        let staged = self.write_batch_commit(
-            old.as_deref(),
+        let old = self.resolve(&device_ref(device))?;
+        let batch = NewBatch {
             device,
             device_json,
             first_seq,
             ops,
             sig,
             when_unix,
-        )?;
+        };
+        let staged = self.write_batch_commit(old.as_deref(), &batch)?;
         match staged {
             Staged::AlreadyThere => Ok(old.unwrap_or_default()),
             Staged::Commit(new) => {
@@ -223,17 +222,15 @@ impl Repo {
 
     /// Writes the blobs, trees and commit for one batch on top of `parent`
     /// without moving any ref: a crash here leaves only unreferenced objects.
-    #[allow(clippy::too_many_arguments)]
-    fn write_batch_commit(
-        &self,
-        parent: Option<&str>,
-        device: &str,
-        device_json: &[u8],
-        first_seq: u64,
-        ops: &[u8],
-        sig: &[u8],
-        when_unix: i64,
-    ) -> Result<Staged> {
+    fn write_batch_commit(&self, parent: Option<&str>, batch: &NewBatch) -> Result<Staged> {
+        let NewBatch {
+            device,
+            device_json,
+            first_seq,
+            ops,
+            sig,
+            when_unix,
+        } = *batch;
         let ops_blob = self.write_blob(ops)?;
         let sig_blob = self.write_blob(sig)?;
         let mut batches = match parent {
@@ -667,6 +664,16 @@ impl Repo {
     }
 }
 
+/// What `append_batch` was asked to add.
+struct NewBatch<'a> {
+    device: &'a str,
+    device_json: &'a [u8],
+    first_seq: u64,
+    ops: &'a [u8],
+    sig: &'a [u8],
+    when_unix: i64,
+}
+
 enum Staged {
     /// The parent already holds this batch with the same bytes.
     AlreadyThere,
@@ -845,6 +852,16 @@ fn remote_problem(remote: &str, op: &str, stderr: &str) -> String {
     {
         return format!(
             "no git repository at {remote}; check the address, or create one there with `git init --bare`"
+        );
+    }
+    if has(&[
+        "strange pathname",
+        "strange hostname",
+        "unable to find remote helper",
+    ]) {
+        return format!(
+            "{remote} is not an address git can use ({detail}); give a folder path, \
+             a file://, ssh:// or https:// URL, or user@host:path"
         );
     }
     if has(&[
