@@ -11,8 +11,8 @@ mod people;
 mod release;
 mod show;
 mod signoff;
-mod templates;
 mod sync;
+mod templates;
 mod tick;
 mod verify;
 

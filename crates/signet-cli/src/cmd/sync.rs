@@ -33,7 +33,12 @@ pub fn run(ctx: &mut Ctx, args: &SyncArgs) -> Result<ExitCode> {
         ))?;
     }
     let me = ctx.store.sync_device()?;
-    let outcome = sync::sync(&mut ctx.store, &config, &sync::repo_dir(&ctx.db_path), &remote)?;
+    let outcome = sync::sync(
+        &mut ctx.store,
+        &config,
+        &sync::repo_dir(&ctx.db_path),
+        &remote,
+    )?;
     if args.json.json {
         out::json(&outcome)?;
     } else {
@@ -66,19 +71,21 @@ pub fn run(ctx: &mut Ctx, args: &SyncArgs) -> Result<ExitCode> {
         out::line(format!("synced with {remote}: {}", outcome.summary()))?;
     }
     // Refused history is the one outcome a script must not read as green.
-    Ok(if outcome.refused.is_empty() && outcome.rejected.iter().all(|r| !r.starts_with("this device")) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(
+        if outcome.refused.is_empty()
+            && outcome
+                .rejected
+                .iter()
+                .all(|r| !r.starts_with("this device"))
+        {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }
 
-fn status(
-    ctx: &Ctx,
-    remote: Option<String>,
-    last: Option<String>,
-    json: bool,
-) -> Result<ExitCode> {
+fn status(ctx: &Ctx, remote: Option<String>, last: Option<String>, json: bool) -> Result<ExitCode> {
     let device = ctx.store.sync_device()?;
     let unpublished = ctx.store.unpublished_ops()?.len();
     let conflicts = ctx.store.conflicts(None)?;

@@ -69,7 +69,10 @@ fn check_chain(tx: &Transaction<'_>, inc: &Incoming) -> Result<Vec<usize>, Strin
     }
     // A device acts for one person: the key that vouched for it must be the
     // one this replica knows for its owner, if it knows one.
-    if let Some(p) = people::resolve(tx, &d.owner).ok().filter(|p| p.handle == d.owner) {
+    if let Some(p) = people::resolve(tx, &d.owner)
+        .ok()
+        .filter(|p| p.handle == d.owner)
+    {
         let keys = super::keys::holders(tx, &d.owner_key).map_err(|e| e.to_string())?;
         let theirs = keys.iter().any(|(id, _, _)| *id == p.id);
         if p.public_key.is_some() && !theirs {
@@ -176,7 +179,10 @@ fn merge_in(tx: &Transaction<'_>, incoming: &[Incoming]) -> Result<Merged> {
                     break;
                 }
                 have.insert(inc.device.id.clone(), b.last);
-                match accepted.iter_mut().find(|(i, _)| i.device.id == inc.device.id) {
+                match accepted
+                    .iter_mut()
+                    .find(|(i, _)| i.device.id == inc.device.id)
+                {
                     Some((_, list)) => list.push(b),
                     None => accepted.push((inc, vec![*b])),
                 }
@@ -333,9 +339,9 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
                     Ok(imp) if imp.content_hash == *content_hash => {
                         templates::import_in(tx, &imp, (actor, &op.at))?;
                     }
-                    Ok(_) => out
-                        .held
-                        .push(skipped("its markdown does not match its content hash".into())),
+                    Ok(_) => out.held.push(skipped(
+                        "its markdown does not match its content hash".into(),
+                    )),
                     Err(e) => out.held.push(skipped(e.to_string())),
                 }
             }
@@ -351,7 +357,9 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
                 |r| r.get(0),
             )?;
             if !known {
-                if let Err(e) = people::add_person_in(tx, name, email.as_deref(), handle, (actor, &op.at)) {
+                if let Err(e) =
+                    people::add_person_in(tx, name, email.as_deref(), handle, (actor, &op.at))
+                {
                     out.held.push(skipped(e.to_string()));
                 }
             }
@@ -395,7 +403,9 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
                             Err(e) => out.held.push(skipped(e.to_string())),
                         }
                     }
-                    None => out.held.push(skipped("its template version is missing".into())),
+                    None => out
+                        .held
+                        .push(skipped("its template version is missing".into())),
                 }
             }
         }
@@ -410,7 +420,9 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
                 }
                 Err(e) => out.held.push(skipped(e.to_string())),
             },
-            None => out.held.push(skipped("its template version is missing".into())),
+            None => out
+                .held
+                .push(skipped("its template version is missing".into())),
         },
         Change::ItemSet {
             release,
@@ -492,7 +504,9 @@ impl Folder {
                 "SELECT DISTINCT template, item_key FROM op WHERE release = ?1 AND kind = 'item_set'",
             )?;
             let rows = stmt
-                .query_map([release], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .query_map([release], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             for (t, k) in rows {
                 items.insert((release.clone(), t, k));
@@ -576,13 +590,18 @@ fn fold_item(
         return Ok(());
     };
     let source = runs::source_actor(&source_name);
-    let (status, owner, reason, notes, number): (String, Option<String>, Option<String>, String, String) =
-        tx.query_row(
-            "SELECT s.status, s.owner, s.reason, s.notes, i.number FROM item_state s
+    let (status, owner, reason, notes, number): (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    ) = tx.query_row(
+        "SELECT s.status, s.owner, s.reason, s.notes, i.number FROM item_state s
              JOIN item i ON i.id = s.item_id WHERE s.run_id = ?1 AND s.item_id = ?2",
-            params![run_id, item_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )?;
+        params![run_id, item_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
     let (b_status, b_reason, b_owner, b_by, b_at) = runs::start_state(tx, run_id, item_id)?;
     let mut f = Folded {
         status: b_status,
@@ -661,9 +680,10 @@ fn fold_item(
     for (field, list) in [("status", &status_ops), ("owner", &owner_ops)] {
         let Some(winner) = list.last() else { continue };
         let won = value(winner, field).unwrap_or_default();
-        let lost = list.iter().rev().skip(1).find(|o| {
-            !o.is_seen_by(&winner.seen) && value(o, field).unwrap_or_default() != won
-        });
+        let lost =
+            list.iter().rev().skip(1).find(|o| {
+                !o.is_seen_by(&winner.seen) && value(o, field).unwrap_or_default() != won
+            });
         if let Some(lost) = lost {
             let show = |op: &Op| {
                 let v = value(op, field).unwrap_or_default();
@@ -695,7 +715,11 @@ fn fold_item(
             tx,
             NewEvent {
                 actor,
-                action: if field == "status" { "item.status" } else { "item.update" },
+                action: if field == "status" {
+                    "item.status"
+                } else {
+                    "item.update"
+                },
                 subject: &subject,
                 release_id: Some(release_id),
                 run_id: Some(run_id),
@@ -722,7 +746,12 @@ fn fold_item(
         last_actor = Some(owner_by.to_string());
     }
     if f.notes != notes {
-        event(&by, "notes", non_empty(&notes).as_deref(), non_empty(&f.notes).as_deref())?;
+        event(
+            &by,
+            "notes",
+            non_empty(&notes).as_deref(),
+            non_empty(&f.notes).as_deref(),
+        )?;
         last_actor = Some(by.clone());
     }
     // Evidence: the item's own (not the source's) as a multiset.

@@ -17,8 +17,8 @@ mod releases;
 mod replay;
 mod runs;
 mod settings;
-mod snapshot;
 mod signoffs;
+mod snapshot;
 mod states;
 mod templates;
 

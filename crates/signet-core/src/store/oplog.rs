@@ -96,12 +96,7 @@ pub(crate) fn record(tx: &Transaction<'_>, actor: &str, change: Change) -> Resul
 
 /// [`record`] for a change whose rows say when it happened: the operation
 /// must say the same, or replicas would disagree on it.
-pub(crate) fn record_at(
-    tx: &Transaction<'_>,
-    actor: &str,
-    at: &str,
-    change: Change,
-) -> Result<()> {
+pub(crate) fn record_at(tx: &Transaction<'_>, actor: &str, at: &str, change: Change) -> Result<()> {
     let Some(me) = self_device(tx)? else {
         return Ok(());
     };
@@ -172,8 +167,8 @@ pub(crate) fn insert(
     batch: Option<u64>,
 ) -> Result<()> {
     let (release, template, key) = op.change.target();
-    let body = std::str::from_utf8(bytes)
-        .map_err(|_| Error::Invalid("operation is not UTF-8".into()))?;
+    let body =
+        std::str::from_utf8(bytes).map_err(|_| Error::Invalid("operation is not UTF-8".into()))?;
     tx.prepare_cached(
         "INSERT INTO op (id, device, seq, lamport, author, at, kind, release, template, item_key, seen, body, batch)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -292,9 +287,11 @@ pub(crate) fn count(conn: &Connection) -> Result<u64> {
 }
 
 pub(crate) fn has(conn: &Connection, id: &str) -> Result<bool> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM op WHERE id = ?1)", [id], |r| {
-        r.get(0)
-    })?)
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM op WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 /// One field two people changed concurrently, until someone settles it.
@@ -324,7 +321,8 @@ impl super::Store {
     /// Notes that this device's operations `first..=last` were published as `blob`.
     pub fn mark_published(&mut self, first: u64, last: u64, blob: &str) -> Result<()> {
         self.write(|tx| {
-            let me = self_device(tx)?.ok_or_else(|| Error::Invalid("this database does not sync".into()))?;
+            let me = self_device(tx)?
+                .ok_or_else(|| Error::Invalid("this database does not sync".into()))?;
             mark_published(tx, &me.id, first, last, blob)
         })
     }
@@ -371,7 +369,9 @@ impl super::Store {
         let get = |name: &str| -> Result<Option<String>> {
             Ok(self
                 .conn()
-                .query_row("SELECT value FROM setting WHERE name = ?1", [name], |r| r.get(0))
+                .query_row("SELECT value FROM setting WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })
                 .optional()?)
         };
         Ok((get(REMOTE)?, get(LAST_SYNC)?))
@@ -411,7 +411,11 @@ pub(crate) fn release_trail(
     )?;
     let rows = stmt
         .query_map([release], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     if rows.is_empty() {

@@ -239,77 +239,89 @@ fn may_hold_key(conn: &Connection, p: &Person, key: &str) -> Result<()> {
 }
 
 /// Adds a checked person in `tx` (see [`Store::add_person`]).
-pub(crate) fn add_person_in(tx: &Transaction<'_>, name: &str, email: Option<&str>, handle: &str, (actor, at): (&str, &str)) -> Result<Person> {
-            let taken: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM person WHERE handle = ?1)",
-                [&handle],
-                |r| r.get(0),
-            )?;
-            if taken {
-                return Err(Error::AlreadyExists {
-                    what: "person with handle",
-                    name: format!("{handle} (choose another with --handle)"),
-                });
-            }
-            // One e-mail names one person: reports and owner matching go by
-            // it, so a second "Ana Ruiz <ana@example.com>" would be an
-            // impostor that reads as Ana.
-            if let Some(e) = email {
-                let holder: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT handle, email FROM person WHERE email = ?1 COLLATE NOCASE",
-                        [e],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                if let Some((holder, their)) = holder {
-                    return Err(Error::AlreadyExists {
-                        what: "person with e-mail",
-                        name: format!("{their} (that is '{holder}'; one e-mail names one person)"),
-                    });
-                }
-            }
-            tx.execute(
-                "INSERT INTO person (handle, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![handle, name, email, at],
-            )?;
-            append(
-                tx,
-                NewEvent {
-                    actor,
-                    action: "person.add",
-                    subject: &handle,
-                    field: Some("name"),
-                    new: Some(name),
-                    ..Default::default()
-                },
-            )?;
-            resolve(tx, &handle)
+pub(crate) fn add_person_in(
+    tx: &Transaction<'_>,
+    name: &str,
+    email: Option<&str>,
+    handle: &str,
+    (actor, at): (&str, &str),
+) -> Result<Person> {
+    let taken: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM person WHERE handle = ?1)",
+        [&handle],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::AlreadyExists {
+            what: "person with handle",
+            name: format!("{handle} (choose another with --handle)"),
+        });
+    }
+    // One e-mail names one person: reports and owner matching go by
+    // it, so a second "Ana Ruiz <ana@example.com>" would be an
+    // impostor that reads as Ana.
+    if let Some(e) = email {
+        let holder: Option<(String, String)> = tx
+            .query_row(
+                "SELECT handle, email FROM person WHERE email = ?1 COLLATE NOCASE",
+                [e],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((holder, their)) = holder {
+            return Err(Error::AlreadyExists {
+                what: "person with e-mail",
+                name: format!("{their} (that is '{holder}'; one e-mail names one person)"),
+            });
+        }
+    }
+    tx.execute(
+        "INSERT INTO person (handle, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![handle, name, email, at],
+    )?;
+    append(
+        tx,
+        NewEvent {
+            actor,
+            action: "person.add",
+            subject: &handle,
+            field: Some("name"),
+            new: Some(name),
+            ..Default::default()
+        },
+    )?;
+    resolve(tx, &handle)
 }
 
 /// Registers a parsed key in `tx` (see [`Store::set_public_key`]).
-pub(crate) fn register_key_in(tx: &Transaction<'_>, who: &str, key: &str, actor: &str, replace: bool) -> Result<Person> {
-            let p = resolve(tx, who)?;
-            if !may_register_key(&p, Some(&key), replace)? {
-                return Ok(p);
-            }
-            may_hold_key(tx, &p, &key)?;
-            tx.execute(
-                "UPDATE person SET public_key = ?1 WHERE id = ?2",
-                params![key, p.id],
-            )?;
-            let at = append(
-                tx,
-                NewEvent {
-                    actor,
-                    action: "person.key",
-                    subject: &p.handle,
-                    field: Some("public_key"),
-                    old: p.public_key.as_deref(),
-                    new: Some(&key),
-                    ..Default::default()
-                },
-            )?;
-            super::keys::record(tx, p.id, &key, &at)?;
-            resolve(tx, &p.handle)
+pub(crate) fn register_key_in(
+    tx: &Transaction<'_>,
+    who: &str,
+    key: &str,
+    actor: &str,
+    replace: bool,
+) -> Result<Person> {
+    let p = resolve(tx, who)?;
+    if !may_register_key(&p, Some(&key), replace)? {
+        return Ok(p);
+    }
+    may_hold_key(tx, &p, &key)?;
+    tx.execute(
+        "UPDATE person SET public_key = ?1 WHERE id = ?2",
+        params![key, p.id],
+    )?;
+    let at = append(
+        tx,
+        NewEvent {
+            actor,
+            action: "person.key",
+            subject: &p.handle,
+            field: Some("public_key"),
+            old: p.public_key.as_deref(),
+            new: Some(&key),
+            ..Default::default()
+        },
+    )?;
+    super::keys::record(tx, p.id, &key, &at)?;
+    resolve(tx, &p.handle)
 }

@@ -124,29 +124,34 @@ impl Store {
 }
 
 /// Creates a checked release in `tx` (see [`Store::create_release`]).
-pub(crate) fn create_release_in(tx: &Transaction<'_>, name: &str, due: Option<&str>, (actor, at): (&str, &str)) -> Result<Release> {
-            if resolve(tx, name).is_ok() {
-                return Err(Error::AlreadyExists {
-                    what: "release",
-                    name: name.to_string(),
-                });
-            }
-            tx.execute(
-                "INSERT INTO release (name, due_date, status, created_at) VALUES (?1, ?2, 'open', ?3)",
-                params![name, due, at],
-            )?;
-            let release = resolve(tx, name)?;
-            append(
-                tx,
-                NewEvent {
-                    actor,
-                    action: "release.create",
-                    subject: name,
-                    release_id: Some(release.id),
-                    new: due.as_deref(),
-                    field: due.as_ref().map(|_| "due_date"),
-                    ..Default::default()
-                },
-            )?;
-            Ok(release)
+pub(crate) fn create_release_in(
+    tx: &Transaction<'_>,
+    name: &str,
+    due: Option<&str>,
+    (actor, at): (&str, &str),
+) -> Result<Release> {
+    if resolve(tx, name).is_ok() {
+        return Err(Error::AlreadyExists {
+            what: "release",
+            name: name.to_string(),
+        });
+    }
+    tx.execute(
+        "INSERT INTO release (name, due_date, status, created_at) VALUES (?1, ?2, 'open', ?3)",
+        params![name, due, at],
+    )?;
+    let release = resolve(tx, name)?;
+    append(
+        tx,
+        NewEvent {
+            actor,
+            action: "release.create",
+            subject: name,
+            release_id: Some(release.id),
+            new: due.as_deref(),
+            field: due.as_ref().map(|_| "due_date"),
+            ..Default::default()
+        },
+    )?;
+    Ok(release)
 }

@@ -456,48 +456,54 @@ impl Store {
 }
 
 /// Attaches a template to a release in `tx` (see [`Store::add_run`]).
-pub(crate) fn add_run_in(tx: &Transaction<'_>, release: &str, template: &str, fresh: bool, (actor, now): (&str, &str)) -> Result<RunView> {
-            let release = releases::resolve(tx, release)?;
-            ensure_writable(&release)?;
-            let template = templates::resolve(tx, template)?;
-            let already: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM run r JOIN template t ON t.id = r.template_id
+pub(crate) fn add_run_in(
+    tx: &Transaction<'_>,
+    release: &str,
+    template: &str,
+    fresh: bool,
+    (actor, now): (&str, &str),
+) -> Result<RunView> {
+    let release = releases::resolve(tx, release)?;
+    ensure_writable(&release)?;
+    let template = templates::resolve(tx, template)?;
+    let already: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM run r JOIN template t ON t.id = r.template_id
                                 WHERE r.release_id = ?1 AND t.slug = ?2)",
-                params![release.id, template.slug],
-                |r| r.get(0),
-            )?;
-            if already {
-                return Err(Error::AlreadyExists {
-                    what: "run",
-                    name: format!("{} in {}", template.slug, release.name),
-                });
-            }
-            let position: i64 = tx.query_row(
-                "SELECT COALESCE(MAX(position) + 1, 0) FROM run WHERE release_id = ?1",
-                [release.id],
-                |r| r.get(0),
-            )?;
-            tx.execute(
+        params![release.id, template.slug],
+        |r| r.get(0),
+    )?;
+    if already {
+        return Err(Error::AlreadyExists {
+            what: "run",
+            name: format!("{} in {}", template.slug, release.name),
+        });
+    }
+    let position: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM run WHERE release_id = ?1",
+        [release.id],
+        |r| r.get(0),
+    )?;
+    tx.execute(
                 "INSERT INTO run (release_id, template_id, position, fresh, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![release.id, template.id, position, fresh, now],
             )?;
-            let run_id = tx.last_insert_rowid();
-            let subject = format!("{}/{}", release.name, template.slug);
-            append(
-                tx,
-                NewEvent {
-                    actor,
-                    action: "run.add",
-                    subject: &subject,
-                    release_id: Some(release.id),
-                    run_id: Some(run_id),
-                    new: Some(&format!("{}@{}", template.slug, template.version)),
-                    field: fresh.then_some("fresh"),
-                    ..Default::default()
-                },
-            )?;
-            let source = source_actor(&template.source_name);
-            tx.execute(
+    let run_id = tx.last_insert_rowid();
+    let subject = format!("{}/{}", release.name, template.slug);
+    append(
+        tx,
+        NewEvent {
+            actor,
+            action: "run.add",
+            subject: &subject,
+            release_id: Some(release.id),
+            run_id: Some(run_id),
+            new: Some(&format!("{}@{}", template.slug, template.version)),
+            field: fresh.then_some("fresh"),
+            ..Default::default()
+        },
+    )?;
+    let source = source_actor(&template.source_name);
+    tx.execute(
                 &start_sql(
                     "INSERT INTO item_state (run_id, item_id, status, owner, reason, updated_at, updated_by)
                      SELECT ?1, n.id, {state}, ?3, {by}
@@ -508,86 +514,96 @@ pub(crate) fn add_run_in(tx: &Transaction<'_>, release: &str, template: &str, fr
                 .replace("?A", "?5"),
                 params![run_id, fresh, now, source, actor, template.id],
             )?;
-            // One event per value the source gave, as a tick would record
-            // it, so the audit trail replays to these states.
-            let states = source_states(tx, template.id, fresh, None)?;
-            add_source_evidence(tx, run_id, &states, &now, &source)?;
-            for s in &states {
-                let subject = format!("{}/{}:{}", release.name, template.slug, s.number);
-                let mut changes: Vec<(&str, Option<&str>)> = Vec::new();
-                if s.status != Status::Open.as_str() {
-                    changes.push(("status", Some(&s.status)));
-                }
-                if s.reason.is_some() {
-                    changes.push(("reason", s.reason.as_deref()));
-                }
-                if s.owner.is_some() {
-                    changes.push(("owner", s.owner.as_deref()));
-                }
-                for e in &s.evidence {
-                    changes.push(("evidence", Some(e)));
-                }
-                for (field, new) in changes {
-                    let status = field == "status";
-                    append(
-                        tx,
-                        NewEvent {
-                            actor: &source,
-                            action: if status { "item.status" } else { "item.update" },
-                            subject: &subject,
-                            release_id: Some(release.id),
-                            run_id: Some(run_id),
-                            item_id: Some(s.item_id),
-                            field: Some(field),
-                            old: status.then_some(Status::Open.as_str()),
-                            new,
-                        },
-                    )?;
-                }
-            }
-            load_run(tx, run_id, template.id, None)
+    // One event per value the source gave, as a tick would record
+    // it, so the audit trail replays to these states.
+    let states = source_states(tx, template.id, fresh, None)?;
+    add_source_evidence(tx, run_id, &states, &now, &source)?;
+    for s in &states {
+        let subject = format!("{}/{}:{}", release.name, template.slug, s.number);
+        let mut changes: Vec<(&str, Option<&str>)> = Vec::new();
+        if s.status != Status::Open.as_str() {
+            changes.push(("status", Some(&s.status)));
+        }
+        if s.reason.is_some() {
+            changes.push(("reason", s.reason.as_deref()));
+        }
+        if s.owner.is_some() {
+            changes.push(("owner", s.owner.as_deref()));
+        }
+        for e in &s.evidence {
+            changes.push(("evidence", Some(e)));
+        }
+        for (field, new) in changes {
+            let status = field == "status";
+            append(
+                tx,
+                NewEvent {
+                    actor: &source,
+                    action: if status { "item.status" } else { "item.update" },
+                    subject: &subject,
+                    release_id: Some(release.id),
+                    run_id: Some(run_id),
+                    item_id: Some(s.item_id),
+                    field: Some(field),
+                    old: status.then_some(Status::Open.as_str()),
+                    new,
+                },
+            )?;
+        }
+    }
+    load_run(tx, run_id, template.id, None)
 }
 
 /// Moves a run to the template version `latest` in `tx` (see [`Store::upgrade_run`]).
-pub(crate) fn upgrade_run_in(tx: &Transaction<'_>, release: &str, latest: &crate::model::TemplateInfo, (actor, now): (&str, &str)) -> Result<RunUpgrade> {
-            let release = releases::resolve(tx, release)?;
-            ensure_writable(&release)?;
-            let latest = latest.clone();
-            let (run_id, old_id, fresh): (i64, i64, bool) = tx
-                .query_row(
-                    "SELECT r.id, r.template_id, r.fresh FROM run r JOIN template t ON t.id = r.template_id
+pub(crate) fn upgrade_run_in(
+    tx: &Transaction<'_>,
+    release: &str,
+    latest: &crate::model::TemplateInfo,
+    (actor, now): (&str, &str),
+) -> Result<RunUpgrade> {
+    let release = releases::resolve(tx, release)?;
+    ensure_writable(&release)?;
+    let latest = latest.clone();
+    let (run_id, old_id, fresh): (i64, i64, bool) = tx
+        .query_row(
+            "SELECT r.id, r.template_id, r.fresh FROM run r JOIN template t ON t.id = r.template_id
                      WHERE r.release_id = ?1 AND t.slug = ?2",
-                    params![release.id, latest.slug],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .map_err(|_| Error::NotFound {
-                    what: "run",
-                    name: format!("{} in {}", latest.slug, release.name),
-                })?;
-            let old = templates::by_id(tx, old_id)?;
-            if old.id == latest.id {
-                return Ok(RunUpgrade {
-                    template: latest.slug,
-                    from_version: old.version,
-                    to_version: latest.version,
-                    carried: 0,
-                    added: 0,
-                    removed: 0,
-                });
-            }
-            // Old item id → new item id, for items whose key survives.
-            let mut stmt = tx.prepare(
-                "SELECT o.id, n.id FROM item o JOIN item n ON n.key = o.key
+            params![release.id, latest.slug],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(|_| Error::NotFound {
+            what: "run",
+            name: format!("{} in {}", latest.slug, release.name),
+        })?;
+    let old = templates::by_id(tx, old_id)?;
+    if old.id == latest.id {
+        return Ok(RunUpgrade {
+            template: latest.slug,
+            from_version: old.version,
+            to_version: latest.version,
+            carried: 0,
+            added: 0,
+            removed: 0,
+        });
+    }
+    // Old item id → new item id, for items whose key survives.
+    let mut stmt = tx.prepare(
+        "SELECT o.id, n.id FROM item o JOIN item n ON n.key = o.key
                  WHERE o.template_id = ?1 AND n.template_id = ?2",
-            )?;
-            let pairs = stmt
-                .query_map(params![old.id, latest.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            drop(stmt);
-            let source = source_actor(&latest.source_name);
-            tx.execute("UPDATE run SET template_id = ?1 WHERE id = ?2", params![latest.id, run_id])?;
-            // New states: carried where the key survives, fresh otherwise.
-            tx.execute(
+    )?;
+    let pairs = stmt
+        .query_map(params![old.id, latest.id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    drop(stmt);
+    let source = source_actor(&latest.source_name);
+    tx.execute(
+        "UPDATE run SET template_id = ?1 WHERE id = ?2",
+        params![latest.id, run_id],
+    )?;
+    // New states: carried where the key survives, fresh otherwise.
+    tx.execute(
                 "INSERT INTO item_state (run_id, item_id, status, owner, notes, reason, updated_at, updated_by)
                  SELECT ?1, n.id, s.status, s.owner, s.notes, s.reason, s.updated_at, s.updated_by
                  FROM item n JOIN item o ON o.key = n.key AND o.template_id = ?3
@@ -595,10 +611,10 @@ pub(crate) fn upgrade_run_in(tx: &Transaction<'_>, release: &str, latest: &crate
                  WHERE n.template_id = ?2",
                 params![run_id, latest.id, old.id],
             )?;
-            // New items start as the source says, like in a new run; the
-            // run.upgrade event stands for them (replay.rs mirrors this).
-            let sourced = source_states(tx, latest.id, fresh, Some(run_id))?;
-            let added = tx.execute(
+    // New items start as the source says, like in a new run; the
+    // run.upgrade event stands for them (replay.rs mirrors this).
+    let sourced = source_states(tx, latest.id, fresh, Some(run_id))?;
+    let added = tx.execute(
                 &start_sql(
                     "INSERT INTO item_state (run_id, item_id, status, owner, reason, updated_at, updated_by)
                      SELECT ?1, n.id, {state}, ?4, {by}
@@ -610,48 +626,48 @@ pub(crate) fn upgrade_run_in(tx: &Transaction<'_>, release: &str, latest: &crate
                 .replace("?A", "?6"),
                 params![run_id, latest.id, fresh, now, source, actor],
             )?;
-            add_source_evidence(tx, run_id, &sourced, &now, &source)?;
-            // Evidence follows its item; then the old states go.
-            let mut move_evidence =
-                tx.prepare("UPDATE evidence SET item_id = ?1 WHERE run_id = ?2 AND item_id = ?3")?;
-            for (o, n) in &pairs {
-                move_evidence.execute(params![n, run_id, o])?;
-            }
-            drop(move_evidence);
-            tx.execute(
+    add_source_evidence(tx, run_id, &sourced, &now, &source)?;
+    // Evidence follows its item; then the old states go.
+    let mut move_evidence =
+        tx.prepare("UPDATE evidence SET item_id = ?1 WHERE run_id = ?2 AND item_id = ?3")?;
+    for (o, n) in &pairs {
+        move_evidence.execute(params![n, run_id, o])?;
+    }
+    drop(move_evidence);
+    tx.execute(
                 "DELETE FROM evidence WHERE run_id = ?1 AND item_id IN (SELECT id FROM item WHERE template_id = ?2)",
                 params![run_id, old.id],
             )?;
-            let old_states = tx.execute(
+    let old_states = tx.execute(
                 "DELETE FROM item_state WHERE run_id = ?1 AND item_id IN (SELECT id FROM item WHERE template_id = ?2)",
                 params![run_id, old.id],
             )?;
-            let outcome = RunUpgrade {
-                template: latest.slug.clone(),
-                from_version: old.version,
-                to_version: latest.version,
-                carried: pairs.len(),
-                added,
-                removed: old_states - pairs.len(),
-            };
-            append(
-                tx,
-                NewEvent {
-                    actor,
-                    action: "run.upgrade",
-                    subject: &format!("{}/{}", release.name, latest.slug),
-                    release_id: Some(release.id),
-                    run_id: Some(run_id),
-                    field: Some("version"),
-                    old: Some(&old.version.to_string()),
-                    new: Some(&format!(
-                        "{} ({} carried, {} added, {} removed)",
-                        latest.version, outcome.carried, outcome.added, outcome.removed
-                    )),
-                    ..Default::default()
-                },
-            )?;
-            Ok(outcome)
+    let outcome = RunUpgrade {
+        template: latest.slug.clone(),
+        from_version: old.version,
+        to_version: latest.version,
+        carried: pairs.len(),
+        added,
+        removed: old_states - pairs.len(),
+    };
+    append(
+        tx,
+        NewEvent {
+            actor,
+            action: "run.upgrade",
+            subject: &format!("{}/{}", release.name, latest.slug),
+            release_id: Some(release.id),
+            run_id: Some(run_id),
+            field: Some("version"),
+            old: Some(&old.version.to_string()),
+            new: Some(&format!(
+                "{} ({} carried, {} added, {} removed)",
+                latest.version, outcome.carried, outcome.added, outcome.removed
+            )),
+            ..Default::default()
+        },
+    )?;
+    Ok(outcome)
 }
 
 /// The state an item of a run starts in, before anyone ticks it: status,

@@ -507,33 +507,38 @@ impl Store {
 }
 
 /// Reopens a signed-off release in `tx` (see [`Store::reopen`]).
-pub(crate) fn reopen_in(tx: &Transaction<'_>, release: &str, reason: &str, actor: &str) -> Result<Release> {
-            let r = releases::resolve(tx, release)?;
-            if r.status != ReleaseStatus::SignedOff {
-                return Err(Error::Invalid(format!(
-                    "{} is not signed off (it is {}); there is nothing to reopen",
-                    r.name,
-                    r.status.as_str().replace('_', " ")
-                )));
-            }
-            tx.execute(
-                "UPDATE release SET status = 'reopened' WHERE id = ?1",
-                [r.id],
-            )?;
-            append(
-                tx,
-                NewEvent {
-                    actor,
-                    action: "release.reopen",
-                    subject: &r.name,
-                    release_id: Some(r.id),
-                    field: Some("status"),
-                    old: Some("signed_off"),
-                    new: Some(&format!("reopened: {reason}")),
-                    ..Default::default()
-                },
-            )?;
-            releases::resolve(tx, &r.name)
+pub(crate) fn reopen_in(
+    tx: &Transaction<'_>,
+    release: &str,
+    reason: &str,
+    actor: &str,
+) -> Result<Release> {
+    let r = releases::resolve(tx, release)?;
+    if r.status != ReleaseStatus::SignedOff {
+        return Err(Error::Invalid(format!(
+            "{} is not signed off (it is {}); there is nothing to reopen",
+            r.name,
+            r.status.as_str().replace('_', " ")
+        )));
+    }
+    tx.execute(
+        "UPDATE release SET status = 'reopened' WHERE id = ?1",
+        [r.id],
+    )?;
+    append(
+        tx,
+        NewEvent {
+            actor,
+            action: "release.reopen",
+            subject: &r.name,
+            release_id: Some(r.id),
+            field: Some("status"),
+            old: Some("signed_off"),
+            new: Some(&format!("reopened: {reason}")),
+            ..Default::default()
+        },
+    )?;
+    releases::resolve(tx, &r.name)
 }
 
 /// Stores a revision another replica froze, as it froze it: its payload is

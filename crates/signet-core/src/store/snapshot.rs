@@ -84,7 +84,14 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
         tx,
         "SELECT handle, name, email, created_at FROM person ORDER BY id",
         [],
-        |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?)),
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        },
     )? {
         let (by, _) = events_by("person.add", &handle)?;
         put(
@@ -143,7 +150,14 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
         tx,
         "SELECT id, name, due_date, created_at FROM release ORDER BY id",
         [],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get::<_, String>(3)?)),
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        },
     )? {
         let (by, _) = events_by("release.create", &name)?;
         put(

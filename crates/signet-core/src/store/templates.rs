@@ -261,27 +261,27 @@ pub(crate) fn import_in(
     imported: &Imported,
     (actor, at): (&str, &str),
 ) -> Result<ImportOutcome> {
-        let latest: Option<(i64, i64, String)> = tx
+    let latest: Option<(i64, i64, String)> = tx
             .query_row(
                 "SELECT id, version, content_hash FROM template WHERE slug = ?1 ORDER BY version DESC LIMIT 1",
                 [&imported.slug],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let (version, status) = match &latest {
-            Some((id, _, hash)) if *hash == imported.content_hash => {
-                return Ok(ImportOutcome {
-                    status: ImportStatus::Unchanged,
-                    template: by_id(tx, *id)?,
-                });
-            }
-            Some((_, v, _)) => (v + 1, ImportStatus::NewVersion),
-            None => (1, ImportStatus::New),
-        };
-        let c = &imported.checklist;
-        let metadata = serde_json::to_string(&c.metadata)?;
-        let roles = serde_json::to_string(&c.approver_roles)?;
-        tx.execute(
+    let (version, status) = match &latest {
+        Some((id, _, hash)) if *hash == imported.content_hash => {
+            return Ok(ImportOutcome {
+                status: ImportStatus::Unchanged,
+                template: by_id(tx, *id)?,
+            });
+        }
+        Some((_, v, _)) => (v + 1, ImportStatus::NewVersion),
+        None => (1, ImportStatus::New),
+    };
+    let c = &imported.checklist;
+    let metadata = serde_json::to_string(&c.metadata)?;
+    let roles = serde_json::to_string(&c.approver_roles)?;
+    tx.execute(
             "INSERT INTO template (slug, version, title, source_name, content_hash, raw_markdown, metadata,
                                    description, imported_at, approver_roles)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -298,27 +298,27 @@ pub(crate) fn import_in(
                 roles
             ],
         )?;
-        let template_id = tx.last_insert_rowid();
-        insert_tree(tx, template_id, &c.sections)?;
-        let subject = format!("{}@{}", imported.slug, version);
-        let summary = format!(
-            "{} ({} items); tree {}",
-            imported.source_name,
-            imported.report.items,
-            super::replay::tree_digest(tx, template_id)?
-        );
-        append(
-            tx,
-            NewEvent {
-                actor,
-                action: "template.import",
-                subject: &subject,
-                new: Some(&summary),
-                ..Default::default()
-            },
-        )?;
-        Ok(ImportOutcome {
-            status,
-            template: by_id(tx, template_id)?,
-        })
+    let template_id = tx.last_insert_rowid();
+    insert_tree(tx, template_id, &c.sections)?;
+    let subject = format!("{}@{}", imported.slug, version);
+    let summary = format!(
+        "{} ({} items); tree {}",
+        imported.source_name,
+        imported.report.items,
+        super::replay::tree_digest(tx, template_id)?
+    );
+    append(
+        tx,
+        NewEvent {
+            actor,
+            action: "template.import",
+            subject: &subject,
+            new: Some(&summary),
+            ..Default::default()
+        },
+    )?;
+    Ok(ImportOutcome {
+        status,
+        template: by_id(tx, template_id)?,
+    })
 }

@@ -709,7 +709,10 @@ fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
     // The database as version 4 left it: no key table (nor any later one).
     store
         .conn
-        .execute_batch("DROP TABLE person_key; DROP TABLE setting; PRAGMA user_version = 4;")
+        .execute_batch(
+            "DROP TABLE person_key; DROP TABLE setting; DROP TABLE conflict; DROP TABLE batch;
+             DROP TABLE op; DROP TABLE device; PRAGMA user_version = 4;",
+        )
         .unwrap();
     MIGRATIONS.to_latest(&mut store.conn).unwrap();
     assert_eq!(store.key_records().unwrap(), before);

@@ -53,8 +53,8 @@ impl Claim {
     /// Parses and checks a published claim: canonical, id from its key,
     /// signed by the owner's key.
     pub fn verify(bytes: &[u8]) -> Result<Claim, String> {
-        let c: Claim =
-            serde_json::from_slice(bytes).map_err(|e| format!("device.json is not a claim: {e}"))?;
+        let c: Claim = serde_json::from_slice(bytes)
+            .map_err(|e| format!("device.json is not a claim: {e}"))?;
         if serde_json::to_vec(&c).ok().as_deref() != Some(bytes) {
             return Err("device.json was re-encoded or edited".into());
         }
@@ -90,7 +90,9 @@ pub fn repo_dir(db: &Path) -> PathBuf {
 }
 
 fn device_key_path(config_dir: &Path, database_id: &str) -> PathBuf {
-    config_dir.join("devices").join(format!("{database_id}.key"))
+    config_dir
+        .join("devices")
+        .join(format!("{database_id}.key"))
 }
 
 /// Gives the database its own device, acting for `owner` (whose signing
@@ -337,7 +339,12 @@ fn read_chain(
 }
 
 /// Syncs with `remote`: publish, fetch, check, merge, push.
-pub fn sync(store: &mut Store, config_dir: &Path, repo_dir: &Path, remote: &str) -> Result<Outcome> {
+pub fn sync(
+    store: &mut Store,
+    config_dir: &Path,
+    repo_dir: &Path,
+    remote: &str,
+) -> Result<Outcome> {
     // Without a device of its own a database only receives (a CI job that
     // gates a release): it publishes nothing and pushes nothing.
     let me = store.sync_device()?;
