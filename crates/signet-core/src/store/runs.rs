@@ -137,7 +137,10 @@ pub(crate) fn item_rows(
     {
         let mut stmt = conn.prepare_cached(
             "SELECT item_id, id, target, label, added_at, added_by FROM evidence
-             WHERE run_id = ?1 AND (?2 IS NULL OR item_id = ?2) ORDER BY added_at, id",
+             WHERE run_id = ?1 AND (?2 IS NULL OR item_id = ?2)
+             -- By time, then (synced replicas insert in different orders)
+             -- by content; a source's links keep the order it gave them.
+             ORDER BY added_at, CASE WHEN added_by LIKE 'source:%' THEN id ELSE 0 END, target, added_by, id",
         )?;
         let rows = stmt.query_map(params![run_id, only], |r| {
             Ok((

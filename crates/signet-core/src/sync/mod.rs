@@ -423,3 +423,6 @@ pub fn sync(
     store.set_sync_settings(remote, &last)?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

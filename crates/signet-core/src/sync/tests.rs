@@ -1,0 +1,297 @@
+//! Replicas syncing through a bare repository on disk: convergence under
+//! random edits and random sync orders, and the refusals that keep a
+//! replica's record its own.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::*;
+use crate::import::{import_bytes, ImportOptions};
+use crate::model::{Status, Tick};
+use crate::store::{SignoffRequest, Store};
+
+const MD: &str = "# Launch\n\n## Legal\n\n- [ ] Licences checked\n- [ ] Privacy policy\n  - [ ] EU text\n\n## Ops\n\n| Check | Owner |\n|---|---|\n| Backups restore | |\n| Alerts routed | cy |\n";
+const ITEMS: [&str; 5] = ["1.1", "1.2", "1.2.1", "2.1", "2.2"];
+
+struct Replica {
+    store: Store,
+    dir: PathBuf,
+    who: &'static str,
+    key: SigningKey,
+}
+
+impl Replica {
+    fn new(root: &Path, who: &'static str) -> Replica {
+        let dir = root.join(who);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut store = Store::open(&dir.join("s.db")).unwrap();
+        let key = SigningKey::generate().unwrap();
+        store.add_person(who, None, Some(who), who).unwrap();
+        store.set_public_key(who, &key.public_key(), who).unwrap();
+        Replica {
+            store,
+            dir,
+            who,
+            key,
+        }
+    }
+
+    fn join(&mut self) {
+        join(&mut self.store, &self.dir.join("cfg"), self.who, &self.key).unwrap();
+    }
+
+    fn sync(&mut self, remote: &Path) -> Outcome {
+        let db = self.dir.join("s.db");
+        let out = sync(
+            &mut self.store,
+            &self.dir.join("cfg"),
+            &repo_dir(&db),
+            remote.to_str().unwrap(),
+        )
+        .unwrap();
+        assert!(out.refused.is_empty(), "{:?}", out.refused);
+        out
+    }
+
+    /// What a user compares: the report (without the moment it was made),
+    /// the conflicts, and that the database passes its own checks.
+    fn seen(&self) -> (String, Vec<Conflict>) {
+        let health = self.store.doctor().unwrap();
+        assert!(
+            health.ok,
+            "{} fails doctor: {}",
+            self.who,
+            health.failures()
+        );
+        let (mut report, _) = self.store.report("v1", None).unwrap();
+        report.generated_at = String::new();
+        let text = String::from_utf8(report.canonical().unwrap()).unwrap();
+        (text, self.store.conflicts(None).unwrap())
+    }
+}
+
+fn bare(root: &Path) -> PathBuf {
+    let remote = root.join("remote.git");
+    let ok = Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&remote)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    remote
+}
+
+/// Three replicas: ana sets the release up, bo and cy join it.
+fn team(root: &Path) -> (Vec<Replica>, PathBuf) {
+    let remote = bare(root);
+    let mut ana = Replica::new(root, "ana");
+    let imp = import_bytes(
+        "launch.md",
+        MD.as_bytes().to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    ana.store.import(&imp, "ana").unwrap();
+    ana.store.create_release("v1", None, "ana").unwrap();
+    ana.store.add_run("v1", "launch", false, "ana").unwrap();
+    ana.join();
+    ana.sync(&remote);
+    let mut team = vec![ana];
+    for who in ["bo", "cy"] {
+        let mut r = Replica::new(root, who);
+        r.join();
+        r.sync(&remote);
+        team.push(r);
+    }
+    (team, remote)
+}
+
+/// xorshift: the cases must be the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+fn random_tick(rng: &mut Rng, who: &str) -> Tick {
+    let status = [
+        None,
+        Some(Status::Open),
+        Some(Status::Done),
+        Some(Status::Blocked),
+        Some(Status::NotApplicable),
+    ][rng.next(5)];
+    let mut t = Tick {
+        status,
+        ..Default::default()
+    };
+    if status.is_some_and(|s| s.needs_reason()) {
+        t.reason = Some(format!("reason {}", rng.next(100)));
+    }
+    match rng.next(4) {
+        0 => t.owner = Some(["ana", "bo", "cy", ""][rng.next(4)].to_string()),
+        1 => t.note = Some(format!("{who} note {}", rng.next(1000))),
+        2 => t.evidence = vec![format!("https://ci.example/{who}/{}", rng.next(1000))],
+        _ => {}
+    }
+    if t.status.is_none() && t.owner.is_none() && t.note.is_none() && t.evidence.is_empty() {
+        t.note = Some(format!("{who} looked"));
+    }
+    t
+}
+
+#[test]
+fn replicas_that_hold_the_same_changes_show_the_same_release() {
+    for case in 0..8u64 {
+        let root = tempfile::tempdir().unwrap();
+        let (mut team, remote) = team(root.path());
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (case + 1));
+        for _ in 0..60 {
+            let r = rng.next(3);
+            match rng.next(10) {
+                0..=5 => {
+                    let item = ITEMS[rng.next(ITEMS.len())];
+                    let who = team[r].who;
+                    let t = random_tick(&mut rng, who);
+                    // A refused tick (a frozen release, nothing to change) is
+                    // what a user would see too; it must change nothing.
+                    let _ = team[r].store.tick("v1", item, &t, who);
+                }
+                6 => {
+                    let who = team[r].who;
+                    let signed = team[r].store.release("v1").unwrap().status
+                        == crate::model::ReleaseStatus::SignedOff;
+                    if signed {
+                        team[r].store.reopen("v1", "more work", who).unwrap();
+                    } else if who == "ana" && rng.next(3) == 0 {
+                        let req = SignoffRequest {
+                            release: "v1",
+                            person: "ana",
+                            role: "Tech lead",
+                            override_reason: Some("case test"),
+                            actor: "ana",
+                        };
+                        let ana = &mut team[r];
+                        ana.store.sign_off(&req, &ana.key).unwrap();
+                    }
+                }
+                _ => {
+                    team[r].sync(&remote);
+                }
+            }
+        }
+        // Everyone syncs until nothing new moves.
+        for r in [0, 1, 2, 0, 1] {
+            team[r].sync(&remote);
+        }
+        let first = team[0].seen();
+        for r in &team[1..] {
+            assert_eq!(r.seen(), first, "case {case}: {} differs from ana", r.who);
+        }
+    }
+}
+
+#[test]
+fn concurrent_edits_keep_one_winner_everywhere_until_a_new_tick_settles_them() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut team, remote) = team(root.path());
+    let done = Tick {
+        status: Some(Status::Done),
+        ..Default::default()
+    };
+    let blocked = Tick {
+        status: Some(Status::Blocked),
+        reason: Some("legal".into()),
+        ..Default::default()
+    };
+    team[0].store.tick("v1", "1.2", &done, "ana").unwrap();
+    team[1].store.tick("v1", "1.2", &blocked, "bo").unwrap();
+    for r in [0, 1, 0] {
+        team[r].sync(&remote);
+    }
+    let (a, b) = (team[0].seen(), team[1].seen());
+    assert_eq!(a, b);
+    assert_eq!(a.1.len(), 1, "{:?}", a.1);
+    assert_eq!(a.1[0].field, "status");
+    let item = team[0].store.item("v1", "1.2").unwrap();
+    assert!(a.1[0].kept.starts_with(item.status.as_str()), "{:?}", a.1);
+    // Whoever ticks it next, having seen both, settles it on every replica.
+    team[1].store.tick("v1", "1.2", &done, "bo").unwrap();
+    assert!(team[1].store.conflicts(None).unwrap().is_empty());
+    for r in [1, 0] {
+        team[r].sync(&remote);
+    }
+    assert!(team[0].seen().1.is_empty());
+    assert_eq!(
+        team[0].store.item("v1", "1.2").unwrap().status,
+        Status::Done
+    );
+}
+
+#[test]
+fn a_tick_the_sign_off_did_not_see_is_kept_out_of_the_frozen_release() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut team, remote) = team(root.path());
+    let done = Tick {
+        status: Some(Status::Done),
+        ..Default::default()
+    };
+    let req = SignoffRequest {
+        release: "v1",
+        person: "ana",
+        role: "Tech lead",
+        override_reason: Some("ship it"),
+        actor: "ana",
+    };
+    let ana = &mut team[0];
+    ana.store.sign_off(&req, &ana.key).unwrap();
+    team[1].store.tick("v1", "2.1", &done, "bo").unwrap();
+    team[1].sync(&remote);
+    let out = team[0].sync(&remote);
+    assert!(
+        out.held.iter().any(|h| h.contains("signed off without it")),
+        "{:?}",
+        out.held
+    );
+    let bo = team[1].sync(&remote);
+    assert!(bo.held.iter().any(|h| h.contains("signed off without it")));
+    for r in &team[..2] {
+        assert_eq!(r.store.item("v1", "2.1").unwrap().status, Status::Open);
+        let policy = crate::gate::Policy {
+            require: vec!["ana".into()],
+            ..Default::default()
+        };
+        let verdict = crate::gate::check(&r.store, "v1", &policy).unwrap();
+        assert!(verdict.passed, "{} {:?}", r.who, verdict.reasons);
+    }
+    assert_eq!(team[0].seen(), team[1].seen());
+}
+
+#[test]
+fn a_device_acts_only_for_its_owner() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut team, _) = team(root.path());
+    let err = team[0]
+        .store
+        .tick(
+            "v1",
+            "1.1",
+            &Tick {
+                status: Some(Status::Done),
+                ..Default::default()
+            },
+            "bo",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("syncs as ana's device"), "{err}");
+    assert_eq!(
+        team[0].store.item("v1", "1.1").unwrap().status,
+        Status::Open
+    );
+}
