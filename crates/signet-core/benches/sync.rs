@@ -42,13 +42,20 @@ fn published(root: &Path, changes: usize) -> (Side, PathBuf) {
     let dir = root.join("ana");
     std::fs::create_dir_all(&dir).unwrap();
     let mut store = Store::open(&dir.join("s.db")).unwrap();
-    let imp = import_bytes("bench.md", generate(500).into_bytes(), &ImportOptions::default()).unwrap();
+    let imp = import_bytes(
+        "bench.md",
+        generate(500).into_bytes(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     store.import(&imp, "ana").unwrap();
     store.create_release("r", None, "ana").unwrap();
     store.add_run("r", "bench", false, "ana").unwrap();
     store.add_person("ana", None, Some("ana"), "ana").unwrap();
     let key = SigningKey::generate().unwrap();
-    store.set_public_key("ana", &key.public_key(), "ana").unwrap();
+    store
+        .set_public_key("ana", &key.public_key(), "ana")
+        .unwrap();
     sync::join(&mut store, &dir.join("cfg"), "ana", &key).unwrap();
     let view = store.release_view("r").unwrap();
     let numbers: Vec<String> = view.runs[0]
@@ -58,11 +65,17 @@ fn published(root: &Path, changes: usize) -> (Side, PathBuf) {
         .collect();
     for i in 0..changes {
         let t = Tick {
-            status: Some(if (i / numbers.len()) % 2 == 0 { Status::Done } else { Status::Open }),
+            status: Some(if (i / numbers.len()) % 2 == 0 {
+                Status::Done
+            } else {
+                Status::Open
+            }),
             note: Some(format!("note {i}")),
             ..Default::default()
         };
-        store.tick("r", &numbers[i % numbers.len()], &t, "ana").unwrap();
+        store
+            .tick("r", &numbers[i % numbers.len()], &t, "ana")
+            .unwrap();
     }
     let mut ana = Side { store, dir };
     ana.sync(&remote);

@@ -273,6 +273,24 @@ fn live_state(conn: &Connection) -> Result<Check> {
     })
 }
 
+/// A synced database: every item is what its operations fold to.
+fn operations(conn: &Connection) -> Result<Check> {
+    let drifts = super::merge::drifts(conn)?;
+    let n = super::oplog::count(conn)?;
+    Ok(Check {
+        name: "operations".into(),
+        ok: drifts.is_empty(),
+        detail: if drifts.is_empty() {
+            format!("every synced item is what its {n} operations make it")
+        } else {
+            format!(
+                "not what their operations make them (edited behind Signet's back?): {}",
+                drifts.join(", ")
+            )
+        },
+    })
+}
+
 /// The audit trail's own checks: the chain links, the live state replays
 /// from it, and (with anchors) its tail is still there.
 fn trail_checks(
@@ -295,6 +313,9 @@ fn trail_checks(
 fn all_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Health> {
     let mut checks = vec![integrity(conn)?, foreign_keys(conn)?, guards(conn)?];
     checks.extend(trail_checks(conn, anchors)?.0);
+    if super::oplog::count(conn)? > 0 {
+        checks.push(operations(conn)?);
+    }
     checks.push(signatures(conn)?);
     Ok(Health::of(checks))
 }

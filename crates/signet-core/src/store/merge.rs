@@ -575,7 +575,7 @@ fn fold_item(
     (release, template, key): (&str, &str, &str),
     fences: &Fences,
     out: &mut Merged,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let found: Option<(i64, i64, i64, String)> = tx
         .query_row(
             "SELECT l.id, r.id, i.id, t.source_name FROM release l
@@ -587,7 +587,7 @@ fn fold_item(
         )
         .optional()?;
     let Some((release_id, run_id, item_id, source_name)) = found else {
-        return Ok(());
+        return Ok(None);
     };
     let source = runs::source_actor(&source_name);
     let (status, owner, reason, notes, number): (
@@ -706,7 +706,7 @@ fn fold_item(
         }
     }
     if ops.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     // Every change held back: the item is as the run started it.
     let (at, by) = f.touched.clone().unwrap_or((b_at, b_by));
@@ -790,12 +790,43 @@ fn fold_item(
         // The replay takes "last changed by" from the last event's actor.
         event(&by, "updated_by", Some(&old_by), Some(&by))?;
     }
-    if (old_at, old_by) != (at.clone(), by.clone()) || last_actor.is_some() {
+    let changed = (old_at, old_by) != (at.clone(), by.clone()) || last_actor.is_some();
+    if changed {
         tx.execute(
             "UPDATE item_state SET status = ?3, reason = ?4, owner = ?5, notes = ?6, updated_at = ?7, updated_by = ?8
              WHERE run_id = ?1 AND item_id = ?2",
             params![run_id, item_id, f.status, f.reason, f.owner, f.notes, at, by],
         )?;
     }
-    Ok(())
+    Ok(changed.then_some(subject))
+}
+
+/// Items whose state is not what their operations fold to: the doctor's
+/// check of a synced database. Folds every item in a transaction it rolls
+/// back, so nothing is written.
+pub(crate) fn drifts(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let tx = conn.unchecked_transaction()?;
+    let items = {
+        let mut stmt = tx.prepare(
+            "SELECT DISTINCT release, template, item_key FROM op WHERE kind = 'item_set'
+             ORDER BY release, template, item_key",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<Vec<(String, String, String)>>>()?
+    };
+    let mut fences: HashMap<String, Fences> = HashMap::new();
+    let mut sink = Merged::default();
+    let mut out = Vec::new();
+    for (release, template, key) in &items {
+        if !fences.contains_key(release) {
+            fences.insert(release.clone(), Fences::load(&tx, release)?);
+        }
+        if let Some(subject) =
+            fold_item(&tx, (release, template, key), &fences[release], &mut sink)?
+        {
+            out.push(subject);
+        }
+    }
+    tx.rollback()?;
+    Ok(out)
 }
