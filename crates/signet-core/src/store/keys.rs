@@ -174,37 +174,63 @@ impl Store {
                     )))
                 }
             };
-            let holders = holders(tx, &public_key)?;
-            if let Some((_, _, Some(r))) = holders.iter().find(|h| h.2.is_some()) {
-                return Err(Error::Invalid(format!(
-                    "key {} is already {r}",
-                    key_id(&public_key)
-                )));
-            }
-            for (person_id, handle, _) in &holders {
-                let at = append(
-                    tx,
-                    NewEvent {
-                        actor,
-                        action: "key.revoke",
-                        subject: handle,
-                        field: Some("revoked_from"),
-                        old: Some(&public_key),
-                        new: Some(&revoke_event_value(&from, reason)),
-                        ..Default::default()
-                    },
-                )?;
-                tx.execute(
-                    "UPDATE person_key SET revoked_from = ?1, revoked_reason = ?2, revoked_at = ?3,
-                            revoked_by = ?4
-                     WHERE person_id = ?5 AND public_key = ?6",
-                    params![from, reason, at, actor, person_id, public_key],
-                )?;
-            }
+            revoke_in(tx, &public_key, (&from, reason), actor)?;
+            super::oplog::record(
+                tx,
+                actor,
+                crate::sync::op::Change::KeyRevoke {
+                    from: from.clone(),
+                    public_key: public_key.clone(),
+                    reason: reason.to_string(),
+                },
+            )?;
             Ok(records(tx, None)?
                 .into_iter()
                 .filter(|k| k.public_key == public_key)
                 .collect())
         })
     }
+}
+
+/// Revokes a registered key from `from` in `tx` (see [`Store::revoke_key`]).
+pub(crate) fn revoke_in(
+    tx: &Transaction<'_>,
+    public_key: &str,
+    (from, reason): (&str, &str),
+    actor: &str,
+) -> Result<()> {
+    let holders = holders(tx, public_key)?;
+    if let Some((_, _, Some(r))) = holders.iter().find(|h| h.2.is_some()) {
+        return Err(Error::Invalid(format!(
+            "key {} is already {r}",
+            key_id(public_key)
+        )));
+    }
+    if holders.is_empty() {
+        return Err(Error::NotFound {
+            what: "signing key",
+            name: key_id(public_key),
+        });
+    }
+    for (person_id, handle, _) in &holders {
+        let at = append(
+            tx,
+            NewEvent {
+                actor,
+                action: "key.revoke",
+                subject: handle,
+                field: Some("revoked_from"),
+                old: Some(&public_key),
+                new: Some(&revoke_event_value(&from, reason)),
+                ..Default::default()
+            },
+        )?;
+        tx.execute(
+            "UPDATE person_key SET revoked_from = ?1, revoked_reason = ?2, revoked_at = ?3,
+                            revoked_by = ?4
+                     WHERE person_id = ?5 AND public_key = ?6",
+            params![from, reason, at, actor, person_id, public_key],
+        )?;
+    }
+    Ok(())
 }

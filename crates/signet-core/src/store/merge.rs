@@ -75,6 +75,16 @@ fn check_chain(tx: &Transaction<'_>, inc: &Incoming) -> Result<Vec<usize>, Strin
     {
         let keys = super::keys::holders(tx, &d.owner_key).map_err(|e| e.to_string())?;
         let theirs = keys.iter().any(|(id, _, _)| *id == p.id);
+        let new = oplog::device(tx, &d.id)
+            .map_err(|e| e.to_string())?
+            .is_none();
+        if let Some(r) = keys.iter().find_map(|(_, _, r)| r.as_ref()).filter(|_| new) {
+            return Err(format!(
+                "{name} is vouched for by {}'s key {}, which was {r}; a new device needs a key that is good",
+                d.owner,
+                super::keys::key_id(&d.owner_key)
+            ));
+        }
         if p.public_key.is_some() && !theirs {
             return Err(format!(
                 "{name} is vouched for by key {}, which is not {}'s registered key; refused as an impostor",
@@ -293,6 +303,12 @@ fn describe(op: &Op) -> String {
             ..
         } => format!("{handle} ({role}) signed {release} revision {revision}"),
         Change::Reopen { release, reason } => format!("{who} reopened {release}: {reason}"),
+        Change::KeyRevoke {
+            public_key, reason, ..
+        } => format!(
+            "{who} revoked key {}: {reason}",
+            super::keys::key_id(public_key)
+        ),
     }
 }
 
@@ -482,6 +498,20 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
             // The approver's own key signed it: any replica may relay it.
             if let Err(e) = signoffs::sign_from(tx, release, *revision, digest, &sig) {
                 out.held.push(skipped(e.to_string()));
+            }
+        }
+        Change::KeyRevoke {
+            from,
+            public_key,
+            reason,
+        } => {
+            let done = super::keys::holders(tx, public_key)?
+                .iter()
+                .any(|h| h.2.is_some());
+            if !done {
+                if let Err(e) = super::keys::revoke_in(tx, public_key, (from, reason), actor) {
+                    out.held.push(skipped(e.to_string()));
+                }
             }
         }
         Change::Reopen { reason, release } => {

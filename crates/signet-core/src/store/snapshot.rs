@@ -120,6 +120,31 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
             },
         )?;
     }
+    for (key, from, reason, at, by) in rows(
+        tx,
+        "SELECT DISTINCT public_key, revoked_from, revoked_reason, revoked_at, revoked_by FROM person_key
+         WHERE revoked_from IS NOT NULL ORDER BY revoked_at",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        },
+    )? {
+        put(
+            &by,
+            &at,
+            Change::KeyRevoke {
+                from,
+                public_key: key,
+                reason: reason.unwrap_or_default(),
+            },
+        )?;
+    }
     for (slug, version, source, hash, markdown, at) in rows(
         tx,
         "SELECT slug, version, source_name, content_hash, raw_markdown, imported_at FROM template ORDER BY id",

@@ -118,6 +118,13 @@ pub enum Change {
         reason: String,
         release: String,
     },
+    /// A signing key compromised from `from` on: signatures dated after it
+    /// are invalid. Anyone may revoke; it only takes trust away.
+    KeyRevoke {
+        from: String,
+        public_key: String,
+        reason: String,
+    },
 }
 
 impl Change {
@@ -133,6 +140,7 @@ impl Change {
             Change::Freeze { .. } => "freeze",
             Change::Sign { .. } => "sign",
             Change::Reopen { .. } => "reopen",
+            Change::KeyRevoke { .. } => "key_revoke",
         }
     }
 
@@ -156,9 +164,10 @@ impl Change {
             Change::Freeze { release, .. }
             | Change::Sign { release, .. }
             | Change::Reopen { release, .. } => (Some(release), None, None),
-            Change::TemplateImport { .. } | Change::PersonAdd { .. } | Change::PersonKey { .. } => {
-                (None, None, None)
-            }
+            Change::TemplateImport { .. }
+            | Change::PersonAdd { .. }
+            | Change::PersonKey { .. }
+            | Change::KeyRevoke { .. } => (None, None, None),
         }
     }
 }

@@ -295,3 +295,25 @@ fn a_device_acts_only_for_its_owner() {
         Status::Open
     );
 }
+
+#[test]
+fn a_revoked_key_is_revoked_on_every_replica() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut team, remote) = team(root.path());
+    team[0].sync(&remote);
+    let bo_key = team[1].key.public_key();
+    team[0]
+        .store
+        .revoke_key(&bo_key, None, "laptop stolen", "ana")
+        .unwrap();
+    team[0].sync(&remote);
+    let out = team[1].sync(&remote);
+    assert!(
+        out.changes.iter().any(|c| c.contains("revoked key")),
+        "{:?}",
+        out.changes
+    );
+    let keys = team[1].store.person_keys("bo").unwrap();
+    assert!(keys.iter().all(|k| k.revocation.is_some()), "{keys:?}");
+    assert_eq!(team[0].seen(), team[1].seen());
+}
