@@ -12,6 +12,7 @@ mod holes;
 mod import_rules;
 mod keys;
 mod seal;
+mod sync;
 mod trust;
 
 const LAUNCH: &str = "# Launch checklist
