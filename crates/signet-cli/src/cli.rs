@@ -113,6 +113,11 @@ pub struct SyncArgs {
     /// database only receives — what a CI job that gates a release needs
     #[arg(long = "as", value_name = "PERSON")]
     pub person: Option<String>,
+    /// Pin a person's public key (a .pub file or the base64 key), e.g.
+    /// `--trust ana=keys/ana.pub`; repeatable. A database that knows nobody
+    /// yet (a CI job) then accepts only devices vouched for by that key
+    #[arg(long, value_name = "HANDLE=KEY")]
+    pub trust: Vec<String>,
     #[command(flatten)]
     pub password: PasswordArgs,
     #[command(flatten)]

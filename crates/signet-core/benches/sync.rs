@@ -65,7 +65,7 @@ fn published(root: &Path, changes: usize) -> (Side, PathBuf) {
         .collect();
     for i in 0..changes {
         let t = Tick {
-            status: Some(if (i / numbers.len()) % 2 == 0 {
+            status: Some(if (i / numbers.len()).is_multiple_of(2) {
                 Status::Done
             } else {
                 Status::Open

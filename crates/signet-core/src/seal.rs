@@ -386,6 +386,30 @@ impl Seal {
     }
 }
 
+/// Checks a [`SigningKey::sign_bytes`] signature: by `public_key`, over
+/// `data`, stating exactly `statement`.
+pub fn verify_bytes(
+    public_key: &str,
+    data: &[u8],
+    statement: &str,
+    minisig: &str,
+) -> Result<(), String> {
+    let pk = minisign::PublicKey::from_base64(public_key).map_err(|_| "malformed public key")?;
+    let sig = minisign::SignatureBox::from_string(minisig)
+        .map_err(|e| format!("malformed signature ({e})"))?;
+    if !exact_lengths(minisig) {
+        return Err("signature text was altered".into());
+    }
+    let signed = sig
+        .trusted_comment()
+        .map_err(|e| format!("malformed signature ({e})"))?;
+    if signed != statement {
+        return Err(format!("it states '{signed}', expected '{statement}'"));
+    }
+    minisign::verify(&pk, &sig, Cursor::new(data), true, false, false)
+        .map_err(|_| "the signature does not match the bytes".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,28 +512,4 @@ mod tests {
         assert!(check.digest_ok);
         assert!(!check.passed());
     }
-}
-
-/// Checks a [`SigningKey::sign_bytes`] signature: by `public_key`, over
-/// `data`, stating exactly `statement`.
-pub fn verify_bytes(
-    public_key: &str,
-    data: &[u8],
-    statement: &str,
-    minisig: &str,
-) -> Result<(), String> {
-    let pk = minisign::PublicKey::from_base64(public_key).map_err(|_| "malformed public key")?;
-    let sig = minisign::SignatureBox::from_string(minisig)
-        .map_err(|e| format!("malformed signature ({e})"))?;
-    if !exact_lengths(minisig) {
-        return Err("signature text was altered".into());
-    }
-    let signed = sig
-        .trusted_comment()
-        .map_err(|e| format!("malformed signature ({e})"))?;
-    if signed != statement {
-        return Err(format!("it states '{signed}', expected '{statement}'"));
-    }
-    minisign::verify(&pk, &sig, Cursor::new(data), true, false, false)
-        .map_err(|_| "the signature does not match the bytes".to_string())
 }

@@ -32,12 +32,14 @@ pub fn run(ctx: &mut Ctx, args: &SyncArgs) -> Result<ExitCode> {
             device.owner, device.id
         ))?;
     }
+    let trusted = pins(&args.trust)?;
     let me = ctx.store.sync_device()?;
-    let outcome = sync::sync(
+    let outcome = sync::sync_trusting(
         &mut ctx.store,
         &config,
         &sync::repo_dir(&ctx.db_path),
         &remote,
+        &trusted,
     )?;
     if args.json.json {
         out::json(&outcome)?;
@@ -124,4 +126,25 @@ fn status(ctx: &Ctx, remote: Option<String>, last: Option<String>, json: bool) -
         ))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `HANDLE=KEY` pins: the key as a .pub file's path or the base64 line.
+fn pins(given: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for g in given {
+        let (handle, key) = g.split_once('=').ok_or_else(|| {
+            CliError::Usage(format!(
+                "--trust {g}: give HANDLE=FILE.pub, e.g. --trust ana=keys/ana.pub"
+            ))
+        })?;
+        let text = match std::fs::read_to_string(key) {
+            Ok(t) => t,
+            Err(_) if !std::path::Path::new(key).exists() => key.to_string(),
+            Err(e) => return Err(signet_core::Error::io(key, &e).into()),
+        };
+        let key = signet_core::seal::parse_public_key(&text)
+            .map_err(|e| CliError::Usage(format!("--trust {g}: {e}")))?;
+        out.insert(handle.trim().to_ascii_lowercase(), key);
+    }
+    Ok(out)
 }

@@ -220,8 +220,8 @@ pub(crate) fn revoke_in(
                 action: "key.revoke",
                 subject: handle,
                 field: Some("revoked_from"),
-                old: Some(&public_key),
-                new: Some(&revoke_event_value(&from, reason)),
+                old: Some(public_key),
+                new: Some(&revoke_event_value(from, reason)),
                 ..Default::default()
             },
         )?;

@@ -67,32 +67,6 @@ fn check_chain(tx: &Transaction<'_>, inc: &Incoming) -> Result<Vec<usize>, Strin
         }
         _ => {}
     }
-    // A device acts for one person: the key that vouched for it must be the
-    // one this replica knows for its owner, if it knows one.
-    if let Some(p) = people::resolve(tx, &d.owner)
-        .ok()
-        .filter(|p| p.handle == d.owner)
-    {
-        let keys = super::keys::holders(tx, &d.owner_key).map_err(|e| e.to_string())?;
-        let theirs = keys.iter().any(|(id, _, _)| *id == p.id);
-        let new = oplog::device(tx, &d.id)
-            .map_err(|e| e.to_string())?
-            .is_none();
-        if let Some(r) = keys.iter().find_map(|(_, _, r)| r.as_ref()).filter(|_| new) {
-            return Err(format!(
-                "{name} is vouched for by {}'s key {}, which was {r}; a new device needs a key that is good",
-                d.owner,
-                super::keys::key_id(&d.owner_key)
-            ));
-        }
-        if p.public_key.is_some() && !theirs {
-            return Err(format!(
-                "{name} is vouched for by key {}, which is not {}'s registered key; refused as an impostor",
-                super::keys::key_id(&d.owner_key),
-                d.owner
-            ));
-        }
-    }
     let held = oplog::batches(tx, &d.id).map_err(|e| e.to_string())?;
     let by_first: BTreeMap<u64, &InBatch> = inc.batches.iter().map(|b| (b.first, b)).collect();
     for (first, (last, blob)) in &held {
@@ -156,15 +130,140 @@ impl Store {
     /// this replica already holds (a rewritten history is refused, naming
     /// the device), stores the new operations and applies them — all in one
     /// transaction.
-    pub fn merge(&mut self, incoming: &[Incoming]) -> Result<Merged> {
-        self.write(|tx| merge_in(tx, incoming))
+    /// `trusted` pins people's public keys (handle → key) for a replica
+    /// that knows nobody yet, such as a CI job's fresh database.
+    pub fn merge(
+        &mut self,
+        incoming: &[Incoming],
+        trusted: &BTreeMap<String, String>,
+    ) -> Result<Merged> {
+        self.write(|tx| merge_in(tx, incoming, trusted))
     }
 }
 
-fn merge_in(tx: &Transaction<'_>, incoming: &[Incoming]) -> Result<Merged> {
+/// Which new devices may act for their owner: a device is vouched for by
+/// its owner's signing key, and that key must be the owner's here — the
+/// key registered (or pinned) for them, or a key a device already trusted
+/// for them registers in this merge (a rotation). For a person this replica
+/// has no key for, the first key is trusted — unless devices claim them
+/// with unrelated keys: then none is, since nothing here can tell the
+/// impostor (refused, naming the keys; pin the real key to settle it).
+fn owner_refusals(
+    tx: &Transaction<'_>,
+    incoming: &[Incoming],
+    trusted: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut owners: BTreeMap<&str, Vec<&Incoming>> = BTreeMap::new();
+    for inc in incoming {
+        if oplog::device(tx, &inc.device.id)?.is_none() {
+            owners.entry(&inc.device.owner).or_default().push(inc);
+        }
+    }
+    // Keys each chain registers for its own owner: (owner key of the
+    // registering device, key registered).
+    let rotations = |owner: &str| -> Vec<(String, String)> {
+        incoming
+            .iter()
+            .filter(|i| i.device.owner == owner)
+            .flat_map(|i| {
+                i.batches.iter().flat_map(move |b| {
+                    b.ops.iter().filter_map(move |h| match &h.op.change {
+                        crate::sync::op::Change::PersonKey { handle, public_key }
+                            if *handle == owner && h.op.author == owner =>
+                        {
+                            Some((i.device.owner_key.clone(), public_key.clone()))
+                        }
+                        _ => None,
+                    })
+                })
+            })
+            .collect()
+    };
+    for (owner, devices) in owners {
+        let person = people::resolve(tx, owner)
+            .ok()
+            .filter(|p| p.handle == owner);
+        let mut good: BTreeSet<String> = BTreeSet::new();
+        if let Some(p) = &person {
+            let mut stmt = tx.prepare_cached(
+                "SELECT public_key FROM person_key WHERE person_id = ?1 AND revoked_from IS NULL",
+            )?;
+            let keys = stmt
+                .query_map([p.id], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            good.extend(keys);
+        }
+        if let Some(k) = trusted.get(owner) {
+            good = BTreeSet::from([k.clone()]);
+        }
+        let links = rotations(owner);
+        let claimed: BTreeSet<&str> = devices
+            .iter()
+            .map(|d| d.device.owner_key.as_str())
+            .collect();
+        let pinned = !good.is_empty();
+        if !pinned && claimed.len() == 1 {
+            // Trust on first use, when every claim names the same key.
+            good.extend(claimed.iter().map(|k| k.to_string()));
+        }
+        loop {
+            let more: Vec<String> = links
+                .iter()
+                .filter(|(from, to)| good.contains(from) && !good.contains(to))
+                .map(|(_, to)| to.clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            good.extend(more);
+        }
+        let unrelated = claimed.len() > 1;
+        for d in devices {
+            let key = &d.device.owner_key;
+            let why = if !good.contains(key) && pinned {
+                Some(format!(
+                    "device {} claims to act for {owner}, vouched for by key {}, which is not {owner}'s key here; refused as an impostor",
+                    d.device.id,
+                    super::keys::key_id(key)
+                ))
+            } else if unrelated && !pinned {
+                Some(format!(
+                    "device {} claims to act for {owner} with key {}, and other devices claim {owner} with other keys ({}); \
+                     none is trusted until {owner}'s real key is known here (sync --trust {owner}=FILE.pub)",
+                    d.device.id,
+                    super::keys::key_id(key),
+                    claimed
+                        .iter()
+                        .filter(|k| *k != key)
+                        .map(|k| super::keys::key_id(k))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                out.insert(d.device.id.clone(), why);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn merge_in(
+    tx: &Transaction<'_>,
+    incoming: &[Incoming],
+    trusted: &BTreeMap<String, String>,
+) -> Result<Merged> {
     let mut out = Merged::default();
     let mut candidates: Vec<(&Incoming, Vec<&InBatch>)> = Vec::new();
+    let impostors = owner_refusals(tx, incoming, trusted)?;
     for inc in incoming {
+        if let Some(why) = impostors.get(&inc.device.id) {
+            out.refused.push(why.clone());
+            continue;
+        }
         match check_chain(tx, inc) {
             Ok(new) if new.is_empty() => {}
             Ok(new) => candidates.push((inc, new.iter().map(|i| &inc.batches[*i]).collect())),
@@ -381,14 +480,25 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
             }
         }
         Change::PersonKey { handle, public_key } => {
-            // A person rotates their own key; carried-over history may
-            // register a key only for someone who has none yet.
-            let own = op.author == *handle && op.by.is_none();
-            if op.author != *handle && op.by.is_none() {
-                out.held
-                    .push(skipped("only a person registers their own key".into()));
-            } else if let Err(e) = people::register_key_in(tx, handle, public_key, actor, own) {
-                out.held.push(skipped(e.to_string()));
+            // A person rotates their own key; someone else (a lead's
+            // carried-over history) registers a key only for a person who
+            // has none here yet.
+            let own = op.author == *handle;
+            let theirs = people::resolve(tx, handle)
+                .ok()
+                .filter(|p| p.handle == *handle)
+                .and_then(|p| p.public_key);
+            match theirs {
+                Some(k) if k == *public_key => {}
+                Some(k) if !own => out.held.push(skipped(format!(
+                    "{handle} already has key {} here; only {handle} replaces it",
+                    super::keys::key_id(&k)
+                ))),
+                _ => {
+                    if let Err(e) = people::register_key_in(tx, handle, public_key, actor, own) {
+                        out.held.push(skipped(e.to_string()));
+                    }
+                }
             }
         }
         Change::ReleaseCreate { due, name } => {
@@ -632,11 +742,11 @@ fn fold_item(
         params![run_id, item_id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
-    let (b_status, b_reason, b_owner, b_by, b_at) = runs::start_state(tx, run_id, item_id)?;
+    let start = runs::start_state(tx, run_id, item_id)?;
     let mut f = Folded {
-        status: b_status,
-        reason: b_reason,
-        owner: b_owner,
+        status: start.status,
+        reason: start.reason,
+        owner: start.owner,
         notes: String::new(),
         evidence: Vec::new(),
         touched: None,
@@ -739,7 +849,7 @@ fn fold_item(
         return Ok(None);
     }
     // Every change held back: the item is as the run started it.
-    let (at, by) = f.touched.clone().unwrap_or((b_at, b_by));
+    let (at, by) = f.touched.clone().unwrap_or((start.at, start.by));
     let event = |actor: &str, field: &str, old: Option<&str>, new: Option<&str>| {
         append(
             tx,
@@ -859,4 +969,19 @@ pub(crate) fn drifts(conn: &rusqlite::Connection) -> Result<Vec<String>> {
     }
     tx.rollback()?;
     Ok(out)
+}
+
+/// Folds every item of every release that has operations (after a
+/// database's first sync turned its state into operations).
+pub(crate) fn refold_all(tx: &Transaction<'_>) -> Result<()> {
+    let mut stmt = tx.prepare("SELECT DISTINCT release FROM op WHERE release IS NOT NULL")?;
+    let releases = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<BTreeSet<_>>>()?;
+    drop(stmt);
+    let folder = Folder {
+        items: BTreeSet::new(),
+        releases,
+    };
+    folder.finish(tx, &mut Merged::default())
 }

@@ -127,17 +127,11 @@ pub(crate) fn record_at(tx: &Transaction<'_>, actor: &str, at: &str, change: Cha
             }
         }
     }
-    record_as(tx, &me, None, at, change).map(|_| ())
+    record_as(tx, &me, at, change).map(|_| ())
 }
 
-/// Records an operation of this device; `by` marks carried-over history.
-pub(crate) fn record_as(
-    tx: &Transaction<'_>,
-    me: &Device,
-    by: Option<&str>,
-    at: &str,
-    change: Change,
-) -> Result<Op> {
+/// Records an operation of this device.
+pub(crate) fn record_as(tx: &Transaction<'_>, me: &Device, at: &str, change: Change) -> Result<Op> {
     let seen = seen(tx)?;
     let seq = seen.get(&me.id).copied().unwrap_or(0) + 1;
     let lamport: u64 = tx.query_row("SELECT COALESCE(MAX(lamport), 0) + 1 FROM op", [], |r| {
@@ -151,7 +145,6 @@ pub(crate) fn record_as(
         lamport,
         seen,
         seq,
-        by: by.map(str::to_string),
         v: VERSION,
     };
     let bytes = op.canonical()?;
@@ -440,4 +433,18 @@ pub(crate) fn release_trail(
         });
     }
     Ok(Some((events, crate::hex::encode(&head.finalize()))))
+}
+
+/// The fields of one item with an open conflict.
+pub(crate) fn conflicted_fields(
+    conn: &Connection,
+    release: &str,
+    template: &str,
+    key: &str,
+) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT field FROM conflict WHERE release = ?1 AND template = ?2 AND item_key = ?3",
+    )?;
+    let rows = stmt.query_map(params![release, template, key], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

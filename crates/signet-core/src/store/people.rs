@@ -284,13 +284,13 @@ pub(crate) fn add_person_in(
         NewEvent {
             actor,
             action: "person.add",
-            subject: &handle,
+            subject: handle,
             field: Some("name"),
             new: Some(name),
             ..Default::default()
         },
     )?;
-    resolve(tx, &handle)
+    resolve(tx, handle)
 }
 
 /// Registers a parsed key in `tx` (see [`Store::set_public_key`]).
@@ -302,10 +302,10 @@ pub(crate) fn register_key_in(
     replace: bool,
 ) -> Result<Person> {
     let p = resolve(tx, who)?;
-    if !may_register_key(&p, Some(&key), replace)? {
+    if !may_register_key(&p, Some(key), replace)? {
         return Ok(p);
     }
-    may_hold_key(tx, &p, &key)?;
+    may_hold_key(tx, &p, key)?;
     tx.execute(
         "UPDATE person SET public_key = ?1 WHERE id = ?2",
         params![key, p.id],
@@ -318,10 +318,10 @@ pub(crate) fn register_key_in(
             subject: &p.handle,
             field: Some("public_key"),
             old: p.public_key.as_deref(),
-            new: Some(&key),
+            new: Some(key),
             ..Default::default()
         },
     )?;
-    super::keys::record(tx, p.id, &key, &at)?;
+    super::keys::record(tx, p.id, key, &at)?;
     resolve(tx, &p.handle)
 }

@@ -148,7 +148,7 @@ pub(crate) fn create_release_in(
             action: "release.create",
             subject: name,
             release_id: Some(release.id),
-            new: due.as_deref(),
+            new: due,
             field: due.as_ref().map(|_| "due_date"),
             ..Default::default()
         },

@@ -520,7 +520,7 @@ pub(crate) fn add_run_in(
     // One event per value the source gave, as a tick would record
     // it, so the audit trail replays to these states.
     let states = source_states(tx, template.id, fresh, None)?;
-    add_source_evidence(tx, run_id, &states, &now, &source)?;
+    add_source_evidence(tx, run_id, &states, now, &source)?;
     for s in &states {
         let subject = format!("{}/{}:{}", release.name, template.slug, s.number);
         let mut changes: Vec<(&str, Option<&str>)> = Vec::new();
@@ -629,7 +629,7 @@ pub(crate) fn upgrade_run_in(
                 .replace("?A", "?6"),
                 params![run_id, latest.id, fresh, now, source, actor],
             )?;
-    add_source_evidence(tx, run_id, &sourced, &now, &source)?;
+    add_source_evidence(tx, run_id, &sourced, now, &source)?;
     // Evidence follows its item; then the old states go.
     let mut move_evidence =
         tx.prepare("UPDATE evidence SET item_id = ?1 WHERE run_id = ?2 AND item_id = ?3")?;
@@ -673,13 +673,18 @@ pub(crate) fn upgrade_run_in(
     Ok(outcome)
 }
 
-/// The state an item of a run starts in, before anyone ticks it: status,
-/// reason, owner, and who that start is attributed to, and when.
-pub(crate) fn start_state(
-    conn: &Connection,
-    run_id: i64,
-    item_id: i64,
-) -> Result<(String, Option<String>, Option<String>, String, String)> {
+/// The state an item of a run starts in, before anyone ticks it.
+pub(crate) struct Start {
+    pub status: String,
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    /// Who the start is attributed to (the source, or who added the run).
+    pub by: String,
+    pub at: String,
+}
+
+/// The state an item of a run starts in, before anyone ticks it.
+pub(crate) fn start_state(conn: &Connection, run_id: i64, item_id: i64) -> Result<Start> {
     let (fresh, created_at, source_name): (bool, String, String) = conn.query_row(
         "SELECT r.fresh, r.created_at, t.source_name FROM run r JOIN template t ON t.id = r.template_id WHERE r.id = ?1",
         [run_id],
@@ -704,5 +709,11 @@ pub(crate) fn start_state(
             params![item_id, fresh, source_actor(&source_name), adder],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-    Ok((status, reason, owner, by, created_at))
+    Ok(Start {
+        status,
+        reason,
+        owner,
+        by,
+        at: created_at,
+    })
 }

@@ -41,7 +41,11 @@ impl Store {
                 });
             }
             oplog::add_device(tx, device)?;
-            snapshot(tx, device)
+            let n = snapshot(tx, device)?;
+            // The tables now say what the operations say (who changed each
+            // item is the owner from here on), as on every other replica.
+            super::merge::refold_all(tx)?;
+            Ok(n)
         })
     }
 
@@ -66,19 +70,12 @@ fn rows<T>(
 
 fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
     let mut n = 0;
-    let mut put = |by: &str, at: &str, change: Change| -> Result<()> {
-        oplog::record_as(tx, me, Some(by), at, change)?;
+    // Carried over in the owner's name: a device vouches only for its
+    // owner, so who the database recorded stays in the local audit trail.
+    let mut put = |at: &str, change: Change| -> Result<()> {
+        oplog::record_as(tx, me, at, change)?;
         n += 1;
         Ok(())
-    };
-    let events_by = |action: &str, subject: &str| -> Result<(String, String)> {
-        Ok(tx
-            .query_row(
-                "SELECT actor, at FROM event WHERE action = ?1 AND subject = ?2 ORDER BY id LIMIT 1",
-                params![action, subject],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap_or_else(|_| (me.owner.clone(), crate::time_fmt::now())))
     };
     for (handle, name, email, created_at) in rows(
         tx,
@@ -93,9 +90,7 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
             ))
         },
     )? {
-        let (by, _) = events_by("person.add", &handle)?;
         put(
-            &by,
             &created_at,
             Change::PersonAdd {
                 email,
@@ -112,7 +107,6 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
     )? {
         put(
-            &handle.clone(),
             &at,
             Change::PersonKey {
                 handle,
@@ -120,9 +114,9 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
             },
         )?;
     }
-    for (key, from, reason, at, by) in rows(
+    for (key, from, reason, at) in rows(
         tx,
-        "SELECT DISTINCT public_key, revoked_from, revoked_reason, revoked_at, revoked_by FROM person_key
+        "SELECT DISTINCT public_key, revoked_from, revoked_reason, revoked_at FROM person_key
          WHERE revoked_from IS NOT NULL ORDER BY revoked_at",
         [],
         |r| {
@@ -131,12 +125,10 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
                 r.get::<_, String>(1)?,
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
             ))
         },
     )? {
         put(
-            &by,
             &at,
             Change::KeyRevoke {
                 from,
@@ -145,24 +137,20 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
             },
         )?;
     }
-    for (slug, version, source, hash, markdown, at) in rows(
+    for (source, hash, markdown, at) in rows(
         tx,
-        "SELECT slug, version, source_name, content_hash, raw_markdown, imported_at FROM template ORDER BY id",
+        "SELECT source_name, content_hash, raw_markdown, imported_at FROM template ORDER BY id",
         [],
         |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
+                r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
             ))
         },
     )? {
-        let (by, _) = events_by("template.import", &format!("{slug}@{version}"))?;
         put(
-            &by,
             &at,
             Change::TemplateImport {
                 content_hash: hash,
@@ -184,9 +172,7 @@ fn snapshot(tx: &Transaction<'_>, me: &Device) -> Result<usize> {
             ))
         },
     )? {
-        let (by, _) = events_by("release.create", &name)?;
         put(
-            &by,
             &at,
             Change::ReleaseCreate {
                 due,
@@ -202,7 +188,7 @@ fn snapshot_release(
     tx: &Transaction<'_>,
     release_id: i64,
     release: &str,
-    put: &mut impl FnMut(&str, &str, Change) -> Result<()>,
+    put: &mut impl FnMut(&str, Change) -> Result<()>,
 ) -> Result<()> {
     for (run_id, slug, hash, fresh, at) in rows(
         tx,
@@ -219,15 +205,7 @@ fn snapshot_release(
             ))
         },
     )? {
-        let by: String = tx
-            .query_row(
-                "SELECT actor FROM event WHERE action = 'run.add' AND run_id = ?1 ORDER BY id LIMIT 1",
-                [run_id],
-                |r| r.get(0),
-            )
-            .unwrap_or_default();
         put(
-            &by,
             &at,
             Change::RunAdd {
                 content_hash: hash,
@@ -271,21 +249,20 @@ fn snapshot_release(
                 status,
                 template: slug.clone(),
             };
-            for (target, at, by) in rows(
+            for (target, at) in rows(
                 tx,
-                "SELECT target, added_at, added_by FROM evidence WHERE run_id = ?1 AND item_id = ?2
+                "SELECT target, added_at FROM evidence WHERE run_id = ?1 AND item_id = ?2
                  AND added_by != ?3 ORDER BY added_at, id",
                 params![run_id, item_id, source],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
             )? {
-                put(&by, &at, item_set(None, None, None, None, vec![target]))?;
+                put(&at, item_set(None, None, None, None, vec![target]))?;
             }
-            let (b_status, b_reason, b_owner, b_by, _) = runs::start_state(tx, run_id, item_id)?;
-            let status_changed = status != b_status || reason != b_reason;
-            let owner_changed = owner != b_owner;
-            if status_changed || owner_changed || !notes.is_empty() || updated_by != b_by {
+            let start = runs::start_state(tx, run_id, item_id)?;
+            let status_changed = status != start.status || reason != start.reason;
+            let owner_changed = owner != start.owner;
+            if status_changed || owner_changed || !notes.is_empty() || updated_by != start.by {
                 put(
-                    &updated_by,
                     &updated_at,
                     item_set(
                         status_changed.then(|| status.clone()),
@@ -319,15 +296,14 @@ fn snapshot_release(
     )?;
     let reopens = rows(
         tx,
-        "SELECT actor, at, new_value FROM event WHERE action = 'release.reopen' AND release_id = ?1 ORDER BY id",
+        "SELECT at, new_value FROM event WHERE action = 'release.reopen' AND release_id = ?1 ORDER BY id",
         [release_id],
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)),
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)),
     )?;
     for (i, (rev_id, revision, payload, digest, at, frozen_by, override_reason)) in
         revisions.into_iter().enumerate()
     {
         put(
-            &frozen_by.clone(),
             &at,
             Change::Freeze {
                 digest: digest.clone(),
@@ -340,7 +316,6 @@ fn snapshot_release(
         )?;
         for sig in super::signoffs::signatures(tx, rev_id)? {
             put(
-                &sig.handle.clone(),
                 &sig.signed_at.clone(),
                 Change::Sign {
                     digest: digest.clone(),
@@ -356,14 +331,13 @@ fn snapshot_release(
                 },
             )?;
         }
-        if let Some((by, at, new)) = reopens.get(i) {
+        if let Some((at, new)) = reopens.get(i) {
             let reason = new
                 .as_deref()
                 .and_then(|n| n.strip_prefix("reopened: "))
                 .unwrap_or("reopened")
                 .to_string();
             put(
-                by,
                 at,
                 Change::Reopen {
                     reason,

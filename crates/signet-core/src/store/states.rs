@@ -148,6 +148,20 @@ impl Store {
             for e in &evidence {
                 changes.push(("evidence", None, Some(e.clone())));
             }
+            let (template, key): (String, String) = tx.query_row(
+                "SELECT t.slug, i.key FROM item i JOIN template t ON t.id = i.template_id WHERE i.id = ?1",
+                [at.item_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            // Confirming the value sync kept settles a conflict: a change in
+            // its own right, though the value stays.
+            let conflicted = super::oplog::conflicted_fields(tx, &at.release.name, &template, &key)?;
+            if tick.status == Some(old_status) && conflicted.iter().any(|f| f == "status") {
+                changes.push(("status", Some(old_status.as_str().into()), Some(new_status.as_str().into())));
+            }
+            if tick.owner.is_some() && new_owner == owner && conflicted.iter().any(|f| f == "owner") {
+                changes.push(("owner", owner.clone(), new_owner.clone()));
+            }
             if changes.is_empty() {
                 return Err(Error::Invalid(format!(
                     "nothing to change for {}: give a status, --owner, --evidence, --note or --reason",
@@ -185,11 +199,6 @@ impl Store {
                     },
                 )?;
             }
-            let (template, key): (String, String) = tx.query_row(
-                "SELECT t.slug, i.key FROM item i JOIN template t ON t.id = i.template_id WHERE i.id = ?1",
-                [at.item_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
             let set = |field: &str| {
                 changes
                     .iter()

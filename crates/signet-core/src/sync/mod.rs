@@ -189,14 +189,33 @@ fn load_device_key(store: &Store, config_dir: &Path, me: &Device) -> Result<Sign
 }
 
 /// Publishes this device's new operations as one signed batch on its ref.
+/// A batch a cut-off run wrote but the database did not note yet is taken
+/// as published first (it holds the first of the unpublished operations,
+/// byte for byte); what was ticked since goes out as the next batch.
 fn publish(store: &mut Store, repo: &git::Repo, me: &Device, key: &SigningKey) -> Result<usize> {
-    let ops = store.unpublished_ops()?;
+    let mut total = 0;
+    loop {
+        let ops = store.unpublished_ops()?;
+        if ops.is_empty() {
+            return Ok(total);
+        }
+        total += publish_batch(store, repo, me, key, &ops)?;
+    }
+}
+
+fn publish_batch(
+    store: &mut Store,
+    repo: &git::Repo,
+    me: &Device,
+    key: &SigningKey,
+    ops: &[Held],
+) -> Result<usize> {
     let (Some(first), Some(last)) = (ops.first(), ops.last()) else {
         return Ok(0);
     };
     let (first, last) = (first.op.seq, last.op.seq);
     let mut bytes = Vec::new();
-    for h in &ops {
+    for h in ops {
         bytes.extend_from_slice(&h.bytes);
         bytes.push(b'\n');
     }
@@ -215,16 +234,21 @@ fn publish(store: &mut Store, repo: &git::Repo, me: &Device, key: &SigningKey) -
             .find(|b| b.first_seq == first),
         None => None,
     };
-    let blob = match already {
+    let (blob, last) = match already {
         Some(b) => {
             let found = repo.read_blobs(std::slice::from_ref(&b.ops_blob))?;
-            if found.first() != Some(&bytes) {
+            let found = found.first().map(Vec::as_slice).unwrap_or_default();
+            let lines = found
+                .split(|c| *c == b'\n')
+                .filter(|l| !l.is_empty())
+                .count();
+            if lines == 0 || lines > ops.len() || !bytes.starts_with(found) {
                 return Err(Error::Invalid(format!(
                     "this device's published changes from {first} differ from the database's; was the database restored from a backup? \
                      Sync it from a fresh database instead"
                 )));
             }
-            b.ops_blob
+            (b.ops_blob, first + lines as u64 - 1)
         }
         None => {
             let sig = key.sign_bytes(&bytes, &batch_statement(&me.id, first, last))?;
@@ -237,16 +261,18 @@ fn publish(store: &mut Store, repo: &git::Repo, me: &Device, key: &SigningKey) -
                 sig.as_bytes(),
                 now,
             )?;
-            repo.read_tree(&tip)?
+            let blob = repo
+                .read_tree(&tip)?
                 .batches
                 .into_iter()
                 .find(|b| b.first_seq == first)
                 .map(|b| b.ops_blob)
-                .ok_or_else(|| Error::Invalid("the batch just written is missing".into()))?
+                .ok_or_else(|| Error::Invalid("the batch just written is missing".into()))?;
+            (blob, last)
         }
     };
     store.mark_published(first, last, &blob)?;
-    Ok(ops.len())
+    Ok((last - first + 1) as usize)
 }
 
 /// Reads one fetched device chain: its claim, and the operations of the
@@ -345,6 +371,19 @@ pub fn sync(
     repo_dir: &Path,
     remote: &str,
 ) -> Result<Outcome> {
+    sync_trusting(store, config_dir, repo_dir, remote, &BTreeMap::new())
+}
+
+/// [`sync`] with people's public keys pinned (handle → key): what a fresh
+/// database that knows nobody (a CI job) needs to tell an impostor from
+/// the real person.
+pub fn sync_trusting(
+    store: &mut Store,
+    config_dir: &Path,
+    repo_dir: &Path,
+    remote: &str,
+    trusted: &BTreeMap<String, String>,
+) -> Result<Outcome> {
     // Without a device of its own a database only receives (a CI job that
     // gates a release): it publishes nothing and pushes nothing.
     let me = store.sync_device()?;
@@ -374,15 +413,18 @@ pub fn sync(
         if local.get(device) == Some(tip) {
             continue;
         }
-        match read_chain(store, &repo, device, tip)? {
-            Ok(inc) => {
+        // Whatever is wrong with one device's ref (a missing file, a tree
+        // that is no chain) refuses that device, not the sync.
+        match read_chain(store, &repo, device, tip) {
+            Ok(Ok(inc)) => {
                 tips.insert(device.clone(), tip.clone());
                 incoming.push(inc);
             }
-            Err(why) => out.refused.push(why),
+            Ok(Err(why)) => out.refused.push(why),
+            Err(e) => out.refused.push(format!("device {device}: {e}")),
         }
     }
-    let merged: Merged = store.merge(&incoming)?;
+    let merged: Merged = store.merge(&incoming, trusted)?;
     let refused_devices: BTreeSet<String> = merged
         .refused
         .iter()

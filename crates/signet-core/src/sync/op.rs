@@ -30,11 +30,6 @@ pub struct Op {
     pub seen: BTreeMap<String, u64>,
     /// This device's count of its own operations, from 1, without gaps.
     pub seq: u64,
-    /// Set on operations that carry over what a database held before its
-    /// first sync; `by` is who the database recorded, vouched for by the
-    /// device's owner (see docs/SYNC.md, "Migration").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
     pub v: u32,
 }
 
@@ -211,10 +206,10 @@ impl Op {
         (self.lamport, &self.device, self.seq)
     }
 
-    /// Who the change is attributed to: the recorded person for carried-over
-    /// history, otherwise the author.
+    /// Who the change is attributed to: always its author, the owner of
+    /// the device that signed it.
     pub fn actor(&self) -> &str {
-        self.by.as_deref().unwrap_or(&self.author)
+        &self.author
     }
 }
 
@@ -240,7 +235,6 @@ mod tests {
             lamport: 3,
             seen: BTreeMap::from([("00aa".into(), 2)]),
             seq: 3,
-            by: None,
             v: VERSION,
         }
     }
