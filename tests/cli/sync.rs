@@ -167,8 +167,14 @@ impl Peer {
         text(&out.stdout)
     }
 
+    /// `show --json` without the database's own row ids (`"id"`), which
+    /// each machine numbers in the order things reached it.
     fn show(&self, release: &str) -> String {
         self.ok(&["show", release, "--json"])
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("\"id\":"))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// A draft export without its generation time (drafts are stamped with
@@ -1253,7 +1259,7 @@ fn an_impostor_device_for_ana_is_refused() {
             &mut f,
             p,
             &format!("impostor device on {who}'s machine"),
-            &format!("device {eve} (ana) is vouched for by key"),
+            &format!("device {eve} claims to act for ana, vouched for by key"),
         );
         f.check(
             p.out(&["show", "v2"]).status.code() == Some(2),
@@ -1264,7 +1270,7 @@ fn an_impostor_device_for_ana_is_refused() {
 }
 
 #[test]
-fn a_fresh_ci_database_does_not_trust_an_impostor_that_sorts_first() {
+fn a_fresh_ci_database_trusts_neither_of_two_claims_unless_a_key_is_pinned() {
     // Ana's real device, and an impostor whose device id sorts before hers
     // (Eve just retries until it does): a fresh CI database sees both at once.
     let (team, remote, a, _b) = pair();
@@ -1274,23 +1280,12 @@ fn a_fresh_ci_database_does_not_trust_an_impostor_that_sorts_first() {
     e.ok(&["import", "launch.md", "--release", "v2"]);
     e.close_all("v2");
     e.ok(&["signoff", "v2", "--as", "ana", "--role", "Tech lead"]);
+    // Eve's device: where its id sorts against Ana's decides nothing (an
+    // earlier Signet trusted whichever came first).
     let nowhere = team.path("nowhere.git");
-    let mut chosen = None;
-    for i in 0..40 {
-        let _ = std::fs::remove_dir_all(e.root.join("cfg/devices"));
-        let name = format!("try{i}.db");
-        std::fs::copy(e.db(), e.root.join(&name)).unwrap();
-        let t = Peer {
-            db: name,
-            ..team.machine("E", "ana")
-        };
-        let _ = t.out(&["sync", nowhere.to_str().unwrap(), "--as", "ana"]);
-        if t.device() < ana {
-            chosen = Some(t);
-            break;
-        }
-    }
-    let t = chosen.expect("an impostor device id sorting before ana's");
+    let t = e;
+    let _ = t.out(&["sync", nowhere.to_str().unwrap(), "--as", "ana"]);
+    assert_ne!(t.device(), ana);
     let _ = t.out(&["sync", r]);
     assert!(
         refs(&remote).contains(&t.device()),
@@ -1317,27 +1312,54 @@ fn a_fresh_ci_database_does_not_trust_an_impostor_that_sorts_first() {
             text(&gate.stdout)
         ),
     );
-    let real = a.ok(&["person", "show", "ana", "--json"]);
-    let seen = ci.ok(&["person", "show", "ana", "--json"]);
-    let key = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap()["key_id"].clone();
+    // Nothing on a fresh database tells the impostor from Ana: neither is
+    // trusted, and nobody is "ana" there.
     f.check(
-        key(&real) == key(&seen),
-        format!(
-            "ci registers {} as ana's key, not her real {}",
-            key(&seen),
-            key(&real)
-        ),
+        ci.out(&["person", "show", "ana"]).status.code() == Some(2),
+        "ci registered one of the two keys claimed for ana",
     );
     a.close_all("v1");
     a.ok(&["signoff", "v1", "--as", "ana", "--role", "Tech lead"]);
     // Ana's own sync refuses the impostor (exit 1) but publishes.
     let _ = a.out(&["sync"]);
-    let _ = ci.out(&["sync"]);
-    let gate = ci.out(&["gate", "v1", "--require", "ana"]);
+    // A CI job that pins Ana's public key accepts her and refuses Eve.
+    let pubkey = team.path("ana.pub");
+    std::fs::write(&pubkey, a.ok(&["key", "export", "--as", "ana"])).unwrap();
+    let pinned = team.machine("CI2", "ci");
+    let trust = format!("ana={}", pubkey.display());
+    let out = pinned.out(&["sync", r, "--trust", &trust]);
     f.check(
-        gate.status.success(),
-        format!("ci gate on ana's real sign-off: {}", text(&gate.stdout)),
+        out.status.code() == Some(1)
+            && text(&out.stderr).contains(&format!("device {} claims to act for ana", t.device())),
+        format!(
+            "pinned ci sync: exit {:?}\n{}{}",
+            out.status.code(),
+            text(&out.stdout),
+            text(&out.stderr)
+        ),
     );
+    let real = a.ok(&["person", "show", "ana", "--json"]);
+    let seen = pinned.ok(&["person", "show", "ana", "--json"]);
+    let key = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap()["key_id"].clone();
+    f.check(
+        key(&real) == key(&seen),
+        format!(
+            "pinned ci registers {} as ana's key, not her real {}",
+            key(&seen),
+            key(&real)
+        ),
+    );
+    for release in ["v1", "v2"] {
+        let gate = pinned.out(&["gate", release, "--require", "ana"]);
+        f.check(
+            gate.status.success() == (release == "v1"),
+            format!(
+                "pinned ci gate {release}: exit {:?} {}",
+                gate.status.code(),
+                text(&gate.stdout)
+            ),
+        );
+    }
     f.done();
 }
 

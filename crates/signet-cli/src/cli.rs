@@ -118,6 +118,10 @@ pub struct SyncArgs {
     /// yet (a CI job) then accepts only devices vouched for by that key
     #[arg(long, value_name = "HANDLE=KEY")]
     pub trust: Vec<String>,
+    /// Make REMOTE the remote later syncs use (the first one given is
+    /// remembered anyway; another, e.g. a USB stick, is used once)
+    #[arg(long, requires = "remote")]
+    pub remember: bool,
     #[command(flatten)]
     pub password: PasswordArgs,
     #[command(flatten)]

@@ -21,6 +21,13 @@ pub fn warn(text: impl AsRef<str>) -> Result<()> {
     Ok(())
 }
 
+/// A problem on stderr, as is: the caller decides the exit code.
+pub fn problem(text: impl AsRef<str>) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "{}", text.as_ref())?;
+    Ok(())
+}
+
 pub fn json<T: Serialize>(value: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;

@@ -33,6 +33,9 @@ pub fn run(ctx: &mut Ctx, args: &SyncArgs) -> Result<ExitCode> {
         ))?;
     }
     let trusted = pins(&args.trust)?;
+    if args.remember {
+        ctx.store.remember_remote(&remote)?;
+    }
     let me = ctx.store.sync_device()?;
     let outcome = sync::sync_trusting(
         &mut ctx.store,
@@ -65,10 +68,10 @@ pub fn run(ctx: &mut Ctx, args: &SyncArgs) -> Result<ExitCode> {
             ))?;
         }
         for r in &outcome.refused {
-            out::warn(format!("refused: {r}"))?;
+            out::problem(format!("refused: {r}"))?;
         }
         for r in &outcome.rejected {
-            out::warn(format!("not pushed: {r}"))?;
+            out::problem(format!("not pushed: {r}"))?;
         }
         out::line(format!("synced with {remote}: {}", outcome.summary()))?;
     }

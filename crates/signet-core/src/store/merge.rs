@@ -8,7 +8,7 @@
 //! order they arrived in. The fold writes only the difference to the
 //! tables, with audit events that replay to it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -306,7 +306,7 @@ fn merge_in(
     for (inc, batches) in &candidates {
         if let Some(b) = batches.first() {
             out.held.push(format!(
-                "device {} ({}): changes from {} on wait for changes the remote does not have yet",
+                "device {} ({}): changes from {} on wait: they build on changes this replica does not have (the remote lacks them, or they are a refused device's)",
                 inc.device.id, inc.device.owner, b.first
             ));
         }
@@ -332,7 +332,10 @@ fn merge_in(
     }
     new_ops.sort_by(|a, b| a.op.order().cmp(&b.op.order()));
     out.received = new_ops.len();
-    let mut folder = Folder::default();
+    let mut folder = Folder {
+        new: new_ops.iter().map(|h| h.id.clone()).collect(),
+        ..Default::default()
+    };
     for h in new_ops {
         apply(tx, &h.op, &mut folder, &mut out)?;
     }
@@ -345,9 +348,25 @@ fn merge_in(
 struct Folder {
     items: BTreeSet<(String, String, String)>,
     releases: BTreeSet<String>,
+    /// Ids of the operations this merge brought: what it reports.
+    new: HashSet<String>,
 }
 
-fn describe(op: &Op) -> String {
+/// An item's outline number in its release, for messages.
+fn item_number(tx: &Transaction<'_>, release: &str, template: &str, key: &str) -> Option<String> {
+    tx.query_row(
+        "SELECT i.number FROM release l JOIN run r ON r.release_id = l.id
+         JOIN template t ON t.id = r.template_id JOIN item i ON i.template_id = t.id
+         WHERE l.name = ?1 AND t.slug = ?2 AND i.key = ?3",
+        params![release, template, key],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
+/// One line saying what a change did, items named by their number when
+/// this replica has the item.
+fn describe(tx: &Transaction<'_>, op: &Op) -> String {
     let who = op.actor();
     match &op.change {
         Change::TemplateImport { source, .. } => format!("{who} imported {source}"),
@@ -386,9 +405,11 @@ fn describe(op: &Op) -> String {
             if !evidence.is_empty() {
                 what.push(format!("{} evidence", evidence.len()));
             }
+            let number = item_number(tx, release, template, key);
             format!(
-                "{who} set {} on {release}/{template}:{key}",
-                what.join(", ")
+                "{who} set {} on {release}/{template}:{}",
+                what.join(", "),
+                number.as_deref().unwrap_or(key)
             )
         }
         Change::Freeze {
@@ -430,7 +451,7 @@ fn template_by_hash(
 
 fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -> Result<()> {
     let actor = op.actor();
-    let line = describe(op);
+    let line = describe(tx, op);
     // A change that cannot apply here is kept in the log and said; it never
     // fails the merge of everything else.
     let skipped = |why: String| format!("{line}: {why}");
@@ -658,7 +679,7 @@ impl Folder {
                 fences.insert(release.clone(), Fences::load(tx, release)?);
             }
             let f = &fences[release];
-            fold_item(tx, (release, template, key), f, out)?;
+            fold_item(tx, (release, template, key), (f, &self.new), out)?;
         }
         Ok(())
     }
@@ -667,29 +688,31 @@ impl Folder {
 /// A release's freezes and reopenings: which item changes a sign-off left
 /// out (docs/SYNC.md, invariant 5).
 struct Fences {
-    freezes: Vec<Op>,
+    freezes: Vec<Held>,
     reopens: Vec<Op>,
 }
 
 impl Fences {
     fn load(tx: &Transaction<'_>, release: &str) -> Result<Fences> {
         let ops = oplog::release_ops(tx, release, &["freeze", "reopen"])?;
-        let (freezes, reopens) = ops
+        let (freezes, reopens): (Vec<Held>, Vec<Held>) = ops
             .into_iter()
-            .map(|h| h.op)
-            .partition(|op| op.change.kind() == "freeze");
-        Ok(Fences { freezes, reopens })
+            .partition(|h| h.op.change.kind() == "freeze");
+        Ok(Fences {
+            freezes,
+            reopens: reopens.into_iter().map(|h| h.op).collect(),
+        })
     }
 
     /// A change a sign-off did not see, made before its author saw that
     /// sign-off reopened, stays out of the frozen release.
-    fn holds(&self, op: &Op) -> Option<&Op> {
+    fn holds(&self, op: &Op) -> Option<&Held> {
         self.freezes.iter().find(|f| {
-            !op.is_seen_by(&f.seen)
+            !op.is_seen_by(&f.op.seen)
                 && !self
                     .reopens
                     .iter()
-                    .any(|r| f.is_seen_by(&r.seen) && r.is_seen_by(&op.seen))
+                    .any(|r| f.op.is_seen_by(&r.seen) && r.is_seen_by(&op.seen))
         })
     }
 }
@@ -713,7 +736,7 @@ fn non_empty(s: &str) -> Option<String> {
 fn fold_item(
     tx: &Transaction<'_>,
     (release, template, key): (&str, &str, &str),
-    fences: &Fences,
+    (fences, new): (&Fences, &HashSet<String>),
     out: &mut Merged,
 ) -> Result<Option<String>> {
     let found: Option<(i64, i64, i64, String)> = tx
@@ -754,15 +777,48 @@ fn fold_item(
     let subject = format!("{release}/{template}:{number}");
     let mut status_ops: Vec<&Op> = Vec::new();
     let mut owner_ops: Vec<&Op> = Vec::new();
+    // Changes that came in and did not take: said in the item's history.
+    // (operation, action, field, value)
+    let mut noted: Vec<(&Op, &str, &str, String)> = Vec::new();
     let ops = oplog::item_ops(tx, release, template, key)?;
+    let arrived: HashSet<(&str, u64)> = ops
+        .iter()
+        .filter(|h| new.contains(&h.id))
+        .map(|h| (h.op.device.as_str(), h.op.seq))
+        .collect();
     for h in &ops {
         let op = &h.op;
         if let Some(freeze) = fences.holds(op) {
-            if let Change::Freeze { revision, .. } = &freeze.change {
-                out.held.push(format!(
-                    "{}: {release} revision {revision} was signed off without it; kept in history, not applied",
-                    describe(op)
-                ));
+            let news = new.contains(&h.id) || new.contains(&freeze.id);
+            if let (true, Change::Freeze { revision, .. }) = (news, &freeze.op.change) {
+                let line = format!(
+                    "{release} revision {revision} was signed off without it; kept in history, not applied"
+                );
+                out.held.push(format!("{}: {line}", describe(tx, op)));
+                if let Change::ItemSet {
+                    status,
+                    owner,
+                    reason,
+                    note,
+                    evidence,
+                    ..
+                } = &op.change
+                {
+                    let fields = [
+                        ("status", status.clone()),
+                        ("reason", reason.clone()),
+                        ("owner", owner.clone()),
+                        ("note", note.clone()),
+                    ];
+                    for (field, v) in fields {
+                        if let Some(v) = v {
+                            noted.push((op, "sync.held", field, v));
+                        }
+                    }
+                    for e in evidence {
+                        noted.push((op, "sync.held", "evidence", e.clone()));
+                    }
+                }
             }
             continue;
         }
@@ -824,6 +880,13 @@ fn fold_item(
             list.iter().rev().skip(1).find(|o| {
                 !o.is_seen_by(&winner.seen) && value(o, field).unwrap_or_default() != won
             });
+        for o in list.iter().rev().skip(1) {
+            let v = value(o, field).unwrap_or_default();
+            if arrived.contains(&(o.device.as_str(), o.seq)) && v != won {
+                let v = if v.is_empty() { "—".to_string() } else { v };
+                noted.push((o, "sync.lost", field, v));
+            }
+        }
         if let Some(lost) = lost {
             let show = |op: &Op| {
                 let v = value(op, field).unwrap_or_default();
@@ -847,6 +910,22 @@ fn fold_item(
     }
     if ops.is_empty() {
         return Ok(None);
+    }
+    for (op, action, field, value) in &noted {
+        append(
+            tx,
+            NewEvent {
+                actor: op.actor(),
+                action,
+                subject: &subject,
+                release_id: Some(release_id),
+                run_id: Some(run_id),
+                item_id: Some(item_id),
+                field: Some(field),
+                old: None,
+                new: Some(value),
+            },
+        )?;
     }
     // Every change held back: the item is as the run started it.
     let (at, by) = f.touched.clone().unwrap_or((start.at, start.by));
@@ -961,9 +1040,12 @@ pub(crate) fn drifts(conn: &rusqlite::Connection) -> Result<Vec<String>> {
         if !fences.contains_key(release) {
             fences.insert(release.clone(), Fences::load(&tx, release)?);
         }
-        if let Some(subject) =
-            fold_item(&tx, (release, template, key), &fences[release], &mut sink)?
-        {
+        if let Some(subject) = fold_item(
+            &tx,
+            (release, template, key),
+            (&fences[release], &HashSet::new()),
+            &mut sink,
+        )? {
             out.push(subject);
         }
     }
@@ -982,6 +1064,7 @@ pub(crate) fn refold_all(tx: &Transaction<'_>) -> Result<()> {
     let folder = Folder {
         items: BTreeSet::new(),
         releases,
+        new: HashSet::new(),
     };
     folder.finish(tx, &mut Merged::default())
 }

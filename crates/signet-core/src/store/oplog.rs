@@ -103,7 +103,7 @@ pub(crate) fn record_at(tx: &Transaction<'_>, actor: &str, at: &str, change: Cha
     if actor != me.owner {
         return Err(Error::Invalid(format!(
             "this database syncs as {owner}'s device: a change in {actor}'s name would be signed by {owner}, \
-             and teammates refuse it. {actor} makes it on their own machine (or drop --as)",
+             and teammates refuse it. {actor} makes it on their own machine (or drop --actor / SIGNET_ACTOR)",
             owner = me.owner
         )));
     }
@@ -368,6 +368,18 @@ impl super::Store {
                 .optional()?)
         };
         Ok((get(REMOTE)?, get(LAST_SYNC)?))
+    }
+
+    /// Makes `remote` the one sync uses when none is given.
+    pub fn remember_remote(&mut self, remote: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO setting (name, value, set_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value, set_at = excluded.set_at",
+                params![REMOTE, remote, time_fmt::now()],
+            )?;
+            Ok(())
+        })
     }
 
     pub fn set_sync_settings(&mut self, remote: &str, last: &str) -> Result<()> {

@@ -392,6 +392,8 @@ impl Trail {
             }
             "run.upgrade" => self.upgrade(&e, templates)?,
             "item.status" | "item.update" => self.item(e),
+            // A synced change that did not take: history only.
+            "sync.held" | "sync.lost" => {}
             other => {
                 let other = other.to_string();
                 self.drift(

@@ -214,7 +214,13 @@ impl Store {
                     key,
                     note: note.clone(),
                     owner: set("owner"),
-                    reason: set("reason"),
+                    // Status and reason are one value to the fold: a
+                    // status set carries the reason it stands with.
+                    reason: if set("status").is_some() {
+                        Some(new_reason.clone().unwrap_or_default())
+                    } else {
+                        set("reason")
+                    },
                     release: at.release.name.clone(),
                     status: set("status"),
                     template,

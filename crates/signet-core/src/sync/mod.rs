@@ -387,6 +387,19 @@ pub fn sync_trusting(
     // Without a device of its own a database only receives (a CI job that
     // gates a release): it publishes nothing and pushes nothing.
     let me = store.sync_device()?;
+    // One sync at a time per database: a second waits for nothing, it says so.
+    let lock_path = repo_dir.with_extension("lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::io(&lock_path, &e))?;
+    if lock.try_lock().is_err() {
+        return Err(Error::Invalid(
+            "another sync of this database is running; try again when it has finished".into(),
+        ));
+    }
     let repo = git::Repo::open_or_init(repo_dir)?;
     let mut out = Outcome {
         remote: remote.to_string(),
@@ -401,6 +414,7 @@ pub fn sync_trusting(
     let local: BTreeMap<String, String> = repo.devices()?.into_iter().collect();
     let mut incoming = Vec::new();
     let mut tips = BTreeMap::new();
+    let mut refused_ids: BTreeSet<String> = BTreeSet::new();
     for (device, tip) in &fetched {
         if *device == my_id {
             if local.get(device) != Some(tip) && !repo.is_ancestor(tip, &local[device])? {
@@ -420,8 +434,14 @@ pub fn sync_trusting(
                 tips.insert(device.clone(), tip.clone());
                 incoming.push(inc);
             }
-            Ok(Err(why)) => out.refused.push(why),
-            Err(e) => out.refused.push(format!("device {device}: {e}")),
+            Ok(Err(why)) => {
+                refused_ids.insert(device.clone());
+                out.refused.push(why);
+            }
+            Err(e) => {
+                refused_ids.insert(device.clone());
+                out.refused.push(format!("device {device}: {e}"));
+            }
         }
     }
     let merged: Merged = store.merge(&incoming, trusted)?;
@@ -437,6 +457,8 @@ pub fn sync_trusting(
             == inc.batches.last().map(|b| b.last);
         if complete && !refused_devices.contains(id) {
             repo.set_device_ref(id, &tips[id], local.get(id).map(String::as_str))?;
+        } else {
+            refused_ids.insert(id.clone());
         }
     }
     let pushed = if me.is_some() {
@@ -451,6 +473,8 @@ pub fn sync_trusting(
         .map(|(d, why)| {
             if d == my_id {
                 format!("this device's changes: {why} (someone else wrote to its ref on the remote)")
+            } else if refused_ids.contains(&d) {
+                format!("device {d}: the remote holds a history for it this replica refused; left as it is there")
             } else {
                 format!("device {d}: {why} (the remote has more of its changes; they come in next sync)")
             }
@@ -462,7 +486,10 @@ pub fn sync_trusting(
     out.refused.extend(merged.refused);
     out.conflicts = store.conflicts(None)?;
     let last = format!("{} — {}", crate::time_fmt::now(), out.summary());
-    store.set_sync_settings(remote, &last)?;
+    // The first remote is remembered; naming another (a USB stick) syncs
+    // with it once and keeps the team's remote as it was.
+    let remembered = store.sync_settings()?.0;
+    store.set_sync_settings(remembered.as_deref().unwrap_or(remote), &last)?;
     Ok(out)
 }
 
