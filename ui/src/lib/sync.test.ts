@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Conflict, SyncOutcome, SyncStatus } from "./api";
-import { ago, autoSyncKey, broughtChanges, conflictText, conflictsByRow, syncLines, syncProblems } from "./sync";
+import { ago, autoSyncKey, readableTimes, broughtChanges, conflictText, conflictsByRow, syncLines, syncProblems } from "./sync";
 
 const NOW = Date.parse("2026-11-27T12:00:00Z");
 
@@ -49,8 +49,13 @@ describe("conflicts", () => {
   });
 
   it("say what was kept, what else was set, and how to settle", () => {
-    expect(conflictText(conflict)).toBe("status: kept done by ana at 2026-11-27T10:00:00Z; also set blocked by bo at 2026-11-27T10:01:00Z — tick again to settle");
+    expect(conflictText(conflict)).toBe("status: kept done by ana at 2026-11-27 10:00:00 UTC; also set blocked by bo at 2026-11-27 10:01:00 UTC — tick again to settle");
   });
+});
+
+it("shows times as the item panel does", () => {
+  expect(readableTimes("— by bo at 2026-11-27T10:01:00Z")).toBe("— by bo at 2026-11-27 10:01:00 UTC");
+  expect(readableTimes("done by ana")).toBe("done by ana");
 });
 
 describe("outcome", () => {

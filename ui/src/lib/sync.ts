@@ -46,9 +46,14 @@ export function conflictsByRow(conflicts: Conflict[], release: string): Map<stri
   return m;
 }
 
+/** Times in core's conflict lines as the item panel shows times: "2026-11-27 10:00:00 UTC". */
+export function readableTimes(text: string): string {
+  return text.replace(/\b(\d{4}-\d\d-\d\d)T(\d\d:\d\d(?::\d\d)?)Z\b/g, "$1 $2 UTC");
+}
+
 /** "status: kept done by ana at …; also set blocked by bo at … — tick again to settle" */
 export function conflictText(c: Conflict): string {
-  return `${c.field}: kept ${c.kept}; also set ${c.lost} — tick again to settle`;
+  return `${c.field}: kept ${readableTimes(c.kept)}; also set ${readableTimes(c.lost)} — tick again to settle`;
 }
 
 /** Whether the sync brought anything the open release may show. */
