@@ -23,6 +23,8 @@ fn main() {
             "reopen_release",
             "export_report",
             "verify_report",
+            "sync_status",
+            "sync_now",
         ]),
     ))
     .expect("tauri build script failed");

@@ -14,6 +14,9 @@ pub enum ErrorKind {
     Refused,
     /// Database or I/O trouble: not the user's fault.
     Internal,
+    /// A sync remote could not be reached, read or updated (`where` names
+    /// it); nothing local changed.
+    Remote,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -51,6 +54,7 @@ impl From<signet_core::Error> for AppError {
             E::Invalid(_) | E::AmbiguousItem { .. } | E::SignoffRefused { .. } => {
                 (ErrorKind::Refused, None)
             }
+            E::Sync { remote, .. } => (ErrorKind::Remote, Some(remote.clone())),
             E::AuditChain { event_id, .. } => {
                 (ErrorKind::Internal, Some(format!("event {event_id}")))
             }

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod error;
 pub mod signoff;
 pub mod state;
+pub mod sync;
 
 use tauri::Manager;
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
@@ -28,6 +29,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .manage(sync::Running::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::act_as,
@@ -49,6 +51,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
             signoff::reopen_release,
             signoff::export_report,
             signoff::verify_report,
+            sync::sync_status,
+            sync::sync_now,
         ])
 }
 

@@ -54,7 +54,7 @@ pub struct Exported {
 /// saying what to do instead. New keys are encrypted with that password
 /// when it is set, else stored unencrypted as before (`signet key protect`
 /// encrypts them).
-struct EnvPassword;
+pub(crate) struct EnvPassword;
 
 impl EnvPassword {
     fn get() -> Option<Password> {

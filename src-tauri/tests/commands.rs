@@ -403,3 +403,124 @@ fn export_writes_a_verifiable_report_and_verify_knows_registered_keys() {
     signet_app::signoff::mark_known_keys(&state, &mut v).unwrap();
     assert_eq!(v.signatures[0].trusted, Some(false));
 }
+
+#[test]
+fn sync_asks_for_a_remote_a_person_and_a_key_before_its_first_sync() {
+    let h = Harness::new();
+    let st = h.ok("sync_status", json!({ "release": null }));
+    assert_eq!(st["remote"], Value::Null);
+    assert_eq!(st["last_sync_at"], Value::Null);
+    assert_eq!(st["device_owner"], Value::Null);
+    assert_eq!(st["has_key"], false);
+    let no_remote = h.call("sync_now", json!({ "remote": null })).unwrap_err();
+    assert_eq!(no_remote["kind"], "Refused");
+    assert!(no_remote["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("no remote yet"));
+    let remote = bare_repo(&h);
+    let nobody = h.call("sync_now", json!({ "remote": remote })).unwrap_err();
+    assert!(
+        nobody["message"].as_str().unwrap().contains("who you are"),
+        "{nobody}"
+    );
+    h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
+    h.ok("act_as", json!({ "person": "ana" }));
+    let no_key = h.call("sync_now", json!({ "remote": remote })).unwrap_err();
+    assert!(
+        no_key["message"]
+            .as_str()
+            .unwrap()
+            .contains("create one (“Create my signing key”"),
+        "{no_key}"
+    );
+    // Nothing was remembered or joined on the way.
+    let st = h.ok("sync_status", json!({ "release": null }));
+    assert_eq!(st["remote"], Value::Null);
+    assert_eq!(st["device_owner"], Value::Null);
+    assert_eq!(st["person"], "ana");
+}
+
+fn bare_repo(h: &Harness) -> String {
+    let remote = h.dir.path().join("team.git");
+    let ok = std::process::Command::new("git")
+        .args(["init", "--bare", "--quiet"])
+        .arg(&remote)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git init --bare");
+    remote.display().to_string()
+}
+
+#[test]
+fn first_sync_joins_as_the_acting_person_and_remembers_the_remote() {
+    let h = Harness::new();
+    h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
+    h.ok("act_as", json!({ "person": "ana" }));
+    h.ok("create_key", json!({ "person": "ana" }));
+    h.ok("create_release", json!({ "name": "r1", "due": null }));
+    let remote = bare_repo(&h);
+    let out = h.ok("sync_now", json!({ "remote": remote }));
+    assert_eq!(out["remote"], remote.as_str());
+    assert!(out["published"].as_u64().unwrap() > 0, "{out}");
+    assert_eq!(out["refused"], json!([]));
+    let st = h.ok("sync_status", json!({ "release": "r1" }));
+    assert_eq!(st["remote"], remote.as_str());
+    assert_eq!(st["device_owner"], "ana");
+    assert_eq!(st["unpublished"], 0);
+    assert_eq!(st["conflicts"], json!([]));
+    assert!(st["last_summary"]
+        .as_str()
+        .unwrap()
+        .ends_with(" out, 0 conflicts"));
+    assert!(st["last_sync_at"].as_str().unwrap().ends_with('Z'));
+    // A change made since waits for the next sync, which needs no remote.
+    h.ok(
+        "add_run",
+        json!({ "release": "r1", "template": "release-signoff", "fresh": true }),
+    );
+    assert!(
+        h.ok("sync_status", json!({ "release": "r1" }))["unpublished"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let again = h.ok("sync_now", json!({ "remote": null }));
+    assert!(again["published"].as_u64().unwrap() > 0);
+    assert_eq!(
+        h.ok("sync_status", json!({ "release": "r1" }))["unpublished"],
+        0
+    );
+}
+
+#[test]
+fn an_unreachable_remote_is_a_remote_error_that_names_it_and_changes_nothing() {
+    let h = Harness::new();
+    h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
+    h.ok("act_as", json!({ "person": "ana" }));
+    h.ok("create_key", json!({ "person": "ana" }));
+    let missing = h.dir.path().join("no-such-repo.git").display().to_string();
+    let e = h
+        .call("sync_now", json!({ "remote": missing }))
+        .unwrap_err();
+    assert_eq!(e["kind"], "Remote", "{e}");
+    assert_eq!(e["where"], missing.as_str());
+    assert!(!e["message"].as_str().unwrap().contains('\n'), "{e}");
+    let st = h.ok("sync_status", json!({ "release": null }));
+    assert_eq!(
+        st["remote"],
+        Value::Null,
+        "a remote that never synced is not remembered"
+    );
+    // The app is still usable, and a sync after it runs again.
+    h.ok(
+        "create_release",
+        json!({ "name": "still-here", "due": null }),
+    );
+    assert_eq!(
+        h.call("sync_now", json!({ "remote": missing }))
+            .unwrap_err()["kind"],
+        "Remote"
+    );
+}

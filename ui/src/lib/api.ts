@@ -22,6 +22,61 @@ import type { SignoffOutcome } from "../bindings/SignoffOutcome";
 import type { SignoffStatus } from "../bindings/SignoffStatus";
 import type { Verification } from "../bindings/Verification";
 
+// Sync results. Written by hand, not generated: they come from core types
+// without ts-rs derives (signet_core::store::Conflict, signet_core::sync::Outcome)
+// and src-tauri/src/sync.rs's SyncStatus. Keep them in step with those.
+
+/** One field two people changed concurrently: sync kept one value until someone ticks again. */
+export type Conflict = {
+  release: string;
+  /** Template slug of the run. */
+  template: string;
+  /** The item's stable key (`${template}:${key}` is the release page's row key). */
+  key: string;
+  number: string | null;
+  /** "status" or "owner". */
+  field: string;
+  /** "done by ana at 2026-11-27T10:00:00Z" */
+  kept: string;
+  lost: string;
+};
+
+/** What one sync did (signet_core::sync::Outcome). */
+export type SyncOutcome = {
+  remote: string;
+  /** This device's changes published by this sync. */
+  published: number;
+  received: number;
+  /** One line per change that came in ("bo ticked …"). */
+  changes: string[];
+  /** Changes waiting for ones they depend on. */
+  held: string[];
+  /** History refused (bad signature, rewritten chain…): nothing of it was merged. */
+  refused: string[];
+  pushed: string[];
+  /** Refs the remote did not take, and why. */
+  rejected: string[];
+  conflicts: Conflict[];
+};
+
+/** What the sync control shows (src-tauri/src/sync.rs). */
+export type SyncStatus = {
+  remote: string | null;
+  /** RFC 3339. */
+  last_sync_at: string | null;
+  /** "2 in, 1 out, 0 conflicts" */
+  last_summary: string | null;
+  /** Whom this database's device acts for; null before its first sync. */
+  device_owner: string | null;
+  /** The handle the app acts as, and whether their signing key is on this machine. */
+  person: string | null;
+  has_key: boolean;
+  /** This device's changes not pushed yet. */
+  unpublished: number;
+  /** Open conflicts in the release asked about. */
+  conflicts: Conflict[];
+};
+
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   /** Acts as this registered person from now on (kept in the database). */
@@ -48,6 +103,10 @@ export const api = {
   exportReport: (release: string, format: Format, paper: Paper) => invoke<Exported | null>("export_report", { release, format, paper }),
   /** Opens a file dialog; null when the user cancels. */
   verifyReport: () => invoke<Verification | null>("verify_report"),
+  /** Remote, last sync, pending changes; conflicts of `release` when given. */
+  syncStatus: (release: string | null) => invoke<SyncStatus>("sync_status", { release }),
+  /** Syncs with `remote` (else the remembered one); the first sync joins as the acting person. */
+  syncNow: (remote: string | null) => invoke<SyncOutcome>("sync_now", { remote }),
 };
 
 /** A readable message for anything a command rejected with. */

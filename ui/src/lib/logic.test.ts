@@ -177,7 +177,7 @@ describe("avatar initials", () => {
 
 describe("keyboard map", () => {
   it("maps the documented keys", () => {
-    const map: Record<string, string> = { j: "down", k: "up", ArrowDown: "down", x: "done", n: "na", b: "blocked", o: "owner", e: "evidence", "/": "search", "?": "help", Enter: "open", m: "meeting", Escape: "escape", u: "reopen", c: "note" };
+    const map: Record<string, string> = { j: "down", k: "up", ArrowDown: "down", x: "done", n: "na", b: "blocked", o: "owner", e: "evidence", "/": "search", "?": "help", Enter: "open", m: "meeting", Escape: "escape", u: "reopen", c: "note", s: "sync" };
     for (const [key, action] of Object.entries(map)) expect(keyAction({ key })).toBe(action);
     expect(keyAction({ key: "q" })).toBeNull();
   });

@@ -176,6 +176,7 @@ export type Action =
   | "help"
   | "open"
   | "meeting"
+  | "sync"
   | "escape";
 
 export const SHORTCUTS: { keys: string; action: Action; label: string }[] = [
@@ -191,6 +192,7 @@ export const SHORTCUTS: { keys: string; action: Action; label: string }[] = [
   { keys: "Enter", action: "open", label: "Show details and history" },
   { keys: "/", action: "search", label: "Search" },
   { keys: "m", action: "meeting", label: "Meeting mode" },
+  { keys: "s", action: "sync", label: "Sync with the team" },
   { keys: "?", action: "help", label: "These shortcuts" },
   { keys: "Esc", action: "escape", label: "Close / leave" },
 ];
@@ -236,6 +238,8 @@ export function keyAction(e: KeyInput): Action | null {
       return "open";
     case "m":
       return "meeting";
+    case "s":
+      return "sync";
     default:
       return null;
   }

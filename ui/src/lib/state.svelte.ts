@@ -4,7 +4,9 @@ import type { AppInfo } from "../bindings/AppInfo";
 import type { FileImport } from "../bindings/FileImport";
 import type { ReleaseSummary } from "../bindings/ReleaseSummary";
 import type { TemplateInfo } from "../bindings/TemplateInfo";
-import { api, errorText } from "./api";
+import { api, errorText, type SyncOutcome, type SyncStatus } from "./api";
+import type { AppError } from "../bindings/AppError";
+import { autoSyncKey, broughtChanges } from "./sync";
 
 export type Page = { name: "releases" } | { name: "library" } | { name: "release"; release: string };
 
@@ -18,6 +20,21 @@ export const app = $state({
   dropping: false,
   /** "Who are you?" was put off with "Not now" (for this session). */
   whoLater: false,
+  sync: {
+    status: null as SyncStatus | null,
+    running: false,
+    /** The last sync's error, kept until the next sync: nothing typed is lost. */
+    error: null as AppError | null,
+    /** The last outcome of this session (what the status line cannot hold). */
+    outcome: null as SyncOutcome | null,
+    /** A remote typed in the dialog that has not synced yet (core remembers it only after a sync). */
+    pending: "",
+    /** The remote dialog is open. */
+    asking: false,
+    auto: false,
+  },
+  /** Bumped when data changed behind the open page's back (a sync brought changes): it reloads. */
+  dataVersion: 0,
 });
 
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
@@ -68,4 +85,69 @@ export async function importPaths(paths: string[]): Promise<void> {
 
 export function go(page: Page): void {
   app.page = page;
+}
+
+function openRelease(): string | null {
+  return app.page.name === "release" ? app.page.release : null;
+}
+
+/** Remote, last sync, pending changes, and the open release's conflicts. */
+export async function refreshSync(): Promise<void> {
+  try {
+    app.sync.status = await api.syncStatus(openRelease());
+  } catch (e) {
+    toast("error", errorText(e));
+  }
+}
+
+/**
+ * Syncs with `remote`, else the remembered one; with neither, asks for
+ * one. Never throws: an error stays in `app.sync.error` for the control to
+ * show, with the typed remote kept for "Try again".
+ */
+export async function syncNow(remote: string | null = null, { quiet = false } = {}): Promise<void> {
+  if (app.sync.running) return;
+  const target = remote ?? (app.sync.pending || null);
+  if (!target && !app.sync.status?.remote) {
+    app.sync.asking = true;
+    return;
+  }
+  app.sync.running = true;
+  if (target) app.sync.pending = target;
+  try {
+    const out = await api.syncNow(target);
+    app.sync.outcome = out;
+    app.sync.error = null;
+    app.sync.pending = "";
+    if (!quiet) toast("ok", `Synced: ${out.received} in, ${out.published} out, ${out.conflicts.length} ${out.conflicts.length === 1 ? "conflict" : "conflicts"}`);
+    if (broughtChanges(out)) {
+      app.dataVersion += 1;
+      refreshReleases();
+      refreshInfo();
+    }
+  } catch (e) {
+    app.sync.error = e && typeof e === "object" && "kind" in e ? (e as AppError) : { kind: "Internal", message: String(e), where: null };
+  } finally {
+    app.sync.running = false;
+    await refreshSync();
+  }
+}
+
+/** The auto-sync switch, kept per database in this webview's storage. */
+export function loadAutoSync(database: string): void {
+  try {
+    app.sync.auto = localStorage.getItem(autoSyncKey(database)) === "1";
+  } catch {
+    app.sync.auto = false;
+  }
+}
+
+export function setAutoSync(database: string, on: boolean): void {
+  app.sync.auto = on;
+  try {
+    if (on) localStorage.setItem(autoSyncKey(database), "1");
+    else localStorage.removeItem(autoSyncKey(database));
+  } catch {
+    // Storage off: the switch lasts this session.
+  }
 }
