@@ -118,7 +118,8 @@ fn run(state: &AppState, remote: Option<String>) -> Result<Outcome> {
     // (SQLite's WAL and busy timeout order the writes).
     let mut store = Store::open(&state.path)?;
     store.keep_anchors(&state.config_dir)?;
-    let remote = match remote.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) {
+    let given = remote.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    let remote = match given.clone() {
         Some(r) => r,
         None => store.sync_settings()?.0.ok_or_else(|| {
             refused("no remote yet: enter the git repository your team shares (a URL, or the path of a bare repository)")
@@ -127,12 +128,18 @@ fn run(state: &AppState, remote: Option<String>) -> Result<Outcome> {
     if store.sync_device()?.is_none() {
         join(state, &mut store)?;
     }
-    Ok(sync::sync(
+    let outcome = sync::sync(
         &mut store,
         &state.config_dir,
         &sync::repo_dir(&state.path),
         &remote,
-    )?)
+    )?;
+    // A remote entered in the dialog is the team's from now on, once it
+    // answered.
+    if given.is_some() {
+        store.remember_remote(&remote)?;
+    }
+    Ok(outcome)
 }
 
 fn join(state: &AppState, store: &mut Store) -> Result<()> {
