@@ -52,6 +52,9 @@ need_tauri_libs() {
 
 need_build_tools() {
     need_tauri_libs
+    # Team sync drives the git command (it honours the user's remotes and
+    # credentials); the sync tests make bare repositories with it.
+    apt_need git
     need_rust
     need_node
 }
