@@ -118,7 +118,9 @@ fn run(state: &AppState, remote: Option<String>) -> Result<Outcome> {
     // (SQLite's WAL and busy timeout order the writes).
     let mut store = Store::open(&state.path)?;
     store.keep_anchors(&state.config_dir)?;
-    let given = remote.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    let given = remote
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
     let remote = match given.clone() {
         Some(r) => r,
         None => store.sync_settings()?.0.ok_or_else(|| {
