@@ -855,8 +855,17 @@ fn ci_receives_only_and_gates_on_the_sign_off() {
             text(&out.stderr)
         ),
     );
-    // A CI database that changes something locally still pushes nothing.
-    ci.ok(&["release", "new", "ci-scratch"]);
+    // A database that only receives refuses local changes (they could
+    // never be published, and the next fold would undo them); it pushes
+    // nothing.
+    let local = ci.out(&["release", "new", "ci-scratch"]);
+    f.check(
+        local.status.code() == Some(2) && text(&local.stderr).contains("only receives"),
+        format!(
+            "a change on a receive-only database: {}",
+            text(&local.stderr)
+        ),
+    );
     ci.sync(&[]);
     f.same("remote refs after ci syncs", &before, &refs(&remote));
     f.check(

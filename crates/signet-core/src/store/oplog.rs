@@ -98,6 +98,15 @@ pub(crate) fn record(tx: &Transaction<'_>, actor: &str, change: Change) -> Resul
 /// must say the same, or replicas would disagree on it.
 pub(crate) fn record_at(tx: &Transaction<'_>, actor: &str, at: &str, change: Change) -> Result<()> {
     let Some(me) = self_device(tx)? else {
+        // A database that only receives the team's changes would never
+        // publish this one, and the next sync's fold would undo it.
+        if count(tx)? > 0 {
+            return Err(Error::Invalid(
+                "this database only receives the team's changes (it has no device of its own): \
+                 make changes in your own synced database, then sync both"
+                    .into(),
+            ));
+        }
         return Ok(());
     };
     if actor != me.owner {
