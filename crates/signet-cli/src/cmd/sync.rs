@@ -57,15 +57,7 @@ pub fn run(ctx: &mut Ctx, args: &SyncArgs) -> Result<ExitCode> {
             out::line(format!("held: {h}"))?;
         }
         for c in &outcome.conflicts {
-            out::line(format!(
-                "conflict: {}/{}:{} {}: kept {}; also set: {} — settle it with a new tick",
-                c.release,
-                c.template,
-                c.number.as_deref().unwrap_or(&c.key),
-                c.field,
-                c.kept,
-                c.lost
-            ))?;
+            out::line(format!("conflict: {c} — settle it with a new tick"))?;
         }
         for r in &outcome.refused {
             out::problem(format!("refused: {r}"))?;
@@ -118,15 +110,7 @@ fn status(ctx: &Ctx, remote: Option<String>, last: Option<String>, json: bool) -
     out::line(format!("not yet pushed: {unpublished} change(s)"))?;
     out::line(format!("conflicts: {}", conflicts.len()))?;
     for c in &conflicts {
-        out::line(format!(
-            "  {}/{}:{} {}: kept {}; also set: {}",
-            c.release,
-            c.template,
-            c.number.as_deref().unwrap_or(&c.key),
-            c.field,
-            c.kept,
-            c.lost
-        ))?;
+        out::line(format!("  {c}"))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -308,6 +308,22 @@ pub struct Conflict {
     pub lost: String,
 }
 
+impl std::fmt::Display for Conflict {
+    /// `v1/launch:1.2 status: kept done by ana at …; also set: blocked by bo at …`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}/{}:{} {}: kept {}; also set: {}",
+            self.release,
+            self.template,
+            self.number.as_deref().unwrap_or(&self.key),
+            self.field,
+            self.kept,
+            self.lost
+        )
+    }
+}
+
 const LAST_SYNC: &str = "sync_last";
 const REMOTE: &str = "sync_remote";
 
