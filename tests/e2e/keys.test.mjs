@@ -222,3 +222,27 @@ test("dark: a new session asks again", async () => {
   await d.until(async () => !(await present("[data-testid=key-dialog]")), "the key dialog to close");
   assert.equal(existsSync(join(app.config, "keys", "cy.key")), false, "cancelled: no key");
 });
+
+test("a first sync joins with the acting person's key, after its password", async () => {
+  await app.stop();
+  const remote = join(app.dir, "team.git");
+  execFileSync("git", ["init", "--bare", "--quiet", remote]);
+  d = await app.start(BASE, { SIGNET_ACTOR: "e2e" });
+  // Act as Ana (the first-run card's "Already registered?").
+  await d.until(() => present("[data-testid=who-existing]"), "the first-run card");
+  await d.click('[data-testid=who-existing] option[value="ana"]');
+  await d.until(() => present("[data-testid=who-name-shown]"), "the footer naming Ana");
+  await d.click("[data-testid=sync-button]");
+  await d.until(() => present("[data-testid=sync-dialog]"), "the remote dialog");
+  await d.type("[data-testid=sync-remote]", remote);
+  await d.click("[data-testid=sync-remote-submit]");
+  await d.until(async () => (await present("[data-testid=key-dialog]")) || (await present("[data-testid=sync-error]")), "the password prompt");
+  assert.equal(await domText("[data-testid=sync-error]"), null);
+  await waitPrompt("unlock");
+  await app.shot("key-unlock-sync-light");
+  assert.equal(await domText("[data-testid=key-title]"), "Unlock Ana Ruiz’s signing key");
+  await d.type("[data-testid=key-password]", `${ANA_PASSWORD}${Keys.Enter}`);
+  await d.until(async () => (await domText("[data-testid=sync-status]"))?.startsWith("Synced"), "the sync to end", 30000);
+  assert.equal(await present("[data-testid=sync-error]"), false);
+  assert.match(app.cli("sync", "--status"), /device: .*ana/);
+});
