@@ -153,7 +153,7 @@ impl Session {
             return Err(AppError::needs_password(
                 locked,
                 format!(
-                    "{}'s signing key {id} is encrypted: enter its password to sign",
+                    "{}'s signing key {id} is encrypted: enter its password",
                     person.name
                 ),
             ));
