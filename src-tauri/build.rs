@@ -18,6 +18,8 @@ fn main() {
             "list_people",
             "add_person",
             "create_key",
+            "pick_key_file",
+            "import_key",
             "signoff_status",
             "sign_off",
             "reopen_release",

@@ -17,6 +17,28 @@ pub enum ErrorKind {
     /// A sync remote could not be reached, read or updated (`where` names
     /// it); nothing local changed.
     Remote,
+    /// A signing key is encrypted and no password was given for it, or the
+    /// one given was wrong (`locked` says whose key and which): ask for it
+    /// and call again. Nothing was signed or changed.
+    NeedsPassword,
+}
+
+/// The key a [`ErrorKind::NeedsPassword`] error asks the password of, as
+/// the prompt names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct LockedKey {
+    /// Whose key: the person's handle and name.
+    pub handle: String,
+    pub name: String,
+    /// The registered key id (what a signature will carry); None for a key
+    /// file being imported, whose id its password hides.
+    pub key_id: Option<String>,
+    /// The key file being imported (its file name); None for a key on this
+    /// machine.
+    pub file: Option<String>,
+    /// A password was given and did not open the key.
+    pub wrong_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -27,6 +49,8 @@ pub struct AppError {
     pub message: String,
     #[serde(rename = "where")]
     pub location: Option<String>,
+    /// With [`ErrorKind::NeedsPassword`]: the key to ask the password of.
+    pub locked: Option<Box<LockedKey>>,
 }
 
 impl From<signet_core::Error> for AppError {
@@ -66,16 +90,34 @@ impl From<signet_core::Error> for AppError {
             kind,
             message: e.to_string(),
             location,
+            locked: None,
         }
     }
 }
 
 impl AppError {
     pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Refused, message)
+    }
+
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         AppError {
-            kind: ErrorKind::Internal,
+            kind,
             message: message.into(),
             location: None,
+            locked: None,
+        }
+    }
+
+    /// The password of `key` is needed (or the one given was wrong).
+    pub fn needs_password(key: LockedKey, message: impl Into<String>) -> Self {
+        AppError {
+            locked: Some(Box::new(key)),
+            ..Self::new(ErrorKind::NeedsPassword, message)
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod keys;
 pub mod signoff;
 pub mod state;
 pub mod sync;
@@ -30,6 +31,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(sync::Running::default())
+        .manage(keys::Session::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::act_as,
@@ -45,7 +47,9 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
             commands::item_history,
             signoff::list_people,
             signoff::add_person,
-            signoff::create_key,
+            keys::create_key,
+            keys::pick_key_file,
+            keys::import_key,
             signoff::signoff_status,
             signoff::sign_off,
             signoff::reopen_release,

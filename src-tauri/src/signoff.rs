@@ -1,4 +1,5 @@
-//! Commands for people, keys, sign-off, reports and verification. File
+//! Commands for people, sign-off, reports and verification (signing keys:
+//! `keys.rs`). File
 //! dialogs for export and verify are opened here, on the Rust side, so the
 //! webview never chooses a path to write or read.
 
@@ -6,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use signet_core::gate::{self, Policy, Verdict};
-use signet_core::keys::{Password, Passwords, Protection};
 use signet_core::model::{Person, Release};
 use signet_core::report::{self, Format, Paper};
 use signet_core::revocation::{standing, Standing};
@@ -16,6 +16,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{AppError, Result};
+use crate::keys::Session;
 use crate::state::AppState;
 
 /// A person, and whether their secret key is on this machine (only then can
@@ -25,6 +26,9 @@ use crate::state::AppState;
 pub struct PersonKey {
     pub person: Person,
     pub local_key: bool,
+    /// The key on this machine is stored without a password: whoever can
+    /// read its file can sign as this person.
+    pub unencrypted: bool,
 }
 
 /// What the sign-off dialog shows.
@@ -49,41 +53,13 @@ pub struct Exported {
     pub revision: u32,
 }
 
-/// The app cannot ask for a key password yet: it takes
-/// `$SIGNET_KEY_PASSWORD` when set, and otherwise refuses an encrypted key,
-/// saying what to do instead. New keys are encrypted with that password
-/// when it is set, else stored unencrypted as before (`signet key protect`
-/// encrypts them).
-pub(crate) struct EnvPassword;
-
-impl EnvPassword {
-    fn get() -> Option<Password> {
-        std::env::var("SIGNET_KEY_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .map(Password::new)
-    }
-}
-
-impl Passwords for EnvPassword {
-    fn existing(&self, what: &str) -> signet_core::Result<Password> {
-        Self::get().ok_or_else(|| {
-            signet_core::Error::Invalid(format!(
-                "{what} is encrypted, and the app cannot ask for its password yet: sign off with \
-                 `signet signoff RELEASE --as HANDLE --role ROLE` in a terminal, start the app with \
-                 SIGNET_KEY_PASSWORD set, or use an unencrypted key"
-            ))
-        })
-    }
-
-    fn for_new_key(&self, _: &str) -> signet_core::Result<Protection> {
-        Ok(Self::get().map_or(Protection::Unencrypted, Protection::Password))
-    }
-}
-
-fn person_key(state: &AppState, p: Person) -> PersonKey {
+pub(crate) fn person_key(state: &AppState, p: Person) -> PersonKey {
+    let keyring = state.keyring();
+    let local_key = keyring.has_key(&p.handle);
     PersonKey {
-        local_key: state.keyring().has_key(&p.handle),
+        local_key,
+        // A key file that cannot be read says so when it is used.
+        unencrypted: local_key && keyring.read(&p.handle).is_ok_and(|f| !f.is_encrypted()),
         person: p,
     }
 }
@@ -107,23 +83,6 @@ pub async fn add_person(
     Ok(person_key(&state, p))
 }
 
-/// Creates the person's key pair on this machine and registers the public
-/// key; refused when another key is registered for them (core's rule).
-#[tauri::command]
-pub async fn create_key(state: State<'_, AppState>, person: String) -> Result<PersonKey> {
-    let mut store = state.store()?;
-    let (p, _) = signet_core::keys::init(
-        &mut store,
-        &state.keyring(),
-        &person,
-        false,
-        &EnvPassword,
-        &state.actor(),
-    )?;
-    drop(store);
-    Ok(person_key(&state, p))
-}
-
 #[tauri::command]
 pub async fn signoff_status(state: State<'_, AppState>, release: String) -> Result<SignoffStatus> {
     let store = state.store()?;
@@ -144,15 +103,19 @@ pub async fn signoff_status(state: State<'_, AppState>, release: String) -> Resu
 #[tauri::command]
 pub async fn sign_off(
     state: State<'_, AppState>,
+    session: State<'_, Session>,
     release: String,
     person: String,
     role: String,
     override_reason: Option<String>,
+    password: Option<String>,
 ) -> Result<SignoffOutcome> {
+    let p = state.store()?.person(&person)?;
+    // A missing or wrong password is refused here, before anything is
+    // written; the key is unlocked without holding the database, so its
+    // password's key derivation holds up no other command.
+    let key = session.signing_key(&state.keyring(), &p, password)?;
     let mut store = state.store()?;
-    let p = store.person(&person)?;
-    // A missing or wrong password is refused here, before anything is written.
-    let key = state.keyring().load(&p.handle, &EnvPassword)?.key;
     let over = override_reason.filter(|r| !r.trim().is_empty());
     let req = SignoffRequest {
         release: &release,
@@ -192,7 +155,7 @@ pub fn export_to(
     })
 }
 
-fn picked(p: Option<tauri_plugin_dialog::FilePath>) -> Result<Option<PathBuf>> {
+pub(crate) fn picked(p: Option<tauri_plugin_dialog::FilePath>) -> Result<Option<PathBuf>> {
     p.map(|f| {
         f.into_path()
             .map_err(|e| AppError::internal(format!("the chosen file is not a local path: {e}")))

@@ -67,7 +67,7 @@ impl AppState {
 
 /// A lock a panicking command poisoned still guards sound data (each write
 /// is one transaction; the identity is swapped whole): recover it.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 

@@ -11,8 +11,8 @@ use signet_core::store::{Conflict, Store};
 use signet_core::sync::{self, Outcome};
 use tauri::{AppHandle, Manager, Runtime, State};
 
-use crate::error::{AppError, ErrorKind, Result};
-use crate::signoff::EnvPassword;
+use crate::error::{AppError, Result};
+use crate::keys::Session;
 use crate::state::AppState;
 
 /// What the sync control shows. No generated TS type (core's `Conflict` has
@@ -82,18 +82,32 @@ pub async fn sync_status(
 
 /// Syncs with `remote`, else the remembered one. The first sync gives the
 /// database its device, acting for the person the app acts as and vouched
-/// for by their signing key.
+/// for by their signing key (unlocked with `password`, or earlier this
+/// session; else the answer is `NeedsPassword` and nothing happened).
 #[tauri::command]
-pub async fn sync_now<R: Runtime>(app: AppHandle<R>, remote: Option<String>) -> Result<Outcome> {
+pub async fn sync_now<R: Runtime>(
+    app: AppHandle<R>,
+    remote: Option<String>,
+    password: Option<String>,
+) -> Result<Outcome> {
     let running = app.state::<Running>();
     if running.0.swap(true, Ordering::AcqRel) {
-        return Err(refused("a sync is already running; wait for it to end"));
+        return Err(AppError::refused(
+            "a sync is already running; wait for it to end",
+        ));
     }
     let _done = Done(&running.0);
     let worker = app.clone();
-    tauri::async_runtime::spawn_blocking(move || run(&worker.state::<AppState>(), remote))
-        .await
-        .map_err(|e| AppError::internal(format!("the sync stopped: {e}")))?
+    tauri::async_runtime::spawn_blocking(move || {
+        run(
+            &worker.state::<AppState>(),
+            &worker.state::<Session>(),
+            remote,
+            password,
+        )
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("the sync stopped: {e}")))?
 }
 
 /// Clears the running flag however the sync ends.
@@ -105,15 +119,12 @@ impl Drop for Done<'_> {
     }
 }
 
-fn refused(message: impl Into<String>) -> AppError {
-    AppError {
-        kind: ErrorKind::Refused,
-        message: message.into(),
-        location: None,
-    }
-}
-
-fn run(state: &AppState, remote: Option<String>) -> Result<Outcome> {
+fn run(
+    state: &AppState,
+    session: &Session,
+    remote: Option<String>,
+    password: Option<String>,
+) -> Result<Outcome> {
     // Its own connection: the shared one stays free for the UI meanwhile
     // (SQLite's WAL and busy timeout order the writes).
     let mut store = Store::open(&state.path)?;
@@ -124,11 +135,11 @@ fn run(state: &AppState, remote: Option<String>) -> Result<Outcome> {
     let remote = match given.clone() {
         Some(r) => r,
         None => store.sync_settings()?.0.ok_or_else(|| {
-            refused("no remote yet: enter the git repository your team shares (a URL, or the path of a bare repository)")
+            AppError::refused("no remote yet: enter the git repository your team shares (a URL, or the path of a bare repository)")
         })?,
     };
     if store.sync_device()?.is_none() {
-        join(state, &mut store)?;
+        join(state, session, &mut store, password)?;
     }
     let outcome = sync::sync(
         &mut store,
@@ -144,20 +155,25 @@ fn run(state: &AppState, remote: Option<String>) -> Result<Outcome> {
     Ok(outcome)
 }
 
-fn join(state: &AppState, store: &mut Store) -> Result<()> {
+fn join(
+    state: &AppState,
+    session: &Session,
+    store: &mut Store,
+    password: Option<String>,
+) -> Result<()> {
     let Some(person) = state.identity().person else {
-        return Err(refused(
+        return Err(AppError::refused(
             "sync signs your changes as you: say who you are first (“Who are you?” in the sidebar), then sync",
         ));
     };
     let keyring = state.keyring();
     if !keyring.has_key(&person.handle) {
-        return Err(refused(format!(
+        return Err(AppError::refused(format!(
             "sync signs your changes with your signing key, and {} has none on this machine: create one (“Create my signing key” in the sync dialog), then sync",
             person.name
         )));
     }
-    let key = keyring.load(&person.handle, &EnvPassword)?.key;
+    let key = session.signing_key(&keyring, &person, password)?;
     sync::join(store, &state.config_dir, &person.handle, &key)?;
     Ok(())
 }

@@ -93,7 +93,10 @@ fn who_are_you_makes_the_new_person_the_actor_of_later_writes() {
     let info = h.ok("act_as", json!({ "person": "dana" }));
     assert_eq!(info["actor"], "dana");
     assert_eq!(info["person"]["name"], "Dana Noor");
-    h.ok("create_key", json!({ "person": "dana" }));
+    h.ok(
+        "create_key",
+        json!({ "person": "dana", "password": null, "unencrypted": true }),
+    );
     h.ok("create_release", json!({ "name": "r1", "due": null }));
     h.ok(
         "add_run",
@@ -278,6 +281,11 @@ fn capabilities_refuse_what_the_ui_was_not_granted() {
     assert!(h.call("list_templates", json!({})).is_ok());
 }
 
+/// `create_key`'s arguments for a key stored without a password.
+fn unencrypted(person: &str) -> Value {
+    json!({ "person": person, "password": null, "unencrypted": true })
+}
+
 /// A release with the starter "release" checklist attached, every item done.
 fn finished_release(h: &Harness) -> String {
     h.ok("create_release", json!({ "name": "v9", "due": null }));
@@ -317,8 +325,12 @@ fn people_keys_sign_off_reopen_through_ipc() {
     );
     assert_eq!(ana["person"]["handle"], "ana");
     assert_eq!(ana["local_key"], false);
-    let keyed = h.ok("create_key", json!({ "person": "ana" }));
+    let keyed = h.ok(
+        "create_key",
+        json!({ "person": "ana", "password": null, "unencrypted": true }),
+    );
     assert_eq!(keyed["local_key"], true);
+    assert_eq!(keyed["unencrypted"], true);
     assert!(keyed["person"]["public_key"]
         .as_str()
         .unwrap()
@@ -376,7 +388,7 @@ fn people_keys_sign_off_reopen_through_ipc() {
 fn export_writes_a_verifiable_report_and_verify_knows_registered_keys() {
     let h = Harness::new();
     h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
-    h.ok("create_key", json!({ "person": "ana" }));
+    h.ok("create_key", unencrypted("ana"));
     let release = finished_release(&h);
     h.ok(
         "sign_off",
@@ -458,7 +470,7 @@ fn first_sync_joins_as_the_acting_person_and_remembers_the_remote() {
     let h = Harness::new();
     h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
     h.ok("act_as", json!({ "person": "ana" }));
-    h.ok("create_key", json!({ "person": "ana" }));
+    h.ok("create_key", unencrypted("ana"));
     h.ok("create_release", json!({ "name": "r1", "due": null }));
     let remote = bare_repo(&h);
     let out = h.ok("sync_now", json!({ "remote": remote }));
@@ -499,7 +511,7 @@ fn an_unreachable_remote_is_a_remote_error_that_names_it_and_changes_nothing() {
     let h = Harness::new();
     h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
     h.ok("act_as", json!({ "person": "ana" }));
-    h.ok("create_key", json!({ "person": "ana" }));
+    h.ok("create_key", unencrypted("ana"));
     let missing = h.dir.path().join("no-such-repo.git").display().to_string();
     let e = h
         .call("sync_now", json!({ "remote": missing }))
@@ -522,5 +534,290 @@ fn an_unreachable_remote_is_a_remote_error_that_names_it_and_changes_nothing() {
         h.call("sync_now", json!({ "remote": missing }))
             .unwrap_err()["kind"],
         "Remote"
+    );
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Ana, with an encrypted key made in the app, and a finished release.
+fn ana_with_encrypted_key(h: &Harness) -> Value {
+    h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
+    let keyed = h.ok(
+        "create_key",
+        json!({ "person": "ana", "password": PASSWORD, "unencrypted": false }),
+    );
+    finished_release(h);
+    keyed
+}
+
+fn sign_as_ana(h: &Harness, password: Option<&str>) -> Result<Value, Value> {
+    h.call(
+        "sign_off",
+        json!({ "release": "v9", "person": "ana", "role": "Lead", "overrideReason": null, "password": password }),
+    )
+}
+
+fn signed_revisions(h: &Harness) -> usize {
+    h.ok("signoff_status", json!({ "release": "v9" }))["revisions"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn new_keys_are_encrypted_unless_no_password_is_chosen_explicitly() {
+    let h = Harness::new();
+    h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
+    for (args, says) in [
+        (
+            json!({ "person": "ana", "password": null, "unencrypted": false }),
+            "needs a password",
+        ),
+        (
+            json!({ "person": "ana", "password": "", "unencrypted": false }),
+            "needs a password",
+        ),
+        (
+            json!({ "person": "ana", "password": "short", "unencrypted": false }),
+            "at least 8 characters",
+        ),
+    ] {
+        let err = h.call("create_key", args).unwrap_err();
+        assert_eq!(err["kind"], "Refused", "{err}");
+        assert!(err["message"].as_str().unwrap().contains(says), "{err}");
+    }
+    assert!(
+        !h.dir.path().join("config/keys/ana.key").exists(),
+        "a refusal writes no key"
+    );
+    let keyed = h.ok(
+        "create_key",
+        json!({ "person": "ana", "password": PASSWORD, "unencrypted": false }),
+    );
+    assert_eq!(keyed["local_key"], true);
+    assert_eq!(keyed["unencrypted"], false);
+    let text = std::fs::read_to_string(h.dir.path().join("config/keys/ana.key")).unwrap();
+    assert!(
+        text.starts_with("untrusted comment: signet encrypted secret key of ana"),
+        "{text}"
+    );
+    assert!(!text.contains(PASSWORD));
+    let people = h.ok("list_people", json!({}));
+    assert_eq!(people[0]["unencrypted"], false);
+}
+
+#[test]
+fn an_encrypted_key_signs_only_with_its_password_asked_once_per_session() {
+    let h = Harness::new();
+    let keyed = ana_with_encrypted_key(&h);
+    let key_id = keyed["person"]["key_id"].as_str().unwrap();
+
+    // No password: the prompt's question, naming whose key and which.
+    let ask = sign_as_ana(&h, None).unwrap_err();
+    assert_eq!(ask["kind"], "NeedsPassword", "{ask}");
+    assert_eq!(
+        ask["locked"],
+        json!({ "handle": "ana", "name": "Ana Ruiz", "key_id": key_id, "file": null, "wrong_password": false })
+    );
+    assert!(ask["message"].as_str().unwrap().contains(key_id), "{ask}");
+    assert_eq!(signed_revisions(&h), 0, "nothing signed");
+
+    // A wrong password: said so, nothing signed, and nothing remembered.
+    let wrong = sign_as_ana(&h, Some("not the password")).unwrap_err();
+    assert_eq!(wrong["kind"], "NeedsPassword", "{wrong}");
+    assert_eq!(wrong["locked"]["wrong_password"], true);
+    assert!(
+        wrong["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("wrong password"),
+        "{wrong}"
+    );
+    assert!(
+        !wrong.to_string().contains("not the password"),
+        "the password is never sent back"
+    );
+    assert_eq!(signed_revisions(&h), 0, "nothing signed");
+    assert_eq!(sign_as_ana(&h, None).unwrap_err()["kind"], "NeedsPassword");
+
+    // The right one signs.
+    let out = sign_as_ana(&h, Some(PASSWORD)).unwrap();
+    assert_eq!(out["revision"], 1);
+    assert_eq!(signed_revisions(&h), 1);
+
+    // Later in the same session: no password asked.
+    h.ok(
+        "reopen_release",
+        json!({ "release": "v9", "reason": "hotfix" }),
+    );
+    let again = sign_as_ana(&h, None).unwrap();
+    assert_eq!(again["revision"], 2);
+
+    // A new session (a fresh app) asks again.
+    let state = h.webview.state::<AppState>();
+    let person = state.store().unwrap().person("ana").unwrap();
+    let fresh = signet_app::keys::Session::default();
+    let err = fresh
+        .signing_key(&state.keyring(), &person, None)
+        .err()
+        .unwrap();
+    assert_eq!(err.kind, signet_app::error::ErrorKind::NeedsPassword);
+}
+
+#[test]
+fn a_replaced_key_file_is_asked_for_again() {
+    let h = Harness::new();
+    ana_with_encrypted_key(&h);
+    sign_as_ana(&h, Some(PASSWORD)).unwrap();
+    h.ok(
+        "reopen_release",
+        json!({ "release": "v9", "reason": "hotfix" }),
+    );
+    // Rotated behind the app's back (the CLI's `key rotate`), with another
+    // password: the key unlocked earlier no longer answers for Ana.
+    let state = h.webview.state::<AppState>();
+    let mut store = state.store().unwrap();
+    let other =
+        signet_core::keys::FixedPassword(signet_core::keys::Password::new("another password"));
+    signet_core::keys::rotate(&mut store, &state.keyring(), "ana", false, &other, "ana").unwrap();
+    drop(store);
+    let ask = sign_as_ana(&h, None).unwrap_err();
+    assert_eq!(ask["kind"], "NeedsPassword", "{ask}");
+    assert_eq!(
+        sign_as_ana(&h, Some("another password")).unwrap()["revision"],
+        2
+    );
+}
+
+#[test]
+fn use_an_existing_key_registers_a_key_made_elsewhere_after_its_password() {
+    let h = Harness::new();
+    h.ok("add_person", json!({ "name": "Bo Berg", "email": null }));
+    // Nothing chosen yet.
+    let none = h
+        .call("import_key", json!({ "person": "bo", "password": null }))
+        .unwrap_err();
+    assert_eq!(none["kind"], "Refused", "{none}");
+
+    // A key made by another Signet (another config dir), with its password.
+    let elsewhere = h.dir.path().join("elsewhere");
+    let made = signet_core::keys::Keyring::new(&elsewhere)
+        .generate(
+            "bo",
+            false,
+            &signet_core::keys::Protection::Password(signet_core::keys::Password::new(
+                "bo's own password",
+            )),
+        )
+        .unwrap();
+    let file = elsewhere.join("keys/bo.key");
+    let session = h.webview.state::<signet_app::keys::Session>();
+    let picked = session.pick(&file).unwrap();
+    assert_eq!(picked.file, "bo.key");
+    assert!(picked.encrypted);
+
+    let ask = h
+        .call("import_key", json!({ "person": "bo", "password": null }))
+        .unwrap_err();
+    assert_eq!(ask["kind"], "NeedsPassword", "{ask}");
+    assert_eq!(
+        ask["locked"],
+        json!({ "handle": "bo", "name": "Bo Berg", "key_id": null, "file": "bo.key", "wrong_password": false })
+    );
+    let wrong = h
+        .call(
+            "import_key",
+            json!({ "person": "bo", "password": "nope nope nope" }),
+        )
+        .unwrap_err();
+    assert_eq!(wrong["locked"]["wrong_password"], true, "{wrong}");
+    let here = h.dir.path().join("config/keys/bo.key");
+    assert!(!here.exists(), "a wrong password writes nothing");
+    assert_eq!(
+        h.ok("list_people", json!({}))[0]["person"]["key_id"],
+        Value::Null
+    );
+
+    let keyed = h.ok(
+        "import_key",
+        json!({ "person": "bo", "password": "bo's own password" }),
+    );
+    assert_eq!(keyed["local_key"], true);
+    assert_eq!(keyed["unencrypted"], false);
+    assert_eq!(keyed["person"]["key_id"], made.key_id().as_str());
+    assert_eq!(
+        std::fs::read_to_string(&here).unwrap(),
+        std::fs::read_to_string(&file).unwrap(),
+        "kept as it came, under its own password"
+    );
+    // The choice is used up.
+    assert_eq!(
+        h.call("import_key", json!({ "person": "bo", "password": null }))
+            .unwrap_err()["kind"],
+        "Refused"
+    );
+
+    // Signing with it asks for its password (importing unlocked nothing).
+    finished_release(&h);
+    let sign = |password: Option<&str>| {
+        h.call(
+            "sign_off",
+            json!({ "release": "v9", "person": "bo", "role": "QA", "overrideReason": null, "password": password }),
+        )
+    };
+    assert_eq!(sign(None).unwrap_err()["kind"], "NeedsPassword");
+    assert_eq!(sign(Some("bo's own password")).unwrap()["revision"], 1);
+}
+
+#[test]
+fn a_file_that_is_not_a_secret_key_is_refused_when_chosen() {
+    let h = Harness::new();
+    let session = h.webview.state::<signet_app::keys::Session>();
+    let public = h.file(
+        "bo.pub",
+        b"untrusted comment: x\nRWQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
+    );
+    let err = session.pick(std::path::Path::new(&public)).err().unwrap();
+    assert_eq!(err.kind, signet_app::error::ErrorKind::Refused);
+    assert!(
+        err.message.contains("not a minisign secret key"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn a_first_sync_with_an_encrypted_key_asks_for_its_password_before_joining() {
+    let h = Harness::new();
+    h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
+    h.ok("act_as", json!({ "person": "ana" }));
+    h.ok(
+        "create_key",
+        json!({ "person": "ana", "password": PASSWORD, "unencrypted": false }),
+    );
+    let remote = bare_repo(&h);
+    let ask = h
+        .call("sync_now", json!({ "remote": remote, "password": null }))
+        .unwrap_err();
+    assert_eq!(ask["kind"], "NeedsPassword", "{ask}");
+    assert_eq!(ask["locked"]["name"], "Ana Ruiz");
+    let wrong = h
+        .call(
+            "sync_now",
+            json!({ "remote": remote, "password": "wrong password" }),
+        )
+        .unwrap_err();
+    assert_eq!(wrong["locked"]["wrong_password"], true, "{wrong}");
+    let st = h.ok("sync_status", json!({ "release": null }));
+    assert_eq!(st["device_owner"], Value::Null, "not joined");
+    assert_eq!(st["remote"], Value::Null, "not remembered");
+    let out = h.ok(
+        "sync_now",
+        json!({ "remote": remote, "password": PASSWORD }),
+    );
+    assert!(out["published"].as_u64().unwrap() > 0, "{out}");
+    assert_eq!(
+        h.ok("sync_status", json!({ "release": null }))["device_owner"],
+        "ana"
     );
 }

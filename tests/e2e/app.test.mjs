@@ -24,6 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), "signet-e2e-"));
 // base keeps a run clear of someone else's on a shared machine.
 const PORT = Number(process.env.SIGNET_E2E_PORT ?? 4444);
 const db = join(dir, "signet.db");
+const ERIN_PASSWORD = "erin's long password";
 let driverProc;
 let driver;
 
@@ -32,6 +33,8 @@ function startDriver(port, extraEnv = {}) {
   const proc = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
     env: { ...process.env, SIGNET_DB: db, SIGNET_ACTOR: "e2e", SIGNET_CONFIG_DIR: join(dir, "config"), NO_AT_BRIDGE: "1", ...extraEnv },
     stdio: ["ignore", "inherit", "inherit"],
+    // Its own process group: stopping it stops the app it started too.
+    detached: true,
   });
   return proc;
 }
@@ -65,12 +68,22 @@ before(async () => {
 });
 
 // An app the driver leaves behind keeps the runner's output pipe open and
-// the run never ends: stop every instance of the binary we launched.
+// the run never ends: stop the driver's whole process group (the app is in
+// it), and only ours — another run's apps on this machine live on.
 async function stopApp() {
   await driver?.quit();
-  driverProc?.kill();
-  await sleep(500);
-  spawnSync("pkill", ["-f", APP]);
+  const proc = driverProc;
+  driverProc = null;
+  if (proc && proc.exitCode === null && proc.signalCode === null) {
+    const gone = new Promise((r) => proc.once("exit", r));
+    try {
+      process.kill(-proc.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    await gone;
+  }
+  await sleep(300);
 }
 
 after(stopApp);
@@ -219,12 +232,18 @@ test("sign off with an override from the dialog; the release turns read-only", a
   await driver.click("[data-testid=add-approver]");
   await driver.type("[data-testid=new-person-name]", "Erin Example");
   await driver.click("[data-testid=new-person-add]");
-  await driver.until(async () => (await driver.findAll("[data-testid=signoff-person]")).length === 1, "an approver with a key");
+  // Her new key is encrypted with a password typed twice (keys.test.mjs tests the dialog).
+  await driver.until(async () => (await driver.findAll("[data-testid=key-dialog]")).length === 1, "the new key's password dialog");
+  await driver.type("[data-testid=key-password]", ERIN_PASSWORD);
+  await driver.type("[data-testid=key-password-again]", ERIN_PASSWORD + Keys.Enter);
+  await driver.until(async () => (await driver.findAll("[data-testid=signoff-person]")).length === 1, "an approver with a key", 20000);
   await driver.type("[data-testid=signoff-role]", "Release manager");
   await driver.type("[data-testid=signoff-override]", "pilot customers only; the rest is tracked in 2.4.1");
   await shot("signoff-dialog-light");
   await driver.click("[data-testid=signoff-submit]");
-  await driver.until(async () => (await driver.findAll("[data-testid=signed-banner]")).length === 1, "the signed-off banner");
+  await driver.until(async () => (await driver.findAll("[data-testid=key-password]")).length === 1, "the password prompt");
+  await driver.type("[data-testid=key-password]", ERIN_PASSWORD + Keys.Enter);
+  await driver.until(async () => (await driver.findAll("[data-testid=signed-banner]")).length === 1, "the signed-off banner", 20000);
   assert.match(await driver.text("[data-testid=signed-banner]"), /erin \(Release manager\)/);
   await shot("signed-off-light");
   // Ticking is refused in the UI, and nothing changed in the database.

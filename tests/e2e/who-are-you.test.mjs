@@ -5,9 +5,10 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, PORT } from "./harness.mjs";
+import { Keys } from "./webdriver.mjs";
 
 const app = new App("who");
 const nobody = { SIGNET_ACTOR: undefined, USER: undefined };
@@ -35,10 +36,15 @@ test("adding yourself names you in the footer and in the audit trail", async () 
   await d.type("[data-testid=who-email]", "dana@example.com");
   await d.click("[data-testid=who-key]");
   await d.click("[data-testid=who-submit]");
+  // The key is encrypted with a password typed twice.
+  await d.until(async () => (await d.findAll("[data-testid=key-dialog]")).length === 1, "the new key's password dialog");
+  await d.type("[data-testid=key-password]", "dana's long password");
+  await d.type("[data-testid=key-password-again]", "dana's long password" + Keys.Enter);
   await d.until(async () => (await d.findAll("[data-testid=who-name-shown]")).length === 1, "the footer naming a person");
   assert.deepEqual(await footer(), { name: "Dana Noor", avatar: "DN", handle: "@dana" });
   assert.equal((await d.findAll("[data-testid=who-card]")).length, 0, "the card is gone");
-  await d.until(async () => existsSync(join(app.config, "keys", "dana.key")), "Dana's signing key on this machine");
+  await d.until(async () => existsSync(join(app.config, "keys", "dana.key")), "Dana's signing key on this machine", 20000);
+  assert.match(readFileSync(join(app.config, "keys", "dana.key"), "utf8"), /encrypted/);
   await app.shot("who-named-light");
   await d.click("[data-testid=nav-library]");
   await app.shot("who-named-library-light");

@@ -5,4 +5,9 @@ import type { Person } from "./Person";
  * A person, and whether their secret key is on this machine (only then can
  * they sign here).
  */
-export type PersonKey = { person: Person, local_key: boolean, };
+export type PersonKey = { person: Person, local_key: boolean, 
+/**
+ * The key on this machine is stored without a password: whoever can
+ * read its file can sign as this person.
+ */
+unencrypted: boolean, };

@@ -3,6 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type { AppError } from "../bindings/AppError";
+import type { LockedKey } from "../bindings/LockedKey";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { Event } from "../bindings/Event";
 import type { FileImport } from "../bindings/FileImport";
@@ -18,6 +19,7 @@ import type { RunUpgrade } from "../bindings/RunUpgrade";
 import type { Format } from "../bindings/Format";
 import type { Paper } from "../bindings/Paper";
 import type { PersonKey } from "../bindings/PersonKey";
+import type { PickedKey } from "../bindings/PickedKey";
 import type { SignoffOutcome } from "../bindings/SignoffOutcome";
 import type { SignoffStatus } from "../bindings/SignoffStatus";
 import type { Verification } from "../bindings/Verification";
@@ -94,10 +96,17 @@ export const api = {
   history: (release: string, item: string) => invoke<Event[]>("item_history", { release, item }),
   people: () => invoke<PersonKey[]>("list_people"),
   addPerson: (name: string, email: string | null) => invoke<PersonKey>("add_person", { name, email }),
-  createKey: (person: string) => invoke<PersonKey>("create_key", { person }),
+  /** Makes the person's key, encrypted with `password`; null only with `unencrypted` (the explicit "no password" choice). */
+  createKey: (person: string, password: string | null, unencrypted: boolean) =>
+    invoke<PersonKey>("create_key", { person, password, unencrypted }),
+  /** Opens a file dialog for a minisign secret key made elsewhere; null when the user cancels. */
+  pickKeyFile: () => invoke<PickedKey | null>("pick_key_file"),
+  /** Registers the picked key file as the person's key; NeedsPassword until its password is given. */
+  importKey: (person: string, password: string | null) => invoke<PersonKey>("import_key", { person, password }),
   signoffStatus: (release: string) => invoke<SignoffStatus>("signoff_status", { release }),
-  signOff: (release: string, person: string, role: string, overrideReason: string | null) =>
-    invoke<SignoffOutcome>("sign_off", { release, person, role, overrideReason }),
+  /** NeedsPassword when the approver's key is encrypted and neither `password` nor this session unlocked it. */
+  signOff: (release: string, person: string, role: string, overrideReason: string | null, password: string | null) =>
+    invoke<SignoffOutcome>("sign_off", { release, person, role, overrideReason, password }),
   reopen: (release: string, reason: string) => invoke<Release>("reopen_release", { release, reason }),
   /** Opens a save dialog; null when the user cancels. */
   exportReport: (release: string, format: Format, paper: Paper) => invoke<Exported | null>("export_report", { release, format, paper }),
@@ -106,8 +115,14 @@ export const api = {
   /** Remote, last sync, pending changes; conflicts of `release` when given. */
   syncStatus: (release: string | null) => invoke<SyncStatus>("sync_status", { release }),
   /** Syncs with `remote` (else the remembered one); the first sync joins as the acting person. */
-  syncNow: (remote: string | null) => invoke<SyncOutcome>("sync_now", { remote }),
+  syncNow: (remote: string | null, password: string | null) => invoke<SyncOutcome>("sync_now", { remote, password }),
 };
+
+/** The key whose password a command asked for (a NeedsPassword error), else null. */
+export function lockedKey(e: unknown): LockedKey | null {
+  if (e && typeof e === "object" && "kind" in e && (e as AppError).kind === "NeedsPassword") return (e as AppError).locked ?? null;
+  return null;
+}
 
 /** A readable message for anything a command rejected with. */
 export function errorText(e: unknown): string {

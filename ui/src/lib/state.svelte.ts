@@ -7,6 +7,7 @@ import type { TemplateInfo } from "../bindings/TemplateInfo";
 import { api, errorText, type SyncOutcome, type SyncStatus } from "./api";
 import type { AppError } from "../bindings/AppError";
 import { autoSyncKey, broughtChanges } from "./sync";
+import { withPassword } from "./passwords.svelte";
 
 export type Page = { name: "releases" } | { name: "library" } | { name: "release"; release: string };
 
@@ -115,7 +116,14 @@ export async function syncNow(remote: string | null = null, { quiet = false } = 
   app.sync.running = true;
   if (target) app.sync.pending = target;
   try {
-    const out = await api.syncNow(target);
+    // A first sync joins with the person's signing key: an encrypted one
+    // asks for its password, but never from the timer (that waits for a
+    // sync someone starts).
+    const out = quiet ? await api.syncNow(target, null) : await withPassword((password) => api.syncNow(target, password));
+    if (!out) {
+      app.sync.error = { kind: "NeedsPassword", message: "Not synced: your signing key stayed locked. Sync again to enter its password.", where: null, locked: null };
+      return;
+    }
     app.sync.outcome = out;
     app.sync.error = null;
     app.sync.pending = "";
@@ -126,7 +134,7 @@ export async function syncNow(remote: string | null = null, { quiet = false } = 
       refreshInfo();
     }
   } catch (e) {
-    app.sync.error = e && typeof e === "object" && "kind" in e ? (e as AppError) : { kind: "Internal", message: String(e), where: null };
+    app.sync.error = e && typeof e === "object" && "kind" in e ? (e as AppError) : { kind: "Internal", message: String(e), where: null, locked: null };
   } finally {
     app.sync.running = false;
     await refreshSync();
