@@ -682,8 +682,35 @@ fn no_secret_key_byte_leaves_its_key_file() {
     run(&["gate", "v2.4.0"]);
     run(&["doctor"]);
     run(&["audit", "verify"]);
+    // Team sync publishes everything the database holds, signed by a device
+    // key of its own: neither that key nor a person's leaves the machine.
+    let remote = env.path("remote.git");
+    assert!(std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&remote)
+        .status()
+        .unwrap()
+        .success());
+    run(&["sync", remote.to_str().unwrap(), "--as", "ana"]);
+    run(&["sync"]);
+    let devices: Vec<String> = std::fs::read_dir(env.path("config/devices"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(devices.len(), 1, "one device key");
+    let objects = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&remote)
+        .args(["cat-file", "--batch-all-objects", "--batch"])
+        .output()
+        .unwrap();
+    assert!(
+        objects.stdout.len() > 1000,
+        "the remote holds the team's record"
+    );
 
     let mut haystacks = seen;
+    haystacks.push(("the sync remote's objects".into(), objects.stdout));
     for entry in std::fs::read_dir(env.path("out")).unwrap() {
         let path = entry.unwrap().path();
         haystacks.push((path.display().to_string(), std::fs::read(&path).unwrap()));
@@ -701,6 +728,7 @@ fn no_secret_key_byte_leaves_its_key_file() {
     let mut secrets = needles(&ana_first, Some(PASSWORD));
     secrets.extend(needles(&ana_now, Some(PASSWORD)));
     secrets.extend(needles(&bo, None));
+    secrets.extend(needles(&devices[0], None));
     for (place, hay) in &haystacks {
         for (what, needle) in &secrets {
             assert!(
