@@ -515,7 +515,7 @@ impl Keyring {
     /// The error for an OS store that did not answer about `handle`'s key.
     fn unreachable(&self, handle: &str, account: &str, why: &str) -> Error {
         Error::Invalid(format!(
-            "{handle}'s signing key is kept in {} (account \"{account}\"), which cannot be reached: {why}; \
+            "{handle}'s signing key is kept in {}, account \"{account}\", which cannot be reached: {why}; \
              nothing was signed or changed. Unlock it and try again: log in to your desktop session, or, \
              without one, run signet inside a D-Bus session with an unlocked keyring \
              (`dbus-run-session`, then `gnome-keyring-daemon --unlock`)",
@@ -595,7 +595,7 @@ impl Keyring {
                 Ok(()) => Ok(Some(account)),
                 Err(why) => Err(Error::Invalid(format!(
                     "the key store is set to os, but {} cannot take {handle}'s key now: {why}; \
-                     nothing was changed. Unlock it and try again, or use --key-store file \
+                     nothing was changed. Start or unlock it and try again, or use --key-store file \
                      (or auto, which falls back to a key file)",
                     self.os.name()
                 ))),

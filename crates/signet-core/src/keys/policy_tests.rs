@@ -203,7 +203,7 @@ fn an_unreachable_store_at_load_time_names_itself_and_what_to_do() {
     let account = os_store::account(dir.path(), "eve");
     assert!(
         err.starts_with(&format!(
-            "eve's signing key is kept in the Fake Store (account \"{account}\"), which cannot be reached: the fake store is down"
+            "eve's signing key is kept in the Fake Store, account \"{account}\", which cannot be reached: the fake store is down"
         )),
         "{err}"
     );
