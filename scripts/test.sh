@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_build_tools
 apt_need xvfb xauth x11-utils xdotool xclip dbus-x11 webkit2gtk-driver \
-    poppler-utils minisign python3-gi gir1.2-gtk-3.0
+    poppler-utils minisign python3-gi gir1.2-gtk-3.0 dbus gnome-keyring
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt || true
 export PATH="$HOME/.cargo/bin:$PATH"
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked

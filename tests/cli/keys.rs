@@ -8,6 +8,8 @@ use base64::Engine;
 
 use super::*;
 
+mod os_store;
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn stderr_of(out: &Output) -> String {

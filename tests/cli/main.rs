@@ -64,11 +64,14 @@ impl Env {
     fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("signet").unwrap();
         // New keys are encrypted: this password opens every key a test
-        // makes, unless the test says otherwise.
+        // makes, unless the test says otherwise. They are key files, never
+        // the OS secret store of whoever runs the tests (keys/os_store.rs
+        // tests that store with one of its own).
         c.env("SIGNET_DB", self.db())
             .env("SIGNET_ACTOR", "ana")
             .env("SIGNET_CONFIG_DIR", self.dir.path().join("config"))
             .env("SIGNET_KEY_PASSWORD", PASSWORD)
+            .env("SIGNET_KEY_STORE", "file")
             .current_dir(self.dir.path());
         c
     }

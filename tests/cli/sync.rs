@@ -135,6 +135,7 @@ impl Peer {
             .env_remove("SIGNET_ACTOR")
             .env_remove("SIGNET_CONFIG_DIR")
             .env("SIGNET_KEY_PASSWORD", PASSWORD)
+            .env("SIGNET_KEY_STORE", "file")
             .current_dir(&self.cwd)
             .arg("--db")
             .arg(self.db())

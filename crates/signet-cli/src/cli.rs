@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +43,29 @@ pub struct PasswordArgs {
     /// $SIGNET_KEY_PASSWORD, else a prompt on the terminal]
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+}
+
+/// Where a new signing key is kept (`signet_core::keys::KeyStore`).
+#[derive(Debug, Args)]
+pub struct KeyStoreArgs {
+    /// Where the new secret key is kept: auto = in the OS secret store
+    /// (Secret Service, Keychain, Credential Manager) when it is unlocked,
+    /// else a key file; file = a key file; os = the OS store or nothing
+    #[arg(
+        long,
+        value_enum,
+        env = "SIGNET_KEY_STORE",
+        value_name = "WHERE",
+        default_value = "auto"
+    )]
+    pub key_store: KeyStoreChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeyStoreChoice {
+    Auto,
+    File,
+    Os,
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,7 +227,8 @@ pub enum PersonCmd {
 #[derive(Debug, Subcommand)]
 pub enum KeyCmd {
     /// Create this person's signing key pair on this machine, encrypted
-    /// with a password
+    /// with a password, in the OS secret store when it is unlocked, else in
+    /// a key file
     Init {
         /// Handle, e-mail or name of the person [default: --actor]
         #[arg(long = "as", value_name = "PERSON")]
@@ -217,6 +241,8 @@ pub enum KeyCmd {
         unencrypted: bool,
         #[command(flatten)]
         password: PasswordArgs,
+        #[command(flatten)]
+        store: KeyStoreArgs,
     },
     /// Encrypt an unencrypted secret key with a password, in place
     Protect {
@@ -240,6 +266,8 @@ pub enum KeyCmd {
         /// The password of the imported file
         #[command(flatten)]
         password: PasswordArgs,
+        #[command(flatten)]
+        store: KeyStoreArgs,
     },
     /// Print a person's public key as a minisign .pub file (or, with
     /// --secret, their encrypted secret key file)
@@ -272,6 +300,8 @@ pub enum KeyCmd {
         unencrypted: bool,
         #[command(flatten)]
         password: PasswordArgs,
+        #[command(flatten)]
+        store: KeyStoreArgs,
     },
     /// Mark a key compromised: signatures dated after --from are invalid,
     /// earlier ones are flagged

@@ -1,18 +1,23 @@
 //! Where a person's secret signing key lives on this machine, and how it is
-//! protected: one minisign key file per person in the user's config dir
-//! (`~/.config/signet/keys/<handle>.key`, directory 0700, file 0600),
-//! encrypted with a password in minisign's own scrypt format (so `minisign
-//! -S` can use it too) unless made `--unencrypted`. Beside it, the public
-//! half (`<handle>.pub`), which says which key an encrypted file holds
-//! without its password.
+//! protected. A key is minisign secret key text, encrypted with a password
+//! in minisign's own scrypt format (so `minisign -S` can use it too) unless
+//! made `--unencrypted`. It is kept either in the OS secret store
+//! (`keys/os_store.rs`: Secret Service, Keychain, Credential Manager), with
+//! a marker file `<handle>.key` in the config dir saying so, or as the key
+//! file `~/.config/signet/keys/<handle>.key` itself (directory 0700, file
+//! 0600). New keys go to the OS store when it can take one and the policy
+//! ([`KeyStore`]) allows; existing keys stay where they are. Beside either,
+//! the public half (`<handle>.pub`), which says which key is there without
+//! its password or the store.
 //!
-//! The flows that pair a key file with the database — [`init`], [`rotate`],
-//! [`import`] — write the key file only after the database accepted its
-//! public half, so a refusal leaves nothing behind.
+//! The flows that pair a key with the database — [`init`], [`rotate`],
+//! [`import`] — store the key only after the database accepted its public
+//! half, so a refusal leaves nothing behind.
 //!
 //! Never: a secret key or password in the database, a report, an audit
 //! event, a message or the webview. Passwords come from the front end
-//! through [`Passwords`]; this module never prompts.
+//! through [`Passwords`]; this module never prompts, and never lets the OS
+//! store prompt either.
 
 use std::fs;
 use std::io::Write;
@@ -22,6 +27,9 @@ use crate::error::{Error, Result};
 use crate::model::Person;
 use crate::seal::SigningKey;
 use crate::store::{may_register_key, Store};
+
+mod os_store;
+pub use os_store::{SecretStore, StoreResult};
 
 /// `$XDG_CONFIG_HOME/signet` (`~/.config/signet`).
 pub fn default_config_dir() -> Option<PathBuf> {
@@ -268,33 +276,154 @@ fn encrypt(key: &SigningKey, password: &Password, comment: &str) -> Result<Strin
     Ok(format!("untrusted comment: {comment}\n{line}\n"))
 }
 
-/// A key made and written to a temp file beside its final place, not yet
-/// in it: [`Staged::install`] moves it there once the database accepted it.
-pub struct Staged {
-    tmp: tempfile::NamedTempFile,
-    path: PathBuf,
-    pub_path: PathBuf,
+/// Where new keys go (`--key-store`, `SIGNET_KEY_STORE`): the OS secret
+/// store when it can take one now and a key file otherwise (`Auto`, the
+/// default), always a key file (`File`, as before the OS store), or the OS
+/// store and nothing else (`Os`: refused when it cannot take the key).
+/// Keys already on this machine stay where they are, whatever the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyStore {
+    #[default]
+    Auto,
+    File,
+    Os,
+}
+
+impl KeyStore {
+    /// The environment variable [`Keyring::new`] reads the policy from.
+    pub const ENV: &'static str = "SIGNET_KEY_STORE";
+
+    fn from_env() -> std::result::Result<KeyStore, String> {
+        match std::env::var(Self::ENV) {
+            Ok(v) if v.trim().is_empty() => Ok(KeyStore::Auto),
+            Ok(v) => v.parse(),
+            Err(std::env::VarError::NotPresent) => Ok(KeyStore::Auto),
+            Err(e) => Err(format!("{}: {e}", Self::ENV)),
+        }
+    }
+}
+
+impl std::str::FromStr for KeyStore {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<KeyStore, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(KeyStore::Auto),
+            "file" => Ok(KeyStore::File),
+            "os" => Ok(KeyStore::Os),
+            other => Err(format!(
+                "{}={other:?}: expected auto, file or os",
+                KeyStore::ENV
+            )),
+        }
+    }
+}
+
+/// Where one person's key is kept on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyHome {
+    /// A minisign key file.
+    File(PathBuf),
+    /// The OS secret store, under service "signet" and `account`; `marker`
+    /// is the file in the config dir that says so.
+    OsStore {
+        store: String,
+        account: String,
+        marker: PathBuf,
+    },
+}
+
+impl std::fmt::Display for KeyHome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyHome::File(path) => write!(f, "{}", path.display()),
+            KeyHome::OsStore { store, account, .. } => write!(
+                f,
+                "{store}, service \"{}\", account \"{account}\"",
+                os_store::SERVICE
+            ),
+        }
+    }
+}
+
+/// What a `<handle>.key` file turned out to hold.
+enum Found {
+    /// A key file's text.
+    Key(String),
+    /// A marker: the key is in the OS store under this account.
+    Marker(String),
+}
+
+/// A key made and staged beside its final place, not yet in it:
+/// [`Staged::install`] puts it there once the database accepted it. A key
+/// file is written to a temp file now; a key for the OS store waits in
+/// memory (the store has no temp entries), with its marker in a temp file.
+pub struct Staged<'a> {
+    keyring: &'a Keyring,
+    handle: String,
+    text: String,
+    to: Staging,
+    /// The OS store entry that held this person's key before, if any:
+    /// removed once the new key is in place.
+    replaces: Option<String>,
     pub_text: String,
     public_key: String,
 }
 
-impl Staged {
+enum Staging {
+    File(tempfile::NamedTempFile),
+    Os {
+        account: String,
+        marker: tempfile::NamedTempFile,
+    },
+}
+
+impl Staged<'_> {
     pub fn public_key(&self) -> &str {
         &self.public_key
     }
 
-    /// Moves the key file into place (replacing any there) and writes the
-    /// public half beside it.
+    /// Puts the key in place (replacing any there) and writes the public
+    /// half beside it. Should the OS store refuse the key now, after it took
+    /// nothing but a probe, the key goes to a key file instead: the database
+    /// already registered it, and a registered key must not be lost.
     pub fn install(self) -> Result<()> {
-        self.tmp
-            .persist(&self.path)
-            .map_err(|e| Error::io(&self.path, &e.error))?;
-        crate::report::write_atomic(&self.pub_path, self.pub_text.as_bytes())
+        let ring = self.keyring;
+        let path = ring.secret_path(&self.handle);
+        let mut kept = None;
+        match self.to {
+            Staging::File(tmp) => {
+                tmp.persist(&path).map_err(|e| Error::io(&path, &e.error))?;
+            }
+            Staging::Os { account, marker } => {
+                if ring.os.set(&account, &self.text).is_ok() {
+                    marker
+                        .persist(&path)
+                        .map_err(|e| Error::io(&path, &e.error))?;
+                    kept = Some(account);
+                } else {
+                    drop(marker);
+                    write_private_tmp(&path, self.text.as_bytes())?
+                        .persist(&path)
+                        .map_err(|e| Error::io(&path, &e.error))?;
+                }
+            }
+        }
+        if let Some(old) = self.replaces.filter(|old| kept.as_ref() != Some(old)) {
+            // The replaced key was rotated or re-imported away; an entry
+            // left behind (the store unreachable now) holds only that key.
+            let _ = ring.os.delete(&old);
+        }
+        crate::report::write_atomic(&ring.public_path(&self.handle), self.pub_text.as_bytes())
     }
 }
 
+/// The signing keys of one config dir: key files and markers in its
+/// `keys/` sub-directory, and the OS secret store entries they name.
 pub struct Keyring {
     dir: PathBuf,
+    config_dir: PathBuf,
+    policy: std::result::Result<KeyStore, String>,
+    os: Box<dyn SecretStore>,
 }
 
 /// A key opened for signing, and whether its file is encrypted.
@@ -304,13 +433,32 @@ pub struct Loaded {
 }
 
 impl Keyring {
-    /// A keyring under a config dir (keys go in its `keys/` sub-directory).
+    /// A keyring under a config dir (keys go in its `keys/` sub-directory),
+    /// with this platform's OS store and the policy of `SIGNET_KEY_STORE`
+    /// (default: auto). A bad value is reported when a key is made.
     pub fn new(config_dir: &Path) -> Keyring {
         Keyring {
             dir: config_dir.join("keys"),
+            config_dir: config_dir.to_path_buf(),
+            policy: KeyStore::from_env(),
+            os: os_store::platform(),
         }
     }
 
+    /// Where new keys go, overriding `SIGNET_KEY_STORE` (`--key-store`).
+    pub fn with_key_store(mut self, policy: KeyStore) -> Keyring {
+        self.policy = Ok(policy);
+        self
+    }
+
+    /// Another OS store than the platform's (tests).
+    pub fn with_secret_store(mut self, store: Box<dyn SecretStore>) -> Keyring {
+        self.os = store;
+        self
+    }
+
+    /// The key file of `handle`, or the marker that stands for it when the
+    /// key is in the OS store.
     pub fn secret_path(&self, handle: &str) -> PathBuf {
         self.dir.join(format!("{handle}.key"))
     }
@@ -323,15 +471,31 @@ impl Keyring {
         self.secret_path(handle).exists()
     }
 
-    fn what(&self, handle: &str) -> String {
-        format!(
-            "{handle}'s signing key ({})",
-            self.secret_path(handle).display()
-        )
+    /// Where `handle`'s key is kept (None: there is none, or its file
+    /// cannot be read).
+    pub fn home(&self, handle: &str) -> Option<KeyHome> {
+        match self.found(handle).ok()? {
+            Found::Key(_) => Some(KeyHome::File(self.secret_path(handle))),
+            Found::Marker(account) => Some(KeyHome::OsStore {
+                store: self.os.name().to_string(),
+                account,
+                marker: self.secret_path(handle),
+            }),
+        }
     }
 
-    /// The key file of `handle`, not opened.
-    pub fn read(&self, handle: &str) -> Result<KeyFile> {
+    fn what(&self, handle: &str) -> String {
+        match self.home(handle) {
+            Some(home) => format!("{handle}'s signing key ({home})"),
+            None => format!(
+                "{handle}'s signing key ({})",
+                self.secret_path(handle).display()
+            ),
+        }
+    }
+
+    /// What `<handle>.key` holds, unopened and without asking the OS store.
+    fn found(&self, handle: &str) -> Result<Found> {
         let path = self.secret_path(handle);
         let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Invalid(format!(
@@ -340,6 +504,45 @@ impl Keyring {
             )),
             _ => Error::io(&path, &e),
         })?;
+        Ok(match os_store::parse_marker(&text) {
+            Some(account) => Found::Marker(
+                account.unwrap_or_else(|| os_store::account(&self.config_dir, handle)),
+            ),
+            None => Found::Key(text),
+        })
+    }
+
+    /// The error for an OS store that did not answer about `handle`'s key.
+    fn unreachable(&self, handle: &str, account: &str, why: &str) -> Error {
+        Error::Invalid(format!(
+            "{handle}'s signing key is kept in {}, account \"{account}\", which cannot be reached: {why}; \
+             nothing was signed or changed. Unlock it and try again: log in to your desktop session, or, \
+             without one, run signet inside a D-Bus session with an unlocked keyring \
+             (`dbus-run-session`, then `gnome-keyring-daemon --unlock`)",
+            self.os.name()
+        ))
+    }
+
+    /// The key file of `handle`, not opened: read from its file, or from
+    /// the OS store when a marker stands there.
+    pub fn read(&self, handle: &str) -> Result<KeyFile> {
+        let text = match self.found(handle)? {
+            Found::Key(text) => text,
+            Found::Marker(account) => match self.os.get(&account) {
+                Ok(Some(text)) => text,
+                Ok(None) => {
+                    return Err(Error::Invalid(format!(
+                        "{handle}'s signing key should be in {} under account \"{account}\" ({} says so), \
+                         but the store has no such entry; import the key again \
+                         (`signet key import FILE --as {handle} --force`) or make a new one \
+                         (`signet key rotate --as {handle} --force`)",
+                        self.os.name(),
+                        self.secret_path(handle).display()
+                    )))
+                }
+                Err(why) => return Err(self.unreachable(handle, &account, &why)),
+            },
+        };
         KeyFile::parse(&self.what(handle), &text)
     }
 
@@ -354,56 +557,121 @@ impl Keyring {
     }
 
     /// The public key of the key on this machine (None: there is none).
-    /// An encrypted file cannot say without its password, so the `.pub`
-    /// beside it answers; only without one is the password asked for.
+    /// An encrypted file cannot say without its password, nor a key in the
+    /// OS store without asking the store, so the `.pub` beside it answers;
+    /// only without one is the key read and opened.
     pub fn public_key(&self, handle: &str, passwords: &dyn Passwords) -> Result<Option<String>> {
         if !self.has_key(handle) {
             return Ok(None);
         }
+        let beside = || {
+            fs::read_to_string(self.public_path(handle))
+                .ok()
+                .and_then(|text| crate::seal::parse_public_key(&text).ok())
+        };
+        if let Found::Marker(_) = self.found(handle)? {
+            if let Some(pk) = beside() {
+                return Ok(Some(pk));
+            }
+        }
         let file = self.read(handle)?;
         if file.is_encrypted() {
-            if let Ok(text) = fs::read_to_string(self.public_path(handle)) {
-                if let Ok(pk) = crate::seal::parse_public_key(&text) {
-                    return Ok(Some(pk));
-                }
+            if let Some(pk) = beside() {
+                return Ok(Some(pk));
             }
         }
         Ok(Some(file.open(passwords)?.public_key()))
     }
 
-    /// Makes a key pair for `handle` in a temp file (see [`Staged`]).
-    /// Refuses when a key file is there unless `replace`: a lost key cannot
-    /// sign again, but an overwritten one is gone for good.
+    /// Where a new key goes under the policy, asking the OS store whether
+    /// it can take one now; Some(account) is the OS store.
+    fn destination(&self, handle: &str) -> Result<Option<String>> {
+        let policy = self.policy.clone().map_err(Error::Invalid)?;
+        let account = os_store::account(&self.config_dir, handle);
+        match policy {
+            KeyStore::File => Ok(None),
+            KeyStore::Auto => Ok(self.os.ready().ok().map(|()| account)),
+            KeyStore::Os => match self.os.ready() {
+                Ok(()) => Ok(Some(account)),
+                Err(why) => Err(Error::Invalid(format!(
+                    "the key store is set to os, but {} cannot take {handle}'s key now: {why}; \
+                     nothing was changed. Start or unlock it and try again, or use --key-store file \
+                     (or auto, which falls back to a key file)",
+                    self.os.name()
+                ))),
+            },
+        }
+    }
+
+    /// Makes a key pair for `handle` and stages it (see [`Staged`]).
+    /// Refuses when a key is there unless `replace`: a lost key cannot sign
+    /// again, but an overwritten one is gone for good.
     pub fn stage_new(
         &self,
         handle: &str,
         replace: bool,
         protection: &Protection,
-    ) -> Result<Staged> {
+    ) -> Result<Staged<'_>> {
+        self.refuse_existing(handle, replace)?;
         let (text, public_key) = new_key_file(protection, handle)?;
         self.stage(handle, replace, &text, &public_key)
     }
 
-    /// Stages a key file's text as it is (an imported one keeps its own
-    /// password).
-    fn stage(&self, handle: &str, replace: bool, text: &str, public_key: &str) -> Result<Staged> {
-        let path = self.secret_path(handle);
-        if path.exists() && !replace {
+    fn refuse_existing(&self, handle: &str, replace: bool) -> Result<()> {
+        if self.has_key(handle) && !replace {
             return Err(Error::AlreadyExists {
                 what: "signing key",
-                name: format!("{handle} ({})", path.display()),
+                name: format!(
+                    "{handle} ({})",
+                    self.home(handle).map_or_else(
+                        || self.secret_path(handle).display().to_string(),
+                        |h| h.to_string(),
+                    )
+                ),
             });
         }
-        create_private_dir(&self.dir)?;
-        let tmp = write_private_tmp(&path, text.as_bytes())?;
+        Ok(())
+    }
+
+    /// Stages a key file's text as it is (an imported one keeps its own
+    /// password), for the OS store or a key file as the policy says.
+    fn stage(
+        &self,
+        handle: &str,
+        replace: bool,
+        text: &str,
+        public_key: &str,
+    ) -> Result<Staged<'_>> {
+        self.refuse_existing(handle, replace)?;
+        let path = self.secret_path(handle);
+        let replaces = match self.found(handle) {
+            Ok(Found::Marker(account)) => Some(account),
+            _ => None,
+        };
+        let to = match self.destination(handle)? {
+            Some(account) => {
+                create_private_dir(&self.dir)?;
+                let marker = os_store::marker_text(self.os.name(), &account);
+                Staging::Os {
+                    marker: write_private_tmp(&path, marker.as_bytes())?,
+                    account,
+                }
+            }
+            None => {
+                create_private_dir(&self.dir)?;
+                Staging::File(write_private_tmp(&path, text.as_bytes())?)
+            }
+        };
         Ok(Staged {
-            tmp,
-            pub_path: self.public_path(handle),
+            keyring: self,
+            handle: handle.to_string(),
+            text: text.to_string(),
+            to,
+            replaces,
             pub_text: crate::seal::public_file_text(
                 public_key,
                 &format!("signet public key of {handle}"),
             ),
-            path,
             public_key: public_key.to_string(),
         })
     }
@@ -416,8 +684,7 @@ impl Keyring {
         replace: bool,
         protection: &Protection,
     ) -> Result<SigningKey> {
-        let (text, public_key) = new_key_file(protection, handle)?;
-        self.stage(handle, replace, &text, &public_key)?.install()?;
+        self.stage_new(handle, replace, protection)?.install()?;
         let passwords: &dyn Passwords = match protection {
             Protection::Password(p) => &FixedPassword(Password(p.text())),
             Protection::Unencrypted => &Unprotected,
@@ -425,9 +692,11 @@ impl Keyring {
         Ok(self.load(handle, passwords)?.key)
     }
 
-    /// Encrypts `handle`'s unencrypted key file in place (an atomic
-    /// rewrite: the old file stays whole until the new one replaces it).
+    /// Encrypts `handle`'s unencrypted key in place: an atomic rewrite of
+    /// its file (the old file stays whole until the new one replaces it),
+    /// or its OS store entry replaced in one call.
     pub fn protect(&self, handle: &str, passwords: &dyn Passwords) -> Result<Protected> {
+        let found = self.found(handle)?;
         let file = self.read(handle)?;
         if file.is_encrypted() {
             return Ok(Protected::AlreadyEncrypted);
@@ -440,17 +709,26 @@ impl Keyring {
             )));
         }
         let text = seal_key(&key, &protection, handle)?;
-        let path = self.secret_path(handle);
-        write_private_tmp(&path, text.as_bytes())?
-            .persist(&path)
-            .map_err(|e| Error::io(&path, &e.error))?;
+        match found {
+            Found::Key(_) => {
+                let path = self.secret_path(handle);
+                write_private_tmp(&path, text.as_bytes())?
+                    .persist(&path)
+                    .map_err(|e| Error::io(&path, &e.error))?;
+            }
+            Found::Marker(account) => self
+                .os
+                .set(&account, &text)
+                .map_err(|why| self.unreachable(handle, &account, &why))?,
+        }
         Ok(Protected::Encrypted {
             key_id: key.key_id(),
         })
     }
 
-    /// The key file to copy to another machine, still encrypted. An
-    /// unencrypted one is refused: the copy would sign for anyone.
+    /// The key file to copy to another machine, still encrypted (from its
+    /// file or the OS store). An unencrypted one is refused: the copy would
+    /// sign for anyone.
     pub fn export_secret(&self, handle: &str) -> Result<String> {
         let file = self.read(handle)?;
         if !file.is_encrypted() {
@@ -705,6 +983,9 @@ pub fn write_secret_file(path: &Path, text: &str) -> Result<()> {
 }
 
 #[cfg(test)]
+mod policy_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -712,10 +993,15 @@ mod tests {
         FixedPassword(Password::new(s))
     }
 
+    /// Key files only, whatever the machine's OS store or environment.
+    fn file_ring(dir: &Path) -> Keyring {
+        Keyring::new(dir).with_key_store(KeyStore::File)
+    }
+
     #[test]
     fn an_encrypted_key_opens_only_with_its_password() {
         let dir = tempfile::tempdir().unwrap();
-        let ring = Keyring::new(dir.path());
+        let ring = file_ring(dir.path());
         let key = ring
             .generate("ana", false, &Protection::Password(Password::new("s3cret")))
             .unwrap();
@@ -740,7 +1026,7 @@ mod tests {
     #[test]
     fn protect_encrypts_the_same_key_in_place() {
         let dir = tempfile::tempdir().unwrap();
-        let ring = Keyring::new(dir.path());
+        let ring = file_ring(dir.path());
         let key = ring
             .generate("bo", false, &Protection::Unencrypted)
             .unwrap();
@@ -766,7 +1052,7 @@ mod tests {
     #[test]
     fn an_empty_password_and_a_plain_export_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let ring = Keyring::new(dir.path());
+        let ring = file_ring(dir.path());
         let err = ring
             .generate("cy", false, &Protection::Password(Password::new("")))
             .err()

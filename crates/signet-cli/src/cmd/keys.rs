@@ -4,26 +4,64 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use signet_core::keys::{self, KeyFile, KeyInit, Keyring, Protected};
+use signet_core::keys::{self, KeyFile, KeyHome, KeyInit, KeyStore, Keyring, Protected};
 use signet_core::Error;
 
 use super::Ctx;
-use crate::cli::PasswordArgs;
+use crate::cli::{KeyStoreArgs, KeyStoreChoice, PasswordArgs};
 use crate::error::{CliError, Result};
 use crate::out;
 use crate::password::Prompt;
 
-/// The one warning for a key file anyone who can read it can sign with.
+/// The one warning for a key anyone who can read it can sign with.
 pub fn warn_unencrypted(keyring: &Keyring, handle: &str) -> Result<()> {
     out::warn(format!(
-        "{handle}'s signing key {} is not encrypted: anyone who can read it can sign as {handle}; \
+        "{handle}'s signing key {} is not encrypted: {} can sign as {handle}; \
          encrypt it with `signet key protect --as {handle}`",
-        keyring.secret_path(handle).display()
+        where_is(keyring, handle),
+        who_can_sign(keyring, handle, "anyone who can read it".into())
     ))
 }
 
+/// Where `handle`'s key is, for a message: its file's path, or "in" the OS
+/// store with the account.
+fn where_is(keyring: &Keyring, handle: &str) -> String {
+    match keyring.home(handle) {
+        Some(home @ KeyHome::OsStore { .. }) => format!("in {home}"),
+        Some(KeyHome::File(path)) => path.display().to_string(),
+        None => keyring.secret_path(handle).display().to_string(),
+    }
+}
+
+/// Who can sign with an unencrypted key where it is kept: for a key file,
+/// `file_words`.
+fn who_can_sign(keyring: &Keyring, handle: &str, file_words: String) -> String {
+    match keyring.home(handle) {
+        Some(KeyHome::OsStore { store, .. }) => {
+            format!("any program running as you while {store} is unlocked")
+        }
+        _ => file_words,
+    }
+}
+
+/// The keyring with the policy for new keys from `--key-store`.
+fn keyring_for_new_keys(ctx: &Ctx, store: &KeyStoreArgs) -> Result<Keyring> {
+    Ok(ctx.keyring()?.with_key_store(match store.key_store {
+        KeyStoreChoice::Auto => KeyStore::Auto,
+        KeyStoreChoice::File => KeyStore::File,
+        KeyStoreChoice::Os => KeyStore::Os,
+    }))
+}
+
+/// Whether `handle`'s key is encrypted, to warn when it is not. A key in
+/// an OS store that does not answer now cannot say; the command that asked
+/// has done its work without it, so it is not failed for that.
 fn encrypted(keyring: &Keyring, handle: &str) -> Result<bool> {
-    Ok(keyring.read(handle)?.is_encrypted())
+    match keyring.read(handle) {
+        Ok(file) => Ok(file.is_encrypted()),
+        Err(_) if matches!(keyring.home(handle), Some(KeyHome::OsStore { .. })) => Ok(true),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub fn init(
@@ -32,23 +70,25 @@ pub fn init(
     force: bool,
     unencrypted: bool,
     password: &PasswordArgs,
+    store: &KeyStoreArgs,
 ) -> Result<ExitCode> {
-    let keyring = ctx.keyring()?;
+    let keyring = keyring_for_new_keys(ctx, store)?;
     let prompt = Prompt::new(password, Some(unencrypted));
     let (p, outcome) = keys::init(&mut ctx.store, &keyring, who, force, &prompt, &ctx.actor)?;
     let key_id = p.key_id.as_deref().unwrap_or("?");
-    let secret = keyring.secret_path(&p.handle);
+    let secret = where_is(&keyring, &p.handle);
     let is_encrypted = encrypted(&keyring, &p.handle)?;
     let made = matches!(outcome, KeyInit::Created | KeyInit::Replaced { .. });
-    let protection = if is_encrypted {
-        "encrypted with your password, readable only by you"
-    } else {
-        "unencrypted, readable only by you"
+    let in_os_store = matches!(keyring.home(&p.handle), Some(KeyHome::OsStore { .. }));
+    let protection = match (is_encrypted, in_os_store) {
+        (true, false) => "encrypted with your password, readable only by you",
+        (false, false) => "unencrypted, readable only by you",
+        (true, true) => "encrypted with your password; only a marker is on disk",
+        (false, true) => "unencrypted; only a marker is on disk",
     };
     let created = format!(
-        "created signing key {key_id} for {} — secret key {} ({protection}), public key registered",
-        p.handle,
-        secret.display()
+        "created signing key {key_id} for {} — secret key {secret} ({protection}), public key registered",
+        p.handle
     );
     match outcome {
         KeyInit::AlreadyRegistered => out::line(format!(
@@ -56,9 +96,8 @@ pub fn init(
             p.handle
         ))?,
         KeyInit::RegisteredExisting => out::line(format!(
-            "registered {}'s signing key {key_id}, already on this machine ({})",
-            p.handle,
-            secret.display()
+            "registered {}'s signing key {key_id}, already on this machine ({secret})",
+            p.handle
         ))?,
         KeyInit::Created => out::line(created)?,
         KeyInit::Replaced { old_key_id } => {
@@ -84,10 +123,10 @@ pub fn init(
     if !is_encrypted {
         if made && unencrypted {
             out::warn(format!(
-                "{}'s secret key is stored unencrypted: anyone who can read {} can sign as {}; \
+                "{}'s secret key is stored unencrypted: {} can sign as {}; \
                  keep that to throwaway CI keys",
                 p.handle,
-                secret.display(),
+                who_can_sign(&keyring, &p.handle, format!("anyone who can read {secret}")),
                 p.handle
             ))?;
         } else {
@@ -100,15 +139,13 @@ pub fn init(
 pub fn protect(ctx: &Ctx, who: &str, password: &PasswordArgs) -> Result<ExitCode> {
     let keyring = ctx.keyring()?;
     let handle = ctx.store.person(who)?.handle;
-    let path = keyring.secret_path(&handle);
+    let place = where_is(&keyring, &handle);
     match keyring.protect(&handle, &Prompt::new(password, None))? {
         Protected::AlreadyEncrypted => out::line(format!(
-            "{handle}'s signing key ({}) is already encrypted; nothing changed",
-            path.display()
+            "{handle}'s signing key ({place}) is already encrypted; nothing changed"
         ))?,
         Protected::Encrypted { key_id } => out::line(format!(
-            "encrypted {handle}'s signing key {key_id} in place ({}); sign-offs now ask for its password",
-            path.display()
+            "encrypted {handle}'s signing key {key_id} in place ({place}); sign-offs now ask for its password"
         ))?,
     }
     Ok(ExitCode::SUCCESS)
@@ -120,8 +157,9 @@ pub fn import(
     who: &str,
     force: bool,
     password: &PasswordArgs,
+    store: &KeyStoreArgs,
 ) -> Result<ExitCode> {
-    let keyring = ctx.keyring()?;
+    let keyring = keyring_for_new_keys(ctx, store)?;
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, &e))?;
     let key_file = KeyFile::parse(&file.display().to_string(), &text)?;
     let prompt = Prompt::new(password, None);
@@ -151,7 +189,7 @@ pub fn import(
         "imported signing key {key_id} for {} from {} — secret key {} ({protection}), public key registered",
         p.handle,
         file.display(),
-        keyring.secret_path(&p.handle).display()
+        where_is(&keyring, &p.handle)
     ))?;
     if !imported.encrypted {
         warn_unencrypted(&keyring, &p.handle)?;
@@ -237,8 +275,9 @@ pub fn rotate(
     force: bool,
     unencrypted: bool,
     password: &PasswordArgs,
+    store: &KeyStoreArgs,
 ) -> Result<ExitCode> {
-    let keyring = ctx.keyring()?;
+    let keyring = keyring_for_new_keys(ctx, store)?;
     let prompt = Prompt::new(password, Some(unencrypted));
     let r = keys::rotate(&mut ctx.store, &keyring, who, force, &prompt, &ctx.actor)?;
     let p = &r.person;
@@ -248,7 +287,7 @@ pub fn rotate(
         p.handle,
         r.old_key_id,
         r.old_key_id,
-        keyring.secret_path(&p.handle).display()
+        where_is(&keyring, &p.handle)
     ))?;
     if !encrypted(&keyring, &p.handle)? {
         warn_unencrypted(&keyring, &p.handle)?;

@@ -220,14 +220,16 @@ fn key(ctx: &mut Ctx, command: KeyCmd) -> Result<ExitCode> {
             force,
             unencrypted,
             password,
-        } => keys::init(ctx, &me(person), force, unencrypted, &password),
+            store,
+        } => keys::init(ctx, &me(person), force, unencrypted, &password, &store),
         KeyCmd::Protect { person, password } => keys::protect(ctx, &me(person), &password),
         KeyCmd::Import {
             file,
             person,
             force,
             password,
-        } => keys::import(ctx, &file, &me(person), force, &password),
+            store,
+        } => keys::import(ctx, &file, &me(person), force, &password, &store),
         KeyCmd::Export {
             person,
             secret,
@@ -245,7 +247,8 @@ fn key(ctx: &mut Ctx, command: KeyCmd) -> Result<ExitCode> {
             force,
             unencrypted,
             password,
-        } => keys::rotate(ctx, &me(person), force, unencrypted, &password),
+            store,
+        } => keys::rotate(ctx, &me(person), force, unencrypted, &password, &store),
         KeyCmd::Revoke { key, reason, from } => keys::revoke(ctx, &key, &reason, from.as_deref()),
     }
 }
