@@ -711,7 +711,7 @@ fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
         .conn
         .execute_batch(
             "DROP TABLE person_key; DROP TABLE setting; DROP TABLE conflict; DROP TABLE batch;
-             DROP TABLE op; DROP TABLE device; PRAGMA user_version = 4;",
+             DROP TABLE op; DROP TABLE device; DROP TABLE item_alias; PRAGMA user_version = 4;",
         )
         .unwrap();
     MIGRATIONS.to_latest(&mut store.conn).unwrap();

@@ -65,6 +65,13 @@ pub enum Change {
     },
     RunUpgrade {
         content_hash: String,
+        /// The items the upgrade paired by something other than their
+        /// stable key (moved or reworded), as [old key, new key]: every
+        /// replica applies these, never a pairing of its own. Absent from
+        /// upgrades that paired by key alone (and from those older Signets
+        /// made), whose bytes stay as they were.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pairs: Vec<(String, String)>,
         release: String,
         template: String,
     },
