@@ -262,4 +262,25 @@ mod tests {
         let err = Op::parse(newer.as_bytes()).unwrap_err().to_string();
         assert!(err.contains("update Signet"), "{err}");
     }
+
+    #[test]
+    fn an_upgrade_names_its_pairs_and_one_that_paired_none_keeps_the_old_bytes() {
+        // As Signet wrote upgrades before they carried pairs.
+        let old = r#"{"at":"2026-11-26T10:00:00Z","author":"ana","change":{"kind":"run_upgrade","data":{"content_hash":"sha256:ab","release":"v1","template":"launch"}},"device":"00aa","lamport":3,"seen":{"00aa":2},"seq":3,"v":1}"#;
+        let op = Op::parse(old.as_bytes()).unwrap();
+        assert!(matches!(&op.change, Change::RunUpgrade { pairs, .. } if pairs.is_empty()));
+        assert_eq!(op.canonical().unwrap(), old.as_bytes());
+        let with = old.replace(
+            r#""content_hash":"sha256:ab","#,
+            r#""content_hash":"sha256:ab","pairs":[["c367de2a03ab","9f00e1d2c3b4"]],"#,
+        );
+        let op = Op::parse(with.as_bytes()).unwrap();
+        let Change::RunUpgrade { pairs, .. } = &op.change else {
+            panic!("{op:?}")
+        };
+        assert_eq!(
+            pairs,
+            &[("c367de2a03ab".to_string(), "9f00e1d2c3b4".to_string())]
+        );
+    }
 }
