@@ -9,7 +9,9 @@
 //!    Several candidates pair in document order.
 //! 3. **Reworded**: normalised texts at least [`REWORDED`] similar
 //!    (Sørensen–Dice over character bigrams, spaces ignored), the most
-//!    similar pair first.
+//!    similar pair first: within each section (an old section is the new
+//!    one most of its paired items went to, so a renamed heading still
+//!    counts), then across sections.
 //!
 //! Determinism matters: team sync replays the pairing an upgrade chose, and
 //! two replicas that match the same versions must agree. Scores are exact
@@ -24,7 +26,7 @@
 //! Pure: no SQL, no I/O. The store decides what a pairing does to states.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
@@ -45,8 +47,10 @@ use crate::import::key::normalise;
 pub const REWORDED: Similarity = Similarity { num: 76, den: 100 };
 
 /// More pairs than this are not compared for rewordings (a template
-/// rewritten wholesale): like git's `diff.renameLimit`, it bounds the cost,
-/// and the outcome says so.
+/// rewritten wholesale, each section at once or all of them together): like
+/// git's `diff.renameLimit`, it bounds the cost (about 0.1 s), and the
+/// outcome says so. Comparing within sections first keeps a checklist
+/// edited throughout (a word replaced in every item) under it.
 pub const COMPARE_LIMIT: usize = 1_000_000;
 
 /// An exact fraction in [0, 1].
@@ -150,6 +154,8 @@ pub fn similarity(a: &str, b: &str) -> Similarity {
 #[derive(Debug, Clone, Copy)]
 pub struct Side<'a> {
     pub key: &'a str,
+    /// The stable key of the section the item is in.
+    pub section: &'a str,
     /// The item's text as plain text (what its key was derived from).
     pub plain: &'a str,
 }
@@ -237,8 +243,50 @@ fn exact(old: &mut Prepared<'_>, new: &mut Prepared<'_>, pairs: &mut Vec<Pair>) 
     }
 }
 
+/// Pairs free items of `olds` and `news` at least [`REWORDED`] similar,
+/// the most similar first, ties in document order.
+fn reword(
+    o: &mut Prepared<'_>,
+    n: &mut Prepared<'_>,
+    olds: &[usize],
+    news: &[usize],
+    pairs: &mut Vec<Pair>,
+) {
+    if olds.is_empty() || news.is_empty() {
+        return;
+    }
+    let grams_old: Vec<Bigrams> = olds.iter().map(|&i| Bigrams::of(&o.normal[i])).collect();
+    let grams_new: Vec<Bigrams> = news.iter().map(|&j| Bigrams::of(&n.normal[j])).collect();
+    let mut candidates: Vec<(Similarity, usize, usize)> = Vec::new();
+    for (a, &i) in grams_old.iter().zip(olds) {
+        for (b, &j) in grams_new.iter().zip(news) {
+            if !a.may_reach(b, REWORDED) {
+                continue;
+            }
+            let s = a.dice(b);
+            if s >= REWORDED {
+                candidates.push((s, i, j));
+            }
+        }
+    }
+    candidates.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    for (s, i, j) in candidates {
+        if o.taken[i] || n.taken[j] {
+            continue;
+        }
+        o.taken[i] = true;
+        n.taken[j] = true;
+        pairs.push(Pair {
+            old: i,
+            new: j,
+            kind: MatchKind::Reworded,
+            similarity: s,
+        });
+    }
+}
+
 /// Pairs `old` and `new` items in stages (see the module comment).
-pub fn match_items(old: &[Side<'_>], new: &[Side<'_>]) -> Matching {
+pub fn match_items<'a>(old: &[Side<'a>], new: &[Side<'a>]) -> Matching {
     let mut o = Prepared::new(old);
     let mut n = Prepared::new(new);
     let mut pairs = Vec::new();
@@ -272,44 +320,57 @@ pub fn match_items(old: &[Side<'_>], new: &[Side<'_>]) -> Matching {
         });
     }
 
-    // Reworded: every free pair scored, the most similar taken first.
-    let free_old: Vec<usize> = o.free().collect();
-    let free_new: Vec<usize> = n.free().collect();
-    let compared = free_old.len().saturating_mul(free_new.len()) <= COMPARE_LIMIT;
-    if compared && !free_old.is_empty() && !free_new.is_empty() {
-        let grams_old: Vec<Bigrams> = free_old
-            .iter()
-            .map(|&i| Bigrams::of(&o.normal[i]))
-            .collect();
-        let grams_new: Vec<Bigrams> = free_new
-            .iter()
-            .map(|&j| Bigrams::of(&n.normal[j]))
-            .collect();
-        let mut candidates: Vec<(Similarity, usize, usize)> = Vec::new();
-        for (a, &i) in grams_old.iter().zip(&free_old) {
-            for (b, &j) in grams_new.iter().zip(&free_new) {
-                if !a.may_reach(b, REWORDED) {
-                    continue;
-                }
-                let s = a.dice(b);
-                if s >= REWORDED {
-                    candidates.push((s, i, j));
-                }
-            }
+    // Reworded: within each section first (an item edited in place, and
+    // what keeps a checklist edited throughout cheap to compare), then
+    // across sections; each time every free pair scored and the most
+    // similar taken first.
+    // A section of the old version is the new section most of its paired
+    // items went to (a renamed heading), else the one with its key.
+    let mut went: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for p in &pairs {
+        *went
+            .entry(old[p.old].section)
+            .or_default()
+            .entry(new[p.new].section)
+            .or_default() += 1;
+    }
+    let now_in = |section: &'a str| -> &'a str {
+        went.get(section)
+            .and_then(|to| {
+                // The most items; of equals, the first key.
+                to.iter()
+                    .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+                    .map(|(s, _)| *s)
+            })
+            .unwrap_or(section)
+    };
+    let mut within = 0usize;
+    let mut sections: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for i in o.free() {
+        sections
+            .entry(now_in(old[i].section))
+            .or_default()
+            .0
+            .push(i);
+    }
+    for j in n.free() {
+        if let Some(s) = sections.get_mut(new[j].section) {
+            s.1.push(j);
         }
-        candidates.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-        for (s, i, j) in candidates {
-            if o.taken[i] || n.taken[j] {
-                continue;
-            }
-            o.taken[i] = true;
-            n.taken[j] = true;
-            pairs.push(Pair {
-                old: i,
-                new: j,
-                kind: MatchKind::Reworded,
-                similarity: s,
-            });
+    }
+    for (olds, news) in sections.values() {
+        within = within.saturating_add(olds.len().saturating_mul(news.len()));
+    }
+    let mut compared = within <= COMPARE_LIMIT;
+    if compared {
+        for (olds, news) in sections.values() {
+            reword(&mut o, &mut n, olds, news, &mut pairs);
+        }
+        let free_old: Vec<usize> = o.free().collect();
+        let free_new: Vec<usize> = n.free().collect();
+        compared = free_old.len().saturating_mul(free_new.len()) <= COMPARE_LIMIT;
+        if compared {
+            reword(&mut o, &mut n, &free_old, &free_new, &mut pairs);
         }
     }
     pairs.sort_by_key(|p| p.new);
@@ -385,7 +446,11 @@ mod tests {
     }
 
     fn side<'a>(key: &'a str, plain: &'a str) -> Side<'a> {
-        Side { key, plain }
+        Side {
+            key,
+            section: "s",
+            plain,
+        }
     }
 
     /// The measurement behind [`REWORDED`]: it sits in the gap between the
@@ -555,5 +620,56 @@ mod tests {
         let m = match_items(&old, &new);
         assert!(!m.rewordings_compared);
         assert!(m.pairs.is_empty());
+    }
+
+    #[test]
+    fn a_word_replaced_in_every_item_is_compared_section_by_section() {
+        // 3,000 items in 150 sections, every heading renamed, every other
+        // item reworded: 2,250,000 pairs left across the whole template
+        // (over the limit), 15,000 within sections.
+        let texts: Vec<(String, String, String)> = (0..3000)
+            .map(|i| {
+                (
+                    format!("k{i}"),
+                    format!("s{}", i / 20),
+                    format!("Acme service {i} passes its health check"),
+                )
+            })
+            .collect();
+        let edited: Vec<(String, String, String)> = texts
+            .iter()
+            .map(|(k, s, t)| {
+                // Every other item reworded, under renamed headings.
+                let n: usize = k[1..].parse().unwrap();
+                let t = if n % 2 == 0 {
+                    t.replace("Acme", "Acme Cloud")
+                } else {
+                    t.clone()
+                };
+                (format!("n{k}"), format!("renamed {s}"), t)
+            })
+            .collect();
+        let old: Vec<Side<'_>> = texts
+            .iter()
+            .map(|(key, section, plain)| Side {
+                key,
+                section,
+                plain,
+            })
+            .collect();
+        let new: Vec<Side<'_>> = edited
+            .iter()
+            .map(|(key, section, plain)| Side {
+                key,
+                section,
+                plain,
+            })
+            .collect();
+        let m = match_items(&old, &new);
+        assert!(m.rewordings_compared);
+        assert_eq!(m.pairs.len(), 3000);
+        assert!(m.pairs.iter().all(|p| p.old == p.new));
+        let reworded = m.pairs.iter().filter(|p| p.kind == MatchKind::Reworded);
+        assert_eq!(reworded.count(), 1500);
     }
 }

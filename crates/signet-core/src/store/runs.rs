@@ -639,6 +639,7 @@ pub(crate) fn add_run_in(
 struct PlanItem {
     id: i64,
     key: String,
+    section: String,
     number: String,
     plain: String,
     status: Status,
@@ -657,7 +658,8 @@ struct Plan {
 
 fn plan_items(conn: &Connection, template_id: i64, run_id: i64) -> Result<Vec<PlanItem>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT i.id, i.key, i.number, i.plain, s.status FROM item i
+        "SELECT i.id, i.key, i.number, i.plain, s.status, c.key FROM item i
+         JOIN section c ON c.id = i.section_id
          LEFT JOIN item_state s ON s.run_id = ?2 AND s.item_id = i.id
          WHERE i.template_id = ?1 ORDER BY i.position",
     )?;
@@ -668,6 +670,7 @@ fn plan_items(conn: &Connection, template_id: i64, run_id: i64) -> Result<Vec<Pl
         out.push(PlanItem {
             id: r.get(0)?,
             key: r.get(1)?,
+            section: r.get(5)?,
             number: r.get(2)?,
             plain: r.get(3)?,
             status: status.as_deref().unwrap_or("open").parse()?,
@@ -715,15 +718,17 @@ fn plan_upgrade(
     }
     let old_items = plan_items(conn, old.id, run_id)?;
     let mut new_items = plan_items(conn, latest.id, run_id)?;
-    let sides = |items: &[PlanItem]| -> Vec<(String, String)> {
+    fn sides(items: &[PlanItem]) -> Vec<Side<'_>> {
         items
             .iter()
-            .map(|i| (i.key.clone(), i.plain.clone()))
+            .map(|i| Side {
+                key: &i.key,
+                section: &i.section,
+                plain: &i.plain,
+            })
             .collect()
-    };
+    }
     let (o, n) = (sides(&old_items), sides(&new_items));
-    let o: Vec<Side<'_>> = o.iter().map(|(k, p)| Side { key: k, plain: p }).collect();
-    let n: Vec<Side<'_>> = n.iter().map(|(k, p)| Side { key: k, plain: p }).collect();
     let matching = match chosen {
         None => matching::match_items(&o, &n),
         Some(pairs) => matching::chosen_pairs(&o, &n, pairs),
