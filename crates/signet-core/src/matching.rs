@@ -641,7 +641,7 @@ mod tests {
             .map(|(k, s, t)| {
                 // Every other item reworded, under renamed headings.
                 let n: usize = k[1..].parse().unwrap();
-                let t = if n % 2 == 0 {
+                let t = if n.is_multiple_of(2) {
                     t.replace("Acme", "Acme Cloud")
                 } else {
                     t.clone()
