@@ -1232,3 +1232,53 @@ fn an_upgrade_applies_the_pairs_it_is_given() {
     assert_eq!(store.item("r1", "1.4").unwrap().status, Status::Done);
     assert!(replay::drifts(store.conn()).unwrap().is_empty());
 }
+
+/// A database upgraded by a Signet from before items were matched: its
+/// `run.upgrade` event says "… carried …" and stands for the new items'
+/// states, with no event of their own. The replay still follows it.
+#[test]
+fn an_upgrade_recorded_before_items_were_matched_still_replays() {
+    let mut store = store_with("r1", LAUNCH);
+    store.tick("r1", "2.1", &tick(Status::Done), "ana").unwrap();
+    import_version(
+        &mut store,
+        &LAUNCH.replace("## Ops\n", "## Ops\n\n- [x] Runbook written\n"),
+    );
+    // What upgrade_run wrote then.
+    store
+        .write(|tx| {
+            let run: i64 = tx.query_row("SELECT id FROM run", [], |r| r.get(0))?;
+            tx.execute_batch(&format!(
+                "UPDATE run SET template_id = 2 WHERE id = {run};
+                 INSERT INTO item_state (run_id, item_id, status, owner, notes, reason, updated_at, updated_by)
+                 SELECT {run}, n.id, s.status, s.owner, s.notes, s.reason, s.updated_at, s.updated_by
+                 FROM item n JOIN item o ON o.key = n.key AND o.template_id = 1
+                 JOIN item_state s ON s.run_id = {run} AND s.item_id = o.id WHERE n.template_id = 2;
+                 INSERT INTO item_state (run_id, item_id, status, updated_at, updated_by)
+                 SELECT {run}, n.id, CASE WHEN n.initially_checked THEN 'done' ELSE 'open' END, 't',
+                        CASE WHEN n.initially_checked THEN 'source:launch.md' ELSE 'ana' END
+                 FROM item n WHERE n.template_id = 2
+                   AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = {run} AND s.item_id = n.id);
+                 DELETE FROM item_state WHERE item_id IN (SELECT id FROM item WHERE template_id = 1);"
+            ))?;
+            events::append(
+                tx,
+                events::NewEvent {
+                    actor: "ana",
+                    action: "run.upgrade",
+                    subject: "r1/launch",
+                    release_id: Some(1),
+                    run_id: Some(run),
+                    field: Some("version"),
+                    old: Some("1"),
+                    new: Some("2 (4 carried, 1 added, 0 removed)"),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.item("r1", "2.1").unwrap().status, Status::Done);
+    assert_eq!(store.item("r1", "2.1").unwrap().plain, "Runbook written");
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+}
