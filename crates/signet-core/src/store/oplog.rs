@@ -256,10 +256,11 @@ pub(crate) fn batches(conn: &Connection, device: &str) -> Result<BTreeMap<u64, (
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The stable keys of the items of `release`'s run of `template` now.
-const CURRENT_KEYS: &str = "SELECT i.key FROM release l JOIN run r ON r.release_id = l.id
-     JOIN template t ON t.id = r.template_id JOIN item i ON i.template_id = t.id
-     WHERE l.name = ?1 AND t.slug = ?2";
+/// Whether `c.k` is the stable key of an item of `release`'s (?1) run of
+/// `template` (?2) now: one index look-up per key.
+const IS_CURRENT: &str = "EXISTS (SELECT 1 FROM release l JOIN run r ON r.release_id = l.id
+     JOIN template t ON t.id = r.template_id JOIN item i ON i.template_id = t.id AND i.key = c.k
+     WHERE l.name = ?1 AND t.slug = ?2)";
 
 /// Every item operation of one item, in total order: those recorded under
 /// its key, and under every key it continues (`item_alias`: an upgrade
@@ -279,7 +280,7 @@ pub(crate) fn item_ops(
                  UNION SELECT a.old_key FROM item_alias a JOIN continued c ON a.new_key = c.k
                  WHERE a.release = ?1 AND a.template = ?2)
              SELECT body FROM op WHERE release = ?1 AND template = ?2 AND kind = 'item_set'
-               AND item_key IN (SELECT k FROM continued WHERE k = ?3 OR k NOT IN ({CURRENT_KEYS}))
+               AND item_key IN (SELECT k FROM continued c WHERE k = ?3 OR NOT {IS_CURRENT})
              ORDER BY lamport, device, seq"
         ),
         params![release, template, key],
@@ -299,7 +300,7 @@ pub(crate) fn current_keys(
              SELECT ?3
              UNION SELECT a.new_key FROM item_alias a JOIN continuing c ON a.old_key = c.k
              WHERE a.release = ?1 AND a.template = ?2)
-         SELECT k FROM continuing WHERE k IN ({CURRENT_KEYS}) ORDER BY k"
+         SELECT k FROM continuing c WHERE {IS_CURRENT} ORDER BY k"
     ))?;
     let rows = stmt.query_map(params![release, template, key], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
