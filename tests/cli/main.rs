@@ -14,6 +14,7 @@ mod keys;
 mod seal;
 mod sync;
 mod trust;
+mod upgrade;
 
 const LAUNCH: &str = "# Launch checklist
 
@@ -192,7 +193,7 @@ fn reimporting_identical_bytes_is_a_no_op_and_changes_bump_the_version() {
         .success()
         .stdout(predicate::str::contains("template launch v2"))
         .stdout(predicate::str::contains(
-            "launch in v1: v1 → v2, 5 items kept their state, 1 new, 1 removed",
+            "launch in v1: v1 → v2: 5 unchanged, 0 reworded (kept state), 0 moved (kept state), 1 removed, 1 added",
         ));
     assert_eq!(status_of(&env, "v1", "1.2"), "done");
     assert_eq!(status_of(&env, "v1", "3.2"), "open");

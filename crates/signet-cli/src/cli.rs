@@ -370,11 +370,16 @@ pub enum RunCmd {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Move a release's run to the template's newest version, keeping item states
+    /// Move a release's run to the template's newest version, keeping item
+    /// states: by stable key, else the same text moved elsewhere, else a
+    /// reworded text (similar enough)
     Upgrade {
         release: String,
         /// Template name as `signet templates` shows it
         template: String,
+        /// Show what the upgrade would pair, keep, remove and add; change nothing
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         json: JsonFlag,
     },

@@ -9,6 +9,7 @@
 //! - [`verify`]: checking a report file on its own; [`gate`]: whether a
 //!   release may ship
 //! - [`sync`]: team sync through git — signed operations, their transport
+//! - [`matching`]: which item of a template's new version is which old one
 //! - [`owners`]: which registered person an item's owner names; [`identity`]:
 //!   who a front end acts as
 //!
@@ -22,6 +23,7 @@ mod hex;
 pub mod identity;
 pub mod import;
 pub mod keys;
+pub mod matching;
 pub mod model;
 pub mod owners;
 pub mod render;

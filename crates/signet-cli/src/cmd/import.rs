@@ -93,10 +93,9 @@ pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Res
                 Err(signet_core::Error::AlreadyExists { what: "run", .. }) => {
                     let u = ctx.store.upgrade_run(release, &t.slug, &ctx.actor)?;
                     if !args.json.json {
-                        out::line(format!(
-                            "  {}",
-                            super::release::describe_upgrade(&u, release)
-                        ))?;
+                        for line in super::release::describe_upgrade(&u, release).lines() {
+                            out::line(format!("  {line}"))?;
+                        }
                     }
                 }
                 Err(e) => return Err(e.into()),

@@ -60,8 +60,9 @@ fn creates_database(command: &Command) -> bool {
         | Command::Tick(_)
         | Command::Signoff(_)
         | Command::Reopen(_)
-        | Command::Restore { .. }
-        | Command::Run(_) => true,
+        | Command::Restore { .. } => true,
+        // A preview only reads.
+        Command::Run(r) => !matches!(r, RunCmd::Upgrade { dry_run: true, .. }),
         // A CI job syncs into a database it starts from nothing; the status
         // only reads.
         Command::Sync(a) => !a.status,
@@ -197,8 +198,9 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
         Command::Run(RunCmd::Upgrade {
             release,
             template,
+            dry_run,
             json,
-        }) => release::upgrade_run(ctx, &release, &template, json.json),
+        }) => release::upgrade_run(ctx, &release, &template, dry_run, json.json),
         Command::Show(a) => show::run(ctx, &a),
         Command::Tick(a) => tick::run(ctx, &a),
         Command::History(a) => history::run(ctx, &a),

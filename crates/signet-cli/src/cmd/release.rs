@@ -1,5 +1,8 @@
 use std::process::ExitCode;
 
+use signet_core::matching::MatchKind;
+use signet_core::model::Status;
+
 use super::Ctx;
 use crate::error::Result;
 use crate::out;
@@ -78,23 +81,72 @@ pub fn bar(percent: u32, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
-/// How an upgrade reads in the terminal.
+/// How an upgrade (or its preview) reads in the terminal: one line of
+/// counts, then the moved and reworded pairs, old → new, and the items
+/// removed and added.
 pub fn describe_upgrade(u: &signet_core::store::RunUpgrade, release: &str) -> String {
     if u.from_version == u.to_version {
-        format!(
+        return format!(
             "{} in {release} is already on v{}",
             u.template, u.to_version
-        )
-    } else {
-        format!(
-            "{} in {release}: v{} → v{}, {} items kept their state, {} new, {} removed",
-            u.template, u.from_version, u.to_version, u.carried, u.added, u.removed
-        )
+        );
     }
+    let mut out = format!(
+        "{} in {release}: v{} → v{}{}: {} unchanged, {} reworded (kept state), {} moved (kept state), {} removed, {} added",
+        u.template,
+        u.from_version,
+        u.to_version,
+        if u.dry_run { " (dry run, nothing changed)" } else { "" },
+        u.kept,
+        u.reworded,
+        u.moved,
+        u.removed,
+        u.added
+    );
+    let state = |s: Status, what: &str| match s {
+        Status::Open => String::new(),
+        s => format!(" ({what} {})", s.label()),
+    };
+    for m in &u.matches {
+        out.push_str(&match m.kind {
+            MatchKind::Moved => format!(
+                "\n  moved     {} → {} {}",
+                m.old.number, m.new.number, m.new.plain
+            ),
+            _ => format!(
+                "\n  reworded  {} {} → {} {}",
+                m.old.number, m.old.plain, m.new.number, m.new.plain
+            ),
+        });
+    }
+    for i in &u.removed_items {
+        let s = state(i.status, "was");
+        out.push_str(&format!("\n  removed   {} {}{s}", i.number, i.plain));
+    }
+    for i in &u.added_items {
+        let s = state(i.status, "starts");
+        out.push_str(&format!("\n  added     {} {}{s}", i.number, i.plain));
+    }
+    if !u.rewordings_compared {
+        out.push_str(
+            "\n  note: too many items changed to look for rewordings; only unchanged and moved items kept their state",
+        );
+    }
+    out
 }
 
-pub fn upgrade_run(ctx: &mut Ctx, release: &str, template: &str, json: bool) -> Result<ExitCode> {
-    let u = ctx.store.upgrade_run(release, template, &ctx.actor)?;
+pub fn upgrade_run(
+    ctx: &mut Ctx,
+    release: &str,
+    template: &str,
+    dry_run: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let u = if dry_run {
+        ctx.store.upgrade_preview(release, template)?
+    } else {
+        ctx.store.upgrade_run(release, template, &ctx.actor)?
+    };
     if json {
         out::json(&u)?;
     } else {

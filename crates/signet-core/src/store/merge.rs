@@ -558,10 +558,11 @@ fn apply(tx: &Transaction<'_>, op: &Op, folder: &mut Folder, out: &mut Merged) -
         }
         Change::RunUpgrade {
             content_hash,
+            pairs,
             release,
             template,
         } => match template_by_hash(tx, template, content_hash)? {
-            Some(t) => match runs::upgrade_run_in(tx, release, &t, (actor, &op.at)) {
+            Some(t) => match runs::upgrade_run_in(tx, release, &t, (actor, &op.at), Some(pairs)) {
                 Ok(_) => {
                     folder.releases.insert(release.clone());
                 }
@@ -673,6 +674,7 @@ impl Folder {
                 items.insert((release.clone(), t, k));
             }
         }
+        let items = continuing(tx, items)?;
         let mut fences: HashMap<String, Fences> = HashMap::new();
         for (release, template, key) in &items {
             if !fences.contains_key(release) {
@@ -683,6 +685,21 @@ impl Folder {
         }
         Ok(())
     }
+}
+
+/// The items of the runs now that take in operations recorded under these
+/// keys: the same key, or the items an upgrade paired them with.
+fn continuing(
+    conn: &rusqlite::Connection,
+    recorded: BTreeSet<(String, String, String)>,
+) -> Result<BTreeSet<(String, String, String)>> {
+    let mut out = BTreeSet::new();
+    for (release, template, key) in recorded {
+        for k in oplog::current_keys(conn, &release, &template, &key)? {
+            out.insert((release.clone(), template.clone(), k));
+        }
+    }
+    Ok(out)
 }
 
 /// A release's freezes and reopenings: which item changes a sign-off left
@@ -1031,8 +1048,9 @@ pub(crate) fn drifts(conn: &rusqlite::Connection) -> Result<Vec<String>> {
              ORDER BY release, template, item_key",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        rows.collect::<rusqlite::Result<Vec<(String, String, String)>>>()?
+        rows.collect::<rusqlite::Result<BTreeSet<(String, String, String)>>>()?
     };
+    let items = continuing(&tx, items)?;
     let mut fences: HashMap<String, Fences> = HashMap::new();
     let mut sink = Merged::default();
     let mut out = Vec::new();

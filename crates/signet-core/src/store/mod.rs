@@ -37,7 +37,7 @@ pub use merge::{InBatch, Incoming, Merged};
 pub use oplog::{Conflict, Device, Held};
 pub(crate) use people::may_register_key;
 pub use replay::Drift;
-pub use runs::RunUpgrade;
+pub use runs::{ItemMatch, RunUpgrade, UpgradeItem};
 pub use signoffs::{RevisionInfo, SignoffOutcome, SignoffRequest};
 pub use templates::SectionSummary;
 
@@ -50,6 +50,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0005_keys.sql")),
         M::up(include_str!("../../migrations/0006_settings.sql")),
         M::up(include_str!("../../migrations/0007_sync.sql")),
+        M::up(include_str!("../../migrations/0008_item_alias.sql")),
     ])
 });
 

@@ -256,7 +256,16 @@ pub(crate) fn batches(conn: &Connection, device: &str) -> Result<BTreeMap<u64, (
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Every item operation of one item, in total order.
+/// Whether `c.k` is the stable key of an item of `release`'s (?1) run of
+/// `template` (?2) now: one index look-up per key.
+const IS_CURRENT: &str = "EXISTS (SELECT 1 FROM release l JOIN run r ON r.release_id = l.id
+     JOIN template t ON t.id = r.template_id JOIN item i ON i.template_id = t.id AND i.key = c.k
+     WHERE l.name = ?1 AND t.slug = ?2)";
+
+/// Every item operation of one item, in total order: those recorded under
+/// its key, and under every key it continues (`item_alias`: an upgrade
+/// paired it with a moved or reworded item, transitively) — except a key
+/// that is an item of the run itself again, whose operations are its own.
 pub(crate) fn item_ops(
     conn: &Connection,
     release: &str,
@@ -265,10 +274,36 @@ pub(crate) fn item_ops(
 ) -> Result<Vec<Held>> {
     query_ops(
         conn,
-        "SELECT body FROM op WHERE release = ?1 AND template = ?2 AND item_key = ?3
-         AND kind = 'item_set' ORDER BY lamport, device, seq",
+        &format!(
+            "WITH RECURSIVE continued(k) AS (
+                 SELECT ?3
+                 UNION SELECT a.old_key FROM item_alias a JOIN continued c ON a.new_key = c.k
+                 WHERE a.release = ?1 AND a.template = ?2)
+             SELECT body FROM op WHERE release = ?1 AND template = ?2 AND kind = 'item_set'
+               AND item_key IN (SELECT k FROM continued c WHERE k = ?3 OR NOT {IS_CURRENT})
+             ORDER BY lamport, device, seq"
+        ),
         params![release, template, key],
     )
+}
+
+/// The items of the run whose fold takes in operations recorded under
+/// `key`: the item with that key, or the ones that continue it.
+pub(crate) fn current_keys(
+    conn: &Connection,
+    release: &str,
+    template: &str,
+    key: &str,
+) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "WITH RECURSIVE continuing(k) AS (
+             SELECT ?3
+             UNION SELECT a.new_key FROM item_alias a JOIN continuing c ON a.old_key = c.k
+             WHERE a.release = ?1 AND a.template = ?2)
+         SELECT k FROM continuing c WHERE {IS_CURRENT} ORDER BY k"
+    ))?;
+    let rows = stmt.query_map(params![release, template, key], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The freezes and reopenings of a release, in total order.

@@ -145,6 +145,12 @@ struct Trail {
     states: HashMap<(i64, i64), State>,
     revisions: BTreeMap<(i64, u32), RevisionRow>,
     signoffs: BTreeMap<(i64, u32, String), String>,
+    /// For each run, the states an itemised upgrade left unpaired by key,
+    /// by the old item's number, with its key: what its `item.match`
+    /// events carry to moved and reworded items.
+    unpaired: HashMap<i64, HashMap<String, (String, State)>>,
+    /// (release, template slug, new key, old key) of every `item.match`.
+    aliases: BTreeSet<(i64, String, String, String)>,
     /// Problems found while folding (an event that contradicts the ones before it).
     drifts: Vec<Drift>,
 }
@@ -164,8 +170,9 @@ struct EventRow {
     prev_hash: String,
 }
 
-/// Items of one template version: (id, key, the state the source gives it).
-type Items = Vec<(i64, String, Initial)>;
+/// Items of one template version: (id, key, outline number, the state the
+/// source gives it).
+type Items = Vec<(i64, String, String, Initial)>;
 
 struct Templates<'c> {
     conn: &'c Connection,
@@ -180,7 +187,7 @@ impl Templates<'_> {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT i.id, i.key, COALESCE(g.status,
                         CASE WHEN i.initially_checked THEN 'done' ELSE 'open' END),
-                        g.reason, g.owner, g.evidence
+                        g.reason, g.owner, g.evidence, i.number
                  FROM item i JOIN template t ON t.id = i.template_id
                  LEFT JOIN source_state g ON g.item_id = i.id
                  WHERE t.slug = ?1 AND t.version = ?2 ORDER BY i.id",
@@ -198,7 +205,7 @@ impl Templates<'_> {
                         None => Vec::new(),
                     },
                 };
-                items.push((r.get(0)?, r.get(1)?, initial));
+                items.push((r.get(0)?, r.get(1)?, r.get(6)?, initial));
             }
             drop(rows);
             let source: Option<String> = self
@@ -377,7 +384,7 @@ impl Trail {
                 };
                 // Every item starts open; what the source gives them follows
                 // as events from the source actor.
-                for (item, _, _) in templates.items(&template)? {
+                for (item, _, _, _) in templates.items(&template)? {
                     self.states.insert((run_id, *item), State::open(&e.actor));
                 }
                 let fresh = e.field.as_deref() == Some("fresh");
@@ -391,6 +398,7 @@ impl Trail {
                 );
             }
             "run.upgrade" => self.upgrade(&e, templates)?,
+            "item.match" => self.matched(&e, templates)?,
             "item.status" | "item.update" => self.item(e),
             // A synced change that did not take: history only.
             "sync.held" | "sync.lost" => {}
@@ -408,7 +416,12 @@ impl Trail {
     }
 
     /// The run moves to a newer template version; states follow their
-    /// item's stable key, as [`super::Store::upgrade_run`] does.
+    /// item's stable key, as [`super::Store::upgrade_run`] does. An
+    /// upgrade's event names what it did to each item in the events after
+    /// it ("… kept, … moved, … reworded …"): items new to the run start
+    /// open, and the source's values and the states carried to moved and
+    /// reworded items follow as events. Older upgrades carried by key
+    /// alone and started new items as the source says, with no events.
     fn upgrade(&mut self, e: &EventRow, templates: &mut Templates<'_>) -> Result<()> {
         let Some(run_id) = e.run_id else {
             return Ok(());
@@ -422,30 +435,76 @@ impl Trail {
             );
             return Ok(());
         };
-        let version: String = e
-            .new
-            .as_deref()
-            .unwrap_or_default()
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
+        let new = e.new.as_deref().unwrap_or_default();
+        let version: String = new.chars().take_while(char::is_ascii_digit).collect();
+        let itemised = new.contains(" kept, ");
         let slug = run.template.rsplit_once('@').map_or("", |(s, _)| s);
         let to = format!("{slug}@{version}");
-        let mut by_key: HashMap<String, State> = HashMap::new();
-        for (item, key, _) in templates.items(&run.template)?.clone() {
+        let mut by_key: HashMap<String, (String, State)> = HashMap::new();
+        for (item, key, number, _) in templates.items(&run.template)?.clone() {
             if let Some(s) = self.states.remove(&(run_id, item)) {
-                by_key.insert(key, s);
+                by_key.insert(key, (number, s));
             }
         }
         let (source, items) = templates.load(&to)?.clone();
-        for (item, key, initial) in items {
-            let state = by_key
-                .remove(&key)
-                .unwrap_or_else(|| State::from_source(&initial, run.fresh, &source, &e.actor));
+        for (item, key, _, initial) in items {
+            let state = match by_key.remove(&key) {
+                Some((_, s)) => s,
+                None if itemised => State::open(&e.actor),
+                None => State::from_source(&initial, run.fresh, &source, &e.actor),
+            };
             self.states.insert((run_id, item), state);
         }
+        self.unpaired.insert(
+            run_id,
+            by_key
+                .into_iter()
+                .map(|(key, (number, s))| (number, (key, s)))
+                .collect(),
+        );
         if let Some(r) = self.runs.get_mut(&run_id) {
             r.template = to;
+        }
+        Ok(())
+    }
+
+    /// An upgrade carried an old item's state to a moved or reworded one:
+    /// `old` and `new` name them by number (then text).
+    fn matched(&mut self, e: &EventRow, templates: &mut Templates<'_>) -> Result<()> {
+        let (Some(run_id), Some(item)) = (e.run_id, e.item_id) else {
+            return Ok(());
+        };
+        let number = |v: &Option<String>| {
+            v.as_deref()
+                .unwrap_or_default()
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        let old = number(&e.old);
+        let carried = self.unpaired.get_mut(&run_id).and_then(|u| u.remove(&old));
+        let Some(run) = self.runs.get(&run_id).cloned() else {
+            return Ok(());
+        };
+        let new_key = templates
+            .items(&run.template)?
+            .iter()
+            .find(|(id, ..)| *id == item)
+            .map(|(_, key, ..)| key.clone());
+        match (carried, new_key, self.states.contains_key(&(run_id, item))) {
+            (Some((old_key, state)), Some(new_key), true) => {
+                self.states.insert((run_id, item), state);
+                let slug = run.template.rsplit_once('@').map_or("", |(s, _)| s);
+                self.aliases
+                    .insert((run.release_id, slug.to_string(), new_key, old_key));
+            }
+            _ => self.drift(
+                &e.subject,
+                e.field.as_deref().unwrap_or("match"),
+                format!("event #{} carries the state of {old} here", e.id),
+                "no such item left unpaired by the upgrade before it".into(),
+            ),
         }
         Ok(())
     }
@@ -962,6 +1021,32 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
                     k.valid_from
                 ),
             },
+        );
+    }
+
+    // Databases older than migration 0008 have no pairings to compare.
+    if has_table(conn, "item_alias")? {
+        let table: BTreeMap<(i64, String, String, String), ()> = query(
+            conn,
+            "SELECT COALESCE(l.id, -1), a.template, a.new_key, a.old_key FROM item_alias a
+             LEFT JOIN release l ON l.name = a.release",
+            |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), ())),
+        )?
+        .into_iter()
+        .collect();
+        let trail: BTreeMap<(i64, String, String, String), ()> =
+            trail.aliases.iter().map(|k| (k.clone(), ())).collect();
+        compare(
+            &mut out,
+            &trail,
+            &table,
+            |(release, template, new, old)| {
+                (
+                    name(release),
+                    format!("{template} item {new} continuing item {old}"),
+                )
+            },
+            |_| "a pairing".to_string(),
         );
     }
 

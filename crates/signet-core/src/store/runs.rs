@@ -7,6 +7,7 @@ use rusqlite::{params, Connection, Transaction};
 use super::events::{append, NewEvent};
 use super::{releases, templates, Store};
 use crate::error::{Error, Result};
+use crate::matching::{self, MatchKind, Matching, Side};
 use crate::model::{
     build_forest, Evidence, ItemView, Progress, ReleaseStatus, ReleaseView, RunView, SectionView,
     Status,
@@ -111,6 +112,51 @@ fn add_source_evidence(
     for s in states {
         for target in &s.evidence {
             insert.execute(params![run_id, s.item_id, target, now, source])?;
+        }
+    }
+    Ok(())
+}
+
+/// One event per value the source gave each item (status, reason, owner,
+/// evidence), as a tick would record it, so the audit trail replays to
+/// these states.
+fn source_events(
+    tx: &Transaction<'_>,
+    (release, slug, run_id): (&crate::model::Release, &str, i64),
+    states: &[SourceState],
+    source: &str,
+) -> Result<()> {
+    for s in states {
+        let subject = format!("{}/{}:{}", release.name, slug, s.number);
+        let mut changes: Vec<(&str, Option<&str>)> = Vec::new();
+        if s.status != Status::Open.as_str() {
+            changes.push(("status", Some(&s.status)));
+        }
+        if s.reason.is_some() {
+            changes.push(("reason", s.reason.as_deref()));
+        }
+        if s.owner.is_some() {
+            changes.push(("owner", s.owner.as_deref()));
+        }
+        for e in &s.evidence {
+            changes.push(("evidence", Some(e)));
+        }
+        for (field, new) in changes {
+            let status = field == "status";
+            append(
+                tx,
+                NewEvent {
+                    actor: source,
+                    action: if status { "item.status" } else { "item.update" },
+                    subject: &subject,
+                    release_id: Some(release.id),
+                    run_id: Some(run_id),
+                    item_id: Some(s.item_id),
+                    field: Some(field),
+                    old: status.then_some(Status::Open.as_str()),
+                    new,
+                },
+            )?;
         }
     }
     Ok(())
@@ -412,7 +458,8 @@ impl Store {
     }
 }
 
-/// What moving a run to a newer template version did.
+/// What moving a run to a newer template version did — or, from
+/// [`Store::upgrade_preview`], would do.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RunUpgrade {
@@ -421,18 +468,65 @@ pub struct RunUpgrade {
     pub from_version: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub to_version: i64,
-    /// Items whose state (status, owner, notes, reason, evidence) carried over by stable key.
+    /// Items whose state (status, owner, notes, reason, evidence) carried
+    /// over: `kept + moved + reworded`.
     pub carried: usize,
+    /// Carried by stable key: the same text in the same place (case,
+    /// punctuation and spacing aside).
+    pub kept: usize,
+    /// Carried to the same text elsewhere: another section, or under a
+    /// renamed heading or parent item.
+    pub moved: usize,
+    /// Carried to a similar text (`matching::REWORDED`).
+    pub reworded: usize,
     /// New items, starting as the file says (checked boxes, a table's Status,
     /// Owner and Evidence cells; a fresh run keeps only the owners).
     pub added: usize,
     /// Items no longer in the checklist; their history stays in the audit trail.
     pub removed: usize,
+    /// The moved and reworded items, old → new, in the new version's order.
+    pub matches: Vec<ItemMatch>,
+    /// The old version's items nothing continues, with the status that ends.
+    pub removed_items: Vec<UpgradeItem>,
+    /// The new items, with the status they start in.
+    pub added_items: Vec<UpgradeItem>,
+    /// False when the versions differ in too many items to look for
+    /// rewordings (`matching::COMPARE_LIMIT`); only exact and moved matched.
+    pub rewordings_compared: bool,
+    /// A preview: nothing was changed.
+    pub dry_run: bool,
+}
+
+/// An item of one side of an upgrade.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct UpgradeItem {
+    pub key: String,
+    pub number: String,
+    /// The item's text as plain text.
+    pub plain: String,
+    /// In the run before the upgrade (an old item), or as it starts or
+    /// carries over (a new one).
+    pub status: Status,
+}
+
+/// A new item that continues an old one of another key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ItemMatch {
+    pub kind: MatchKind,
+    /// How similar the normalised texts are, in thousandths.
+    pub similarity: u32,
+    pub old: UpgradeItem,
+    pub new: UpgradeItem,
 }
 
 impl Store {
     /// Moves a release's run of `template` to the template's newest version,
-    /// carrying each item's state over by its stable key.
+    /// carrying each item's state to the new item that continues it: same
+    /// stable key, else the same text elsewhere, else a similar text
+    /// (`matching`). The pairs travel with the operation, so every replica
+    /// applies the same ones.
     pub fn upgrade_run(
         &mut self,
         release: &str,
@@ -441,13 +535,18 @@ impl Store {
     ) -> Result<RunUpgrade> {
         self.write(|tx| {
             let latest = templates::resolve(tx, template)?;
-            let up = upgrade_run_in(tx, release, &latest, (actor, &time_fmt::now()))?;
+            let up = upgrade_run_in(tx, release, &latest, (actor, &time_fmt::now()), None)?;
             if up.from_version != up.to_version {
                 super::oplog::record(
                     tx,
                     actor,
                     Change::RunUpgrade {
                         content_hash: latest.content_hash,
+                        pairs: up
+                            .matches
+                            .iter()
+                            .map(|m| (m.old.key.clone(), m.new.key.clone()))
+                            .collect(),
                         release: releases::resolve(tx, release)?.name,
                         template: latest.slug,
                     },
@@ -455,6 +554,17 @@ impl Store {
             }
             Ok(up)
         })
+    }
+
+    /// What [`Store::upgrade_run`] would do, changing nothing (the same
+    /// refusals: a signed-off release, no such run).
+    pub fn upgrade_preview(&self, release: &str, template: &str) -> Result<RunUpgrade> {
+        let conn = self.conn();
+        let latest = templates::resolve(conn, template)?;
+        let plan = plan_upgrade(conn, release, &latest, None)?;
+        let mut up = plan.outcome(&latest);
+        up.dry_run = true;
+        Ok(up)
     }
 }
 
@@ -521,53 +631,66 @@ pub(crate) fn add_run_in(
     // it, so the audit trail replays to these states.
     let states = source_states(tx, template.id, fresh, None)?;
     add_source_evidence(tx, run_id, &states, now, &source)?;
-    for s in &states {
-        let subject = format!("{}/{}:{}", release.name, template.slug, s.number);
-        let mut changes: Vec<(&str, Option<&str>)> = Vec::new();
-        if s.status != Status::Open.as_str() {
-            changes.push(("status", Some(&s.status)));
-        }
-        if s.reason.is_some() {
-            changes.push(("reason", s.reason.as_deref()));
-        }
-        if s.owner.is_some() {
-            changes.push(("owner", s.owner.as_deref()));
-        }
-        for e in &s.evidence {
-            changes.push(("evidence", Some(e)));
-        }
-        for (field, new) in changes {
-            let status = field == "status";
-            append(
-                tx,
-                NewEvent {
-                    actor: &source,
-                    action: if status { "item.status" } else { "item.update" },
-                    subject: &subject,
-                    release_id: Some(release.id),
-                    run_id: Some(run_id),
-                    item_id: Some(s.item_id),
-                    field: Some(field),
-                    old: status.then_some(Status::Open.as_str()),
-                    new,
-                },
-            )?;
-        }
-    }
+    source_events(tx, (&release, &template.slug, run_id), &states, &source)?;
     load_run(tx, run_id, template.id, None)
 }
 
-/// Moves a run to the template version `latest` in `tx` (see [`Store::upgrade_run`]).
-pub(crate) fn upgrade_run_in(
-    tx: &Transaction<'_>,
+/// One item of a version, for the upgrade.
+struct PlanItem {
+    id: i64,
+    key: String,
+    section: String,
+    number: String,
+    plain: String,
+    status: Status,
+}
+
+/// What an upgrade of one run will do.
+struct Plan {
+    release: crate::model::Release,
+    run_id: i64,
+    fresh: bool,
+    old: crate::model::TemplateInfo,
+    old_items: Vec<PlanItem>,
+    new_items: Vec<PlanItem>,
+    matching: Matching,
+}
+
+fn plan_items(conn: &Connection, template_id: i64, run_id: i64) -> Result<Vec<PlanItem>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id, i.key, i.number, i.plain, s.status, c.key FROM item i
+         JOIN section c ON c.id = i.section_id
+         LEFT JOIN item_state s ON s.run_id = ?2 AND s.item_id = i.id
+         WHERE i.template_id = ?1 ORDER BY i.position",
+    )?;
+    let mut rows = stmt.query(params![template_id, run_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let status: Option<String> = r.get(4)?;
+        out.push(PlanItem {
+            id: r.get(0)?,
+            key: r.get(1)?,
+            section: r.get(5)?,
+            number: r.get(2)?,
+            plain: r.get(3)?,
+            status: status.as_deref().unwrap_or("open").parse()?,
+        });
+    }
+    Ok(out)
+}
+
+/// The run of `latest`'s template in `release` and how its items pair with
+/// `latest`'s: chosen afresh (`chosen` None), or the pairs an upgrade
+/// operation names, besides exact keys.
+fn plan_upgrade(
+    conn: &Connection,
     release: &str,
     latest: &crate::model::TemplateInfo,
-    (actor, now): (&str, &str),
-) -> Result<RunUpgrade> {
-    let release = releases::resolve(tx, release)?;
+    chosen: Option<&[(String, String)]>,
+) -> Result<Plan> {
+    let release = releases::resolve(conn, release)?;
     ensure_writable(&release)?;
-    let latest = latest.clone();
-    let (run_id, old_id, fresh): (i64, i64, bool) = tx
+    let (run_id, old_id, fresh): (i64, i64, bool) = conn
         .query_row(
             "SELECT r.id, r.template_id, r.fresh FROM run r JOIN template t ON t.id = r.template_id
                      WHERE r.release_id = ?1 AND t.slug = ?2",
@@ -578,97 +701,243 @@ pub(crate) fn upgrade_run_in(
             what: "run",
             name: format!("{} in {}", latest.slug, release.name),
         })?;
-    let old = templates::by_id(tx, old_id)?;
+    let old = templates::by_id(conn, old_id)?;
     if old.id == latest.id {
-        return Ok(RunUpgrade {
-            template: latest.slug,
-            from_version: old.version,
-            to_version: latest.version,
-            carried: 0,
-            added: 0,
-            removed: 0,
+        return Ok(Plan {
+            release,
+            run_id,
+            fresh,
+            old,
+            old_items: Vec::new(),
+            new_items: Vec::new(),
+            matching: Matching {
+                pairs: Vec::new(),
+                rewordings_compared: true,
+            },
         });
     }
-    // Old item id → new item id, for items whose key survives.
-    let mut stmt = tx.prepare(
-        "SELECT o.id, n.id FROM item o JOIN item n ON n.key = o.key
-                 WHERE o.template_id = ?1 AND n.template_id = ?2",
-    )?;
-    let pairs = stmt
-        .query_map(params![old.id, latest.id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    drop(stmt);
+    let old_items = plan_items(conn, old.id, run_id)?;
+    let mut new_items = plan_items(conn, latest.id, run_id)?;
+    fn sides(items: &[PlanItem]) -> Vec<Side<'_>> {
+        items
+            .iter()
+            .map(|i| Side {
+                key: &i.key,
+                section: &i.section,
+                plain: &i.plain,
+            })
+            .collect()
+    }
+    let (o, n) = (sides(&old_items), sides(&new_items));
+    let matching = match chosen {
+        None => matching::match_items(&o, &n),
+        Some(pairs) => matching::chosen_pairs(&o, &n, pairs),
+    };
+    // New items start as the source says; matched ones carry their state.
+    let starts: HashMap<i64, String> = source_states(conn, latest.id, fresh, None)?
+        .into_iter()
+        .map(|s| (s.item_id, s.status))
+        .collect();
+    for item in new_items.iter_mut() {
+        item.status = starts.get(&item.id).map_or("open", |s| s).parse()?;
+    }
+    for p in &matching.pairs {
+        new_items[p.new].status = old_items[p.old].status;
+    }
+    Ok(Plan {
+        release,
+        run_id,
+        fresh,
+        old,
+        old_items,
+        new_items,
+        matching,
+    })
+}
+
+impl Plan {
+    fn outcome(&self, latest: &crate::model::TemplateInfo) -> RunUpgrade {
+        let item = |i: &PlanItem| UpgradeItem {
+            key: i.key.clone(),
+            number: i.number.clone(),
+            plain: i.plain.clone(),
+            status: i.status,
+        };
+        let count = |kind: MatchKind| {
+            self.matching
+                .pairs
+                .iter()
+                .filter(|p| p.kind == kind)
+                .count()
+        };
+        let mut old_paired = vec![false; self.old_items.len()];
+        let mut new_paired = vec![false; self.new_items.len()];
+        for p in &self.matching.pairs {
+            old_paired[p.old] = true;
+            new_paired[p.new] = true;
+        }
+        let unpaired = |items: &[PlanItem], paired: &[bool]| -> Vec<UpgradeItem> {
+            items
+                .iter()
+                .zip(paired)
+                .filter(|(_, p)| !**p)
+                .map(|(i, _)| item(i))
+                .collect()
+        };
+        let removed_items = unpaired(&self.old_items, &old_paired);
+        let added_items = unpaired(&self.new_items, &new_paired);
+        RunUpgrade {
+            template: latest.slug.clone(),
+            from_version: self.old.version,
+            to_version: latest.version,
+            carried: self.matching.pairs.len(),
+            kept: count(MatchKind::Exact),
+            moved: count(MatchKind::Moved),
+            reworded: count(MatchKind::Reworded),
+            added: added_items.len(),
+            removed: removed_items.len(),
+            matches: self
+                .matching
+                .pairs
+                .iter()
+                .filter(|p| p.kind != MatchKind::Exact)
+                .map(|p| ItemMatch {
+                    kind: p.kind,
+                    similarity: p.similarity.per_mille(),
+                    old: item(&self.old_items[p.old]),
+                    new: item(&self.new_items[p.new]),
+                })
+                .collect(),
+            removed_items,
+            added_items,
+            rewordings_compared: self.matching.rewordings_compared,
+            dry_run: false,
+        }
+    }
+}
+
+/// How an item reads in an `item.match` event: its number first, which
+/// the replay resolves in the version it belongs to.
+fn match_value(item: &UpgradeItem) -> String {
+    format!("{} {}", item.number, item.plain)
+}
+
+/// Moves a run to the template version `latest` in `tx` (see
+/// [`Store::upgrade_run`]); `chosen` are the pairs a synced upgrade named.
+pub(crate) fn upgrade_run_in(
+    tx: &Transaction<'_>,
+    release: &str,
+    latest: &crate::model::TemplateInfo,
+    (actor, now): (&str, &str),
+    chosen: Option<&[(String, String)]>,
+) -> Result<RunUpgrade> {
+    let plan = plan_upgrade(tx, release, latest, chosen)?;
+    let outcome = plan.outcome(latest);
+    if plan.old.id == latest.id {
+        return Ok(outcome);
+    }
+    let (run_id, fresh, release) = (plan.run_id, plan.fresh, &plan.release);
     let source = source_actor(&latest.source_name);
     tx.execute(
         "UPDATE run SET template_id = ?1 WHERE id = ?2",
         params![latest.id, run_id],
     )?;
-    // New states: carried where the key survives, fresh otherwise.
-    tx.execute(
-                "INSERT INTO item_state (run_id, item_id, status, owner, notes, reason, updated_at, updated_by)
-                 SELECT ?1, n.id, s.status, s.owner, s.notes, s.reason, s.updated_at, s.updated_by
-                 FROM item n JOIN item o ON o.key = n.key AND o.template_id = ?3
-                 JOIN item_state s ON s.run_id = ?1 AND s.item_id = o.id
-                 WHERE n.template_id = ?2",
-                params![run_id, latest.id, old.id],
-            )?;
-    // New items start as the source says, like in a new run; the
-    // run.upgrade event stands for them (replay.rs mirrors this).
-    let sourced = source_states(tx, latest.id, fresh, Some(run_id))?;
-    let added = tx.execute(
-                &start_sql(
-                    "INSERT INTO item_state (run_id, item_id, status, owner, reason, updated_at, updated_by)
-                     SELECT ?1, n.id, {state}, ?4, {by}
-                     FROM item n LEFT JOIN source_state g ON g.item_id = n.id WHERE n.template_id = ?2
-                       AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = ?1 AND s.item_id = n.id)",
-                )
-                .replace("?F", "?3")
-                .replace("?S", "?5")
-                .replace("?A", "?6"),
-                params![run_id, latest.id, fresh, now, source, actor],
-            )?;
-    add_source_evidence(tx, run_id, &sourced, now, &source)?;
-    // Evidence follows its item; then the old states go.
-    let mut move_evidence =
-        tx.prepare("UPDATE evidence SET item_id = ?1 WHERE run_id = ?2 AND item_id = ?3")?;
-    for (o, n) in &pairs {
-        move_evidence.execute(params![n, run_id, o])?;
+    // Carried states, as they were; evidence follows its item.
+    {
+        let mut carry = tx.prepare_cached(
+            "INSERT INTO item_state (run_id, item_id, status, owner, notes, reason, updated_at, updated_by)
+             SELECT run_id, ?3, status, owner, notes, reason, updated_at, updated_by
+             FROM item_state WHERE run_id = ?1 AND item_id = ?2",
+        )?;
+        let mut move_evidence = tx.prepare_cached(
+            "UPDATE evidence SET item_id = ?3 WHERE run_id = ?1 AND item_id = ?2",
+        )?;
+        for p in &plan.matching.pairs {
+            let (o, n) = (plan.old_items[p.old].id, plan.new_items[p.new].id);
+            carry.execute(params![run_id, o, n])?;
+            move_evidence.execute(params![run_id, o, n])?;
+        }
     }
-    drop(move_evidence);
-    tx.execute(
-                "DELETE FROM evidence WHERE run_id = ?1 AND item_id IN (SELECT id FROM item WHERE template_id = ?2)",
-                params![run_id, old.id],
-            )?;
-    let old_states = tx.execute(
-                "DELETE FROM item_state WHERE run_id = ?1 AND item_id IN (SELECT id FROM item WHERE template_id = ?2)",
-                params![run_id, old.id],
-            )?;
-    let outcome = RunUpgrade {
-        template: latest.slug.clone(),
-        from_version: old.version,
-        to_version: latest.version,
-        carried: pairs.len(),
-        added,
-        removed: old_states - pairs.len(),
-    };
+    // The upgrade first, then what it did to single items, so the replay
+    // (replay.rs) meets them in that order.
+    let subject = format!("{}/{}", release.name, latest.slug);
     append(
         tx,
         NewEvent {
             actor,
             action: "run.upgrade",
-            subject: &format!("{}/{}", release.name, latest.slug),
+            subject: &subject,
             release_id: Some(release.id),
             run_id: Some(run_id),
             field: Some("version"),
-            old: Some(&old.version.to_string()),
+            old: Some(&plan.old.version.to_string()),
             new: Some(&format!(
-                "{} ({} carried, {} added, {} removed)",
-                latest.version, outcome.carried, outcome.added, outcome.removed
+                "{} ({} kept, {} moved, {} reworded, {} added, {} removed)",
+                latest.version,
+                outcome.kept,
+                outcome.moved,
+                outcome.reworded,
+                outcome.added,
+                outcome.removed
             )),
             ..Default::default()
         },
+    )?;
+    for (m, p) in outcome.matches.iter().zip(
+        plan.matching
+            .pairs
+            .iter()
+            .filter(|p| p.kind != MatchKind::Exact),
+    ) {
+        append(
+            tx,
+            NewEvent {
+                actor,
+                action: "item.match",
+                subject: &format!("{}:{}", subject, m.new.number),
+                release_id: Some(release.id),
+                run_id: Some(run_id),
+                item_id: Some(plan.new_items[p.new].id),
+                field: Some(m.kind.as_str()),
+                old: Some(&match_value(&m.old)),
+                new: Some(&match_value(&m.new)),
+            },
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO item_alias (release, template, new_key, old_key) VALUES (?1, ?2, ?3, ?4)",
+            params![release.name, latest.slug, m.new.key, m.old.key],
+        )?;
+        // An open conflict follows its item (sync's fold settles it there).
+        tx.execute(
+            "UPDATE conflict SET item_key = ?4 WHERE release = ?1 AND template = ?2 AND item_key = ?3",
+            params![release.name, latest.slug, m.old.key, m.new.key],
+        )?;
+    }
+    // New items start as the source says, like in a new run, with one event
+    // per value the source gave.
+    let sourced = source_states(tx, latest.id, fresh, Some(run_id))?;
+    tx.execute(
+        &start_sql(
+            "INSERT INTO item_state (run_id, item_id, status, owner, reason, updated_at, updated_by)
+             SELECT ?1, n.id, {state}, ?4, {by}
+             FROM item n LEFT JOIN source_state g ON g.item_id = n.id WHERE n.template_id = ?2
+               AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = ?1 AND s.item_id = n.id)",
+        )
+        .replace("?F", "?3")
+        .replace("?S", "?5")
+        .replace("?A", "?6"),
+        params![run_id, latest.id, fresh, now, source, actor],
+    )?;
+    add_source_evidence(tx, run_id, &sourced, now, &source)?;
+    source_events(tx, (release, &latest.slug, run_id), &sourced, &source)?;
+    // The old version's states go (their history stays).
+    tx.execute(
+        "DELETE FROM evidence WHERE run_id = ?1 AND item_id IN (SELECT id FROM item WHERE template_id = ?2)",
+        params![run_id, plan.old.id],
+    )?;
+    tx.execute(
+        "DELETE FROM item_state WHERE run_id = ?1 AND item_id IN (SELECT id FROM item WHERE template_id = ?2)",
+        params![run_id, plan.old.id],
     )?;
     Ok(outcome)
 }

@@ -238,20 +238,28 @@ impl Store {
 
     /// Every audit event about one item, oldest first — including those
     /// recorded against the same item in earlier template versions of the
-    /// run, which `run upgrade` carried over by stable key.
+    /// run, which `run upgrade` carried over: by stable key, or to a moved
+    /// or reworded item (`item_alias`, followed back through every upgrade).
     pub fn history(&self, release: &str, address: &str) -> Result<Vec<Event>> {
         let at = locate(self.conn(), release, address)?;
         let mut stmt = self.conn().prepare(
-            "SELECT id, at, actor, action, subject, field, old_value, new_value, hash FROM event
+            "WITH RECURSIVE here(release, slug, key) AS (
+                 SELECT ?3, t.slug, n.key FROM item n JOIN template t ON t.id = n.template_id
+                 WHERE n.id = ?2),
+             keys(key) AS (
+                 SELECT key FROM here
+                 UNION SELECT a.old_key FROM item_alias a JOIN keys k ON a.new_key = k.key
+                 JOIN here h ON a.release = h.release AND a.template = h.slug)
+             SELECT id, at, actor, action, subject, field, old_value, new_value, hash FROM event
              WHERE run_id = ?1 AND item_id IN (
-                 SELECT o.id FROM item n
-                 JOIN template nt ON nt.id = n.template_id
-                 JOIN template ot ON ot.slug = nt.slug
-                 JOIN item o ON o.template_id = ot.id AND o.key = n.key
-                 WHERE n.id = ?2)
+                 SELECT o.id FROM here h JOIN template ot ON ot.slug = h.slug
+                 JOIN item o ON o.template_id = ot.id WHERE o.key IN (SELECT key FROM keys))
              ORDER BY id",
         )?;
-        let rows = stmt.query_map(params![at.run_id, at.item_id], row_to_event)?;
+        let rows = stmt.query_map(
+            params![at.run_id, at.item_id, at.release.name],
+            row_to_event,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

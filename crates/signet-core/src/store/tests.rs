@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::import::{import_bytes, ImportOptions};
+use crate::matching::MatchKind;
 use crate::model::{ImportStatus, Status, Tick};
 
 const LAUNCH: &str = "# Launch\n\n## Legal\n\n- [x] Licences checked\n- [ ] Privacy policy updated\n  - [ ] EU text\n\n## Ops\n\n- [ ] Backups restore\n";
@@ -711,7 +712,7 @@ fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
         .conn
         .execute_batch(
             "DROP TABLE person_key; DROP TABLE setting; DROP TABLE conflict; DROP TABLE batch;
-             DROP TABLE op; DROP TABLE device; PRAGMA user_version = 4;",
+             DROP TABLE op; DROP TABLE device; DROP TABLE item_alias; PRAGMA user_version = 4;",
         )
         .unwrap();
     MIGRATIONS.to_latest(&mut store.conn).unwrap();
@@ -919,4 +920,365 @@ fn migration_0004_keeps_checked_boxes_and_front_matter() {
     store.add_run("r", "old", false, "ana").unwrap();
     let statuses: Vec<Status> = rows(&store, "r").into_iter().map(|r| r.1).collect();
     assert_eq!(statuses, [Status::Done, Status::Open]);
+}
+
+const MATCH_V1: &str = include_str!("../../tests/fixtures/matching/launch-v1.md");
+const MATCH_V2: &str = include_str!("../../tests/fixtures/matching/launch-v2.md");
+const MATCH_V3: &str = include_str!("../../tests/fixtures/matching/launch-v3.md");
+
+fn import_version(store: &mut Store, md: &str) {
+    let imp = import_bytes(
+        "launch.md",
+        md.as_bytes().to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    store.import(&imp, "ana").unwrap();
+}
+
+/// The four kinds of match on one upgrade (tests/fixtures/matching/): a
+/// kept item, a moved one, two reworded (a word, a typo), and near misses
+/// that stay a removal and an addition. States follow their pairs, every
+/// change is in the item's history, the preview says the same and writes
+/// nothing, and the audit trail replays to the result.
+#[test]
+fn an_upgrade_keeps_the_state_of_moved_and_reworded_items() {
+    let mut store = store_with("r1", MATCH_V1);
+    let keys = Tick {
+        status: Some(Status::Done),
+        owner: Some("bo".into()),
+        note: Some("rotated in the vault".into()),
+        evidence: vec!["https://ci.example/keys".into()],
+        ..Default::default()
+    };
+    store.tick("r1", "1.1", &keys, "ana").unwrap();
+    store.tick("r1", "1.2", &tick(Status::Done), "ana").unwrap();
+    let blocked = Tick {
+        status: Some(Status::Blocked),
+        reason: Some("legal review".into()),
+        ..Default::default()
+    };
+    store.tick("r1", "1.3", &blocked, "ana").unwrap();
+    store.tick("r1", "1.4", &tick(Status::Done), "ana").unwrap();
+    let na = Tick {
+        status: Some(Status::NotApplicable),
+        reason: Some("no data yet".into()),
+        ..Default::default()
+    };
+    store.tick("r1", "2.1", &na, "ana").unwrap();
+    let owner = Tick {
+        owner: Some("cy".into()),
+        ..Default::default()
+    };
+    store.tick("r1", "2.2", &owner, "ana").unwrap();
+    store.tick("r1", "2.3", &tick(Status::Done), "ana").unwrap();
+    import_version(&mut store, MATCH_V2);
+
+    let events = event_count(&store);
+    let preview = store.upgrade_preview("r1", "launch").unwrap();
+    assert_eq!(event_count(&store), events, "a preview writes nothing");
+    assert_eq!(
+        store.release_view("r1").unwrap().runs[0].template.version,
+        1
+    );
+    let up = store.upgrade_run("r1", "launch", "ana").unwrap();
+    assert_eq!(
+        preview,
+        RunUpgrade {
+            dry_run: true,
+            ..up.clone()
+        }
+    );
+    assert_eq!(
+        (
+            up.kept,
+            up.moved,
+            up.reworded,
+            up.added,
+            up.removed,
+            up.carried
+        ),
+        (1, 1, 2, 3, 3, 4)
+    );
+    let pairs: Vec<(MatchKind, &str, &str, Status)> = up
+        .matches
+        .iter()
+        .map(|m| {
+            (
+                m.kind,
+                m.old.number.as_str(),
+                m.new.number.as_str(),
+                m.new.status,
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            (MatchKind::Reworded, "1.1", "1.1", Status::Done),
+            (MatchKind::Reworded, "2.2", "2.1", Status::Open),
+            (MatchKind::Moved, "2.1", "3.1", Status::NotApplicable),
+        ]
+    );
+    assert_eq!(up.matches[0].old.plain, "API keys/tokens are rotated");
+    assert_eq!(up.matches[0].new.plain, "API keys or tokens are rotated");
+    assert_eq!(up.matches[0].similarity, 913);
+    let removed: Vec<(&str, Status)> = up
+        .removed_items
+        .iter()
+        .map(|i| (i.plain.as_str(), i.status))
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            (
+                "Dependencies scanned for known vulnerabilities",
+                Status::Done
+            ),
+            ("Privacy policy updated", Status::Blocked),
+            ("Status page updated", Status::Done),
+        ],
+        "near misses are not paired"
+    );
+    let added: Vec<(&str, Status)> = up
+        .added_items
+        .iter()
+        .map(|i| (i.number.as_str(), i.status))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            ("1.2", Status::Open),
+            ("1.4", Status::Done),
+            ("2.2", Status::Open)
+        ]
+    );
+
+    let src = "source:launch.md";
+    assert_eq!(
+        rows(&store, "r1"),
+        [
+            row(
+                "1.1",
+                Status::Done,
+                None,
+                Some("bo"),
+                &["https://ci.example/keys"],
+                "ana"
+            ),
+            row("1.2", Status::Open, None, None, &[], "ana"),
+            row("1.3", Status::Done, None, None, &[], "ana"),
+            row("1.4", Status::Done, None, None, &[], src),
+            row("2.1", Status::Open, None, Some("cy"), &[], "ana"),
+            row("2.2", Status::Open, None, None, &[], "ana"),
+            row(
+                "3.1",
+                Status::NotApplicable,
+                Some("no data yet"),
+                None,
+                &[],
+                "ana"
+            ),
+        ]
+    );
+    assert_eq!(
+        store.item("r1", "1.1").unwrap().notes,
+        "rotated in the vault"
+    );
+    // The reworded item's history: its ticks under the old wording, then
+    // the pairing. The item new and checked in the file says so too.
+    let history =
+        |store: &Store, n: &str| -> Vec<(String, String, Option<String>, Option<String>)> {
+            store
+                .history("r1", n)
+                .unwrap()
+                .into_iter()
+                .map(|e| {
+                    (
+                        e.actor,
+                        e.field.unwrap_or(e.action),
+                        e.old_value,
+                        e.new_value,
+                    )
+                })
+                .collect()
+        };
+    let h = history(&store, "1.1");
+    assert_eq!(
+        h[0],
+        (
+            "ana".into(),
+            "status".into(),
+            Some("open".into()),
+            Some("done".into())
+        )
+    );
+    assert_eq!(
+        h.last().unwrap(),
+        &(
+            "ana".into(),
+            "reworded".into(),
+            Some("1.1 API keys/tokens are rotated".into()),
+            Some("1.1 API keys or tokens are rotated".into())
+        )
+    );
+    assert_eq!(
+        history(&store, "3.1").last().unwrap(),
+        &(
+            "ana".into(),
+            "moved".into(),
+            Some("2.1 Backups restore".into()),
+            Some("3.1 Backups restore".into())
+        )
+    );
+    assert_eq!(
+        history(&store, "1.4"),
+        [(
+            src.into(),
+            "status".into(),
+            Some("open".into()),
+            Some("done".into())
+        )]
+    );
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+    let health = store.doctor().unwrap();
+    assert!(health.ok, "{health:#?}");
+
+    // Reworded again: the history goes back through both pairings.
+    import_version(&mut store, MATCH_V3);
+    let up = store.upgrade_run("r1", "launch", "bo").unwrap();
+    assert_eq!((up.kept, up.reworded, up.added, up.removed), (6, 1, 0, 0));
+    assert_eq!(store.item("r1", "1.1").unwrap().status, Status::Done);
+    let h = history(&store, "1.1");
+    assert_eq!(h[0].1, "status");
+    assert_eq!(h.iter().filter(|e| e.1 == "reworded").count(), 2, "{h:#?}");
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+
+    // A pairing no upgrade made is a difference the doctor names.
+    store
+        .conn()
+        .execute(
+            "INSERT INTO item_alias (release, template, new_key, old_key) VALUES ('r1', 'launch', 'aaaaaaaaaaaa', 'bbbbbbbbbbbb')",
+            [],
+        )
+        .unwrap();
+    let drifts = replay::drifts(store.conn()).unwrap();
+    assert_eq!(drifts.len(), 1, "{drifts:#?}");
+    assert!(
+        drifts[0].field.contains("continuing item bbbbbbbbbbbb"),
+        "{drifts:#?}"
+    );
+    let err = store
+        .conn()
+        .execute("DELETE FROM item_alias", [])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("append-only"), "{err}");
+}
+
+/// An upgrade that pairs by key alone replays as before, and a run
+/// upgraded twice in a row to the same version is told so.
+#[test]
+fn an_upgrade_by_key_alone_and_an_upgrade_to_the_same_version() {
+    let mut store = store_with("r1", LAUNCH);
+    import_version(
+        &mut store,
+        &LAUNCH.replace("## Ops\n", "## Ops\n\n- [x] Runbook written\n"),
+    );
+    let up = store.upgrade_run("r1", "launch", "ana").unwrap();
+    assert_eq!(
+        (up.kept, up.added, up.removed, up.matches.len()),
+        (4, 1, 0, 0)
+    );
+    let again = store.upgrade_preview("r1", "launch").unwrap();
+    assert_eq!(
+        (again.from_version, again.to_version, again.carried),
+        (2, 2, 0)
+    );
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+}
+
+/// A synced upgrade applies the pairs its operation names, even one this
+/// replica's matcher would not choose (another Signet's threshold), and
+/// the audit trail replays it.
+#[test]
+fn an_upgrade_applies_the_pairs_it_is_given() {
+    let mut store = store_with("r1", MATCH_V1);
+    store.tick("r1", "1.3", &tick(Status::Done), "ana").unwrap();
+    import_version(&mut store, MATCH_V2);
+    let key = |v: &str, n: &str| -> String {
+        store
+            .conn()
+            .query_row(
+                "SELECT i.key FROM item i JOIN template t ON t.id = i.template_id
+                 WHERE t.version = ?1 AND i.number = ?2",
+                rusqlite::params![v, n],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // "Privacy policy updated" → "Cookie banner updated": not similar enough.
+    let chosen = [(key("1", "1.3"), key("2", "1.4"))];
+    let latest = store.template("launch").unwrap();
+    let up = store
+        .write(|tx| runs::upgrade_run_in(tx, "r1", &latest, ("ana", &crate::now()), Some(&chosen)))
+        .unwrap();
+    assert_eq!(
+        (up.kept, up.moved, up.reworded),
+        (1, 0, 1),
+        "the given pairs only"
+    );
+    assert_eq!(up.matches[0].new.plain, "Cookie banner updated");
+    assert_eq!(store.item("r1", "1.4").unwrap().status, Status::Done);
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
+}
+
+/// A database upgraded by a Signet from before items were matched: its
+/// `run.upgrade` event says "… carried …" and stands for the new items'
+/// states, with no event of their own. The replay still follows it.
+#[test]
+fn an_upgrade_recorded_before_items_were_matched_still_replays() {
+    let mut store = store_with("r1", LAUNCH);
+    store.tick("r1", "2.1", &tick(Status::Done), "ana").unwrap();
+    import_version(
+        &mut store,
+        &LAUNCH.replace("## Ops\n", "## Ops\n\n- [x] Runbook written\n"),
+    );
+    // What upgrade_run wrote then.
+    store
+        .write(|tx| {
+            let run: i64 = tx.query_row("SELECT id FROM run", [], |r| r.get(0))?;
+            tx.execute_batch(&format!(
+                "UPDATE run SET template_id = 2 WHERE id = {run};
+                 INSERT INTO item_state (run_id, item_id, status, owner, notes, reason, updated_at, updated_by)
+                 SELECT {run}, n.id, s.status, s.owner, s.notes, s.reason, s.updated_at, s.updated_by
+                 FROM item n JOIN item o ON o.key = n.key AND o.template_id = 1
+                 JOIN item_state s ON s.run_id = {run} AND s.item_id = o.id WHERE n.template_id = 2;
+                 INSERT INTO item_state (run_id, item_id, status, updated_at, updated_by)
+                 SELECT {run}, n.id, CASE WHEN n.initially_checked THEN 'done' ELSE 'open' END, 't',
+                        CASE WHEN n.initially_checked THEN 'source:launch.md' ELSE 'ana' END
+                 FROM item n WHERE n.template_id = 2
+                   AND NOT EXISTS (SELECT 1 FROM item_state s WHERE s.run_id = {run} AND s.item_id = n.id);
+                 DELETE FROM item_state WHERE item_id IN (SELECT id FROM item WHERE template_id = 1);"
+            ))?;
+            events::append(
+                tx,
+                events::NewEvent {
+                    actor: "ana",
+                    action: "run.upgrade",
+                    subject: "r1/launch",
+                    release_id: Some(1),
+                    run_id: Some(run),
+                    field: Some("version"),
+                    old: Some("1"),
+                    new: Some("2 (4 carried, 1 added, 0 removed)"),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.item("r1", "2.1").unwrap().status, Status::Done);
+    assert_eq!(store.item("r1", "2.1").unwrap().plain, "Runbook written");
+    assert!(replay::drifts(store.conn()).unwrap().is_empty());
 }

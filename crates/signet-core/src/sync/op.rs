@@ -65,6 +65,13 @@ pub enum Change {
     },
     RunUpgrade {
         content_hash: String,
+        /// The items the upgrade paired by something other than their
+        /// stable key (moved or reworded), as [old key, new key]: every
+        /// replica applies these, never a pairing of its own. Absent from
+        /// upgrades that paired by key alone (and from those older Signets
+        /// made), whose bytes stay as they were.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pairs: Vec<(String, String)>,
         release: String,
         template: String,
     },
@@ -254,5 +261,26 @@ mod tests {
         let newer = text.replace("\"v\":1", "\"v\":2");
         let err = Op::parse(newer.as_bytes()).unwrap_err().to_string();
         assert!(err.contains("update Signet"), "{err}");
+    }
+
+    #[test]
+    fn an_upgrade_names_its_pairs_and_one_that_paired_none_keeps_the_old_bytes() {
+        // As Signet wrote upgrades before they carried pairs.
+        let old = r#"{"at":"2026-11-26T10:00:00Z","author":"ana","change":{"kind":"run_upgrade","data":{"content_hash":"sha256:ab","release":"v1","template":"launch"}},"device":"00aa","lamport":3,"seen":{"00aa":2},"seq":3,"v":1}"#;
+        let op = Op::parse(old.as_bytes()).unwrap();
+        assert!(matches!(&op.change, Change::RunUpgrade { pairs, .. } if pairs.is_empty()));
+        assert_eq!(op.canonical().unwrap(), old.as_bytes());
+        let with = old.replace(
+            r#""content_hash":"sha256:ab","#,
+            r#""content_hash":"sha256:ab","pairs":[["c367de2a03ab","9f00e1d2c3b4"]],"#,
+        );
+        let op = Op::parse(with.as_bytes()).unwrap();
+        let Change::RunUpgrade { pairs, .. } = &op.change else {
+            panic!("{op:?}")
+        };
+        assert_eq!(
+            pairs,
+            &[("c367de2a03ab".to_string(), "9f00e1d2c3b4".to_string())]
+        );
     }
 }

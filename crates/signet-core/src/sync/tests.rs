@@ -317,3 +317,73 @@ fn a_revoked_key_is_revoked_on_every_replica() {
     assert!(keys.iter().all(|k| k.revocation.is_some()), "{keys:?}");
     assert_eq!(team[0].seen(), team[1].seen());
 }
+
+/// An upgrade that pairs a reworded item travels with its pairing: ana
+/// ticks an item and upgrades to a version that rewords it; bo, who synced
+/// before the upgrade, ticks another item and notes the reworded one under
+/// its old wording. Every replica applies ana's pairing (bo's and cy's do
+/// not choose their own), and the reworded item's fold takes in what was
+/// recorded under its old key, from both of them.
+#[test]
+fn a_reworded_item_keeps_its_state_on_every_replica() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut team, remote) = team(root.path());
+    let v2 = MD.replace("| Backups restore | |", "| Backups restore tested | |");
+    let imp = import_bytes("launch.md", v2.into_bytes(), &ImportOptions::default()).unwrap();
+    let done = Tick {
+        status: Some(Status::Done),
+        ..Default::default()
+    };
+    let ana = &mut team[0];
+    ana.store.tick("v1", "2.1", &done, "ana").unwrap();
+    ana.store.import(&imp, "ana").unwrap();
+    let up = ana.store.upgrade_run("v1", "launch", "ana").unwrap();
+    assert_eq!((up.kept, up.reworded, up.added, up.removed), (4, 1, 0, 0));
+    let (old_key, new_key) = (up.matches[0].old.key.clone(), up.matches[0].new.key.clone());
+    // The operation names the pair it chose.
+    let ops = ana.store.unpublished_ops().unwrap();
+    let upgrade = ops
+        .iter()
+        .find(|h| h.op.change.kind() == "run_upgrade")
+        .unwrap();
+    let text = String::from_utf8(upgrade.bytes.clone()).unwrap();
+    assert!(
+        text.contains(&format!("\"pairs\":[[\"{old_key}\",\"{new_key}\"]]")),
+        "{text}"
+    );
+    ana.sync(&remote);
+
+    let note = Tick {
+        note: Some("restore drill booked".into()),
+        ..Default::default()
+    };
+    let bo = &mut team[1];
+    bo.store.tick("v1", "1.1", &done, "bo").unwrap();
+    bo.store.tick("v1", "2.1", &note, "bo").unwrap();
+    assert_eq!(bo.store.item("v1", "2.1").unwrap().key, old_key);
+    bo.sync(&remote);
+    for r in [0, 2, 1, 0] {
+        team[r].sync(&remote);
+    }
+    let first = team[0].seen();
+    for r in &team {
+        assert_eq!(r.seen(), first, "{} differs from ana", r.who);
+        let item = r.store.item("v1", "2.1").unwrap();
+        assert_eq!(
+            (item.key.as_str(), item.plain.as_str(), item.status),
+            (new_key.as_str(), "Backups restore tested", Status::Done),
+            "{}",
+            r.who
+        );
+        assert_eq!(item.notes, "restore drill booked", "{}", r.who);
+        assert_eq!(r.store.item("v1", "1.1").unwrap().status, Status::Done);
+        let history = r.store.history("v1", "2.1").unwrap();
+        assert!(
+            history
+                .iter()
+                .any(|e| e.field.as_deref() == Some("reworded")),
+            "{}: {history:#?}",
+            r.who
+        );
+    }
+}
