@@ -9,6 +9,7 @@ fn main() {
             "list_releases",
             "create_release",
             "add_run",
+            "upgrade_preview",
             "upgrade_run",
             "release_view",
             "tick",

@@ -192,6 +192,17 @@ pub async fn item_history(
     Ok(state.store()?.history(&release, &item)?)
 }
 
+/// What upgrading a release's run to the template's newest version would
+/// do: the same counts, pairs, removed and added items, nothing changed.
+#[tauri::command]
+pub async fn upgrade_preview(
+    state: State<'_, AppState>,
+    release: String,
+    template: String,
+) -> Result<signet_core::store::RunUpgrade> {
+    Ok(state.store()?.upgrade_preview(&release, &template)?)
+}
+
 /// Moves a release's run to the template's newest version (states kept by key).
 #[tauri::command]
 pub async fn upgrade_run(

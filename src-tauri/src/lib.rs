@@ -41,6 +41,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
             commands::list_releases,
             commands::create_release,
             commands::add_run,
+            commands::upgrade_preview,
             commands::upgrade_run,
             commands::release_view,
             commands::tick,

@@ -821,3 +821,49 @@ fn a_first_sync_with_an_encrypted_key_asks_for_its_password_before_joining() {
         "ana"
     );
 }
+
+#[test]
+fn upgrade_preview_shows_the_pairs_and_changes_nothing_until_upgrade_run() {
+    let h = Harness::new();
+    let v1 = b"# Checks\n## One\n- [ ] Runbook reviewed\n- [ ] Dashboards show latency and errors\n- [ ] Load test done\n";
+    let v2 = b"# Checks\n## One\n- [ ] Runbook reviewed\n- [ ] Dashboards show latency, traffic and errors\n- [ ] Pen test triaged\n";
+    h.ok(
+        "import_files",
+        json!({ "paths": [h.file("checks.md", v1)] }),
+    );
+    h.ok("create_release", json!({ "name": "r1", "due": null }));
+    h.ok(
+        "add_run",
+        json!({ "release": "r1", "template": "checks", "fresh": true }),
+    );
+    h.ok(
+        "tick",
+        json!({ "release": "r1", "item": "1.2", "change": { "status": "done", "owner": "bo" } }),
+    );
+    h.ok(
+        "import_files",
+        json!({ "paths": [h.file("checks.md", v2)] }),
+    );
+    let args = json!({ "release": "r1", "template": "checks" });
+    let preview = h.ok("upgrade_preview", args.clone());
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(
+        (
+            &preview["kept"],
+            &preview["reworded"],
+            &preview["removed"],
+            &preview["added"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!(1))
+    );
+    assert_eq!(preview["matches"][0]["kind"], "reworded");
+    assert_eq!(preview["matches"][0]["new"]["status"], "done");
+    let view = h.ok("release_view", json!({ "name": "r1" }));
+    assert_eq!(view["runs"][0]["template"]["version"], 1, "nothing changed");
+    let done = h.ok("upgrade_run", args);
+    assert_eq!(done["dry_run"], false);
+    assert_eq!(done["matches"], preview["matches"]);
+    let view = h.ok("release_view", json!({ "name": "r1" }));
+    assert_eq!(view["runs"][0]["template"]["version"], 2);
+    assert_eq!(view["runs"][0]["sections"][0]["items"][1]["owner"], "bo");
+}

@@ -22,6 +22,9 @@ import {
   emptySections,
   initials,
   progressLabel,
+  upgradeSummary,
+  hasWork,
+  statusLabel,
 } from "./logic";
 
 let nextId = 1;
@@ -278,5 +281,22 @@ describe("outdatedRuns", () => {
     expect(outdatedRuns(v, [{ slug, version }, { slug, version: version + 2 }, { slug: "other", version: 9 }])).toEqual([
       { slug, title: v.runs[0].template.title, from: version, to: version + 2 },
     ]);
+  });
+});
+
+describe("upgrade preview wording", () => {
+  it("says the counts as the CLI does", () => {
+    expect(upgradeSummary({ kept: 1, reworded: 2, moved: 1, removed: 3, added: 3 })).toBe(
+      "1 unchanged, 2 reworded (kept state), 1 moved (kept state), 3 removed, 3 added",
+    );
+    expect(statusLabel("not_applicable")).toBe("n/a");
+  });
+  it("warns of work a removal ends: a status, an owner, notes or evidence", () => {
+    expect(hasWork("open")).toBe(false);
+    expect(hasWork("open", item("1", "a"))).toBe(false);
+    expect(hasWork("blocked")).toBe(true);
+    expect(hasWork("open", item("1", "a", "open", "ana"))).toBe(true);
+    expect(hasWork("open", { ...item("1", "a"), notes: "asked legal" })).toBe(true);
+    expect(hasWork("open", { ...item("1", "a"), evidence: [{ target: "https://ci.example/1" } as never] })).toBe(true);
   });
 });

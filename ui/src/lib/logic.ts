@@ -411,3 +411,27 @@ export function initials(name: string): string {
   const [a, b] = [first(words[0]), first(words[words.length - 1])];
   return /\p{Script=Arabic}/u.test(a + b) ? `${a}\u200C${b}` : a + b;
 }
+
+const STATUS_LABELS: Record<Status, string> = { open: "open", done: "done", not_applicable: "n/a", blocked: "blocked" };
+
+/** A status as the UI's chips and badges say it. */
+export function statusLabel(s: Status): string {
+  return STATUS_LABELS[s];
+}
+
+/**
+ * The counts of an upgrade (or its preview), worded as the CLI's
+ * `run upgrade` line: "2 unchanged, 1 reworded (kept state), …".
+ */
+export function upgradeSummary(u: { kept: number; reworded: number; moved: number; removed: number; added: number }): string {
+  return `${u.kept} unchanged, ${u.reworded} reworded (kept state), ${u.moved} moved (kept state), ${u.removed} removed, ${u.added} added`;
+}
+
+/**
+ * Whether an item has work on it that an upgrade removing it would end: a
+ * status other than open, an owner, notes or evidence (`now` is the item as
+ * the release view has it, when known).
+ */
+export function hasWork(status: Status, now?: { owner: string | null; notes: string; evidence: unknown[] }): boolean {
+  return status !== "open" || !!now?.owner || !!now?.notes || (now?.evidence.length ?? 0) > 0;
+}
