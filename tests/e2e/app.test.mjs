@@ -366,6 +366,10 @@ test("upgrade a release's checklist to a newer version", async () => {
   await driver.until(async () => (await driver.findAll("[data-testid=upgrade-note]")).length === 1, "the upgrade notice");
   await shot("upgrade-note-dark");
   await driver.click("[data-testid=upgrade-button]");
+  // A preview first: one item added, nothing removed; Upgrade applies it.
+  await driver.until(async () => (await driver.findAll("[data-testid=upgrade-added-item]")).length === 1, "the upgrade preview");
+  assert.equal((await driver.findAll("[data-testid=upgrade-removed-item]")).length, 0);
+  await driver.click("[data-testid=upgrade-apply]");
   await driver.until(async () => (await driver.findAll("[data-testid=upgrade-note]")).length === 0, "the notice gone");
   assert.match(await driver.text("[data-testid=toast]"), /kept their state, 1 new, 0 removed/);
   const view = JSON.parse(cli("show", "e2e-2", "--json"));
