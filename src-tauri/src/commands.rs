@@ -195,12 +195,17 @@ pub async fn item_history(
 /// What upgrading a release's run to the template's newest version would
 /// do: the same counts, pairs, removed and added items, nothing changed.
 #[tauri::command]
+/// `pairs`: the moved and reworded pairings the person kept (old key, new
+/// key); None: as matched.
 pub async fn upgrade_preview(
     state: State<'_, AppState>,
     release: String,
     template: String,
+    pairs: Option<Vec<(String, String)>>,
 ) -> Result<signet_core::store::RunUpgrade> {
-    Ok(state.store()?.upgrade_preview(&release, &template)?)
+    Ok(state
+        .store()?
+        .upgrade_preview_with(&release, &template, pairs.as_deref())?)
 }
 
 /// Moves a release's run to the template's newest version (states kept by key).
@@ -209,8 +214,9 @@ pub async fn upgrade_run(
     state: State<'_, AppState>,
     release: String,
     template: String,
+    pairs: Option<Vec<(String, String)>>,
 ) -> Result<signet_core::store::RunUpgrade> {
     Ok(state
         .store()?
-        .upgrade_run(&release, &template, &state.actor())?)
+        .upgrade_run_with(&release, &template, &state.actor(), pairs.as_deref())?)
 }

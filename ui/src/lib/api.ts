@@ -88,8 +88,11 @@ export const api = {
   importFiles: (paths: string[]) => invoke<FileImport[]>("import_files", { paths }),
   releases: () => invoke<ReleaseSummary[]>("list_releases"),
   createRelease: (name: string, due: string | null) => invoke<Release>("create_release", { name, due }),
-  upgradePreview: (release: string, template: string) => invoke<RunUpgrade>("upgrade_preview", { release, template }),
-  upgradeRun: (release: string, template: string) => invoke<RunUpgrade>("upgrade_run", { release, template }),
+  /** `pairs`: the moved and reworded pairings kept, as [old key, new key]; null: as matched. */
+  upgradePreview: (release: string, template: string, pairs: [string, string][] | null = null) =>
+    invoke<RunUpgrade>("upgrade_preview", { release, template, pairs }),
+  upgradeRun: (release: string, template: string, pairs: [string, string][] | null = null) =>
+    invoke<RunUpgrade>("upgrade_run", { release, template, pairs }),
   addRun: (release: string, template: string, fresh: boolean) => invoke<ReleaseView>("add_run", { release, template, fresh }),
   /** The release; with `limit`, only its first items (a large release's first screen). */
   releaseView: (name: string, limit: number | null = null) => invoke<ReleaseView>("release_view", { name, limit }),

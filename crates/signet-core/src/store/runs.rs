@@ -533,9 +533,23 @@ impl Store {
         template: &str,
         actor: &str,
     ) -> Result<RunUpgrade> {
+        self.upgrade_run_with(release, template, actor, None)
+    }
+
+    /// [`Store::upgrade_run`] with the pairs a person chose (old key, new
+    /// key): unchanged items pair by key as always, and of the moved and
+    /// reworded pairs only these carry state (a pairing unticked in the
+    /// app's preview is one left out). None: as matched.
+    pub fn upgrade_run_with(
+        &mut self,
+        release: &str,
+        template: &str,
+        actor: &str,
+        chosen: Option<&[(String, String)]>,
+    ) -> Result<RunUpgrade> {
         self.write(|tx| {
             let latest = templates::resolve(tx, template)?;
-            let up = upgrade_run_in(tx, release, &latest, (actor, &time_fmt::now()), None)?;
+            let up = upgrade_run_in(tx, release, &latest, (actor, &time_fmt::now()), chosen)?;
             if up.from_version != up.to_version {
                 super::oplog::record(
                     tx,
@@ -559,9 +573,19 @@ impl Store {
     /// What [`Store::upgrade_run`] would do, changing nothing (the same
     /// refusals: a signed-off release, no such run).
     pub fn upgrade_preview(&self, release: &str, template: &str) -> Result<RunUpgrade> {
+        self.upgrade_preview_with(release, template, None)
+    }
+
+    /// What [`Store::upgrade_run_with`] would do with these pairs.
+    pub fn upgrade_preview_with(
+        &self,
+        release: &str,
+        template: &str,
+        chosen: Option<&[(String, String)]>,
+    ) -> Result<RunUpgrade> {
         let conn = self.conn();
         let latest = templates::resolve(conn, template)?;
-        let plan = plan_upgrade(conn, release, &latest, None)?;
+        let plan = plan_upgrade(conn, release, &latest, chosen)?;
         let mut up = plan.outcome(&latest);
         up.dry_run = true;
         Ok(up)

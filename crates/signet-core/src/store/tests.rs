@@ -1282,3 +1282,40 @@ fn an_upgrade_recorded_before_items_were_matched_still_replays() {
     assert_eq!(store.item("r1", "2.1").unwrap().plain, "Runbook written");
     assert!(replay::drifts(store.conn()).unwrap().is_empty());
 }
+
+/// A pairing unticked in the app's preview is left out: the old item's
+/// state ends, the new one starts as its source says, and the preview with
+/// the same choice says so before anything changes.
+#[test]
+fn an_upgrade_applies_only_the_pairs_a_person_kept() {
+    let mut store = store_with("r1", MATCH_V1);
+    store.tick("r1", "1.1", &tick(Status::Done), "ana").unwrap();
+    store.tick("r1", "2.3", &tick(Status::Done), "ana").unwrap();
+    import_version(&mut store, MATCH_V2);
+    let offered = store.upgrade_preview("r1", "launch").unwrap();
+    assert!(offered.matches.len() >= 2, "{:?}", offered.matches);
+    let dropped = &offered.matches[0];
+    let kept: Vec<(String, String)> = offered.matches[1..]
+        .iter()
+        .map(|m| (m.old.key.clone(), m.new.key.clone()))
+        .collect();
+    let preview = store
+        .upgrade_preview_with("r1", "launch", Some(&kept))
+        .unwrap();
+    assert_eq!(preview.matches.len(), offered.matches.len() - 1);
+    assert_eq!(preview.removed, offered.removed + 1);
+    assert_eq!(preview.added, offered.added + 1);
+    let up = store
+        .upgrade_run_with("r1", "launch", "ana", Some(&kept))
+        .unwrap();
+    assert_eq!(
+        preview,
+        RunUpgrade {
+            dry_run: true,
+            ..up.clone()
+        }
+    );
+    assert!(up.removed_items.iter().any(|i| i.key == dropped.old.key));
+    assert!(up.added_items.iter().any(|i| i.key == dropped.new.key));
+    assert!(store.doctor().unwrap().ok);
+}
