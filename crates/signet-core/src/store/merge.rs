@@ -47,6 +47,8 @@ pub struct Merged {
     pub conflicts: Vec<String>,
     /// Devices whose chain was refused, and why (nothing of them applied).
     pub refused: Vec<String>,
+    /// The ids of those devices.
+    pub refused_devices: BTreeSet<String>,
 }
 
 /// The start of a device chain, as this replica already holds it.
@@ -260,15 +262,19 @@ fn merge_in(
     let mut candidates: Vec<(&Incoming, Vec<&InBatch>)> = Vec::new();
     let impostors = owner_refusals(tx, incoming, trusted)?;
     for inc in incoming {
-        if let Some(why) = impostors.get(&inc.device.id) {
-            out.refused.push(why.clone());
-            continue;
-        }
-        match check_chain(tx, inc) {
-            Ok(new) if new.is_empty() => {}
-            Ok(new) => candidates.push((inc, new.iter().map(|i| &inc.batches[*i]).collect())),
-            Err(why) => out.refused.push(why),
-        }
+        let why = match impostors.get(&inc.device.id) {
+            Some(why) => why.clone(),
+            None => match check_chain(tx, inc) {
+                Ok(new) if new.is_empty() => continue,
+                Ok(new) => {
+                    candidates.push((inc, new.iter().map(|i| &inc.batches[*i]).collect()));
+                    continue;
+                }
+                Err(why) => why,
+            },
+        };
+        out.refused.push(why);
+        out.refused_devices.insert(inc.device.id.clone());
     }
     // Causal delivery: a change applies only with everything its author had
     // seen. A batch waits (whole, with the device's later ones) until the

@@ -445,17 +445,11 @@ pub fn sync_trusting(
         }
     }
     let merged: Merged = store.merge(&incoming, trusted)?;
-    let refused_devices: BTreeSet<String> = merged
-        .refused
-        .iter()
-        .filter_map(|r| r.strip_prefix("device ").and_then(|r| r.split(' ').next()))
-        .map(str::to_string)
-        .collect();
     for inc in &incoming {
         let id = &inc.device.id;
         let complete = store.device_batches(id)?.values().map(|(l, _)| *l).max()
             == inc.batches.last().map(|b| b.last);
-        if complete && !refused_devices.contains(id) {
+        if complete && !merged.refused_devices.contains(id) {
             repo.set_device_ref(id, &tips[id], local.get(id).map(String::as_str))?;
         } else {
             refused_ids.insert(id.clone());
