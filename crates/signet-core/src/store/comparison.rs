@@ -31,10 +31,13 @@ fn earlier(conn: &Connection, release: &Release) -> Result<Vec<(Release, bool)>>
          FROM release r JOIN run u ON u.release_id = r.id JOIN template t ON t.id = u.template_id
          WHERE t.slug IN (SELECT t2.slug FROM run u2 JOIN template t2 ON t2.id = u2.template_id
                           WHERE u2.release_id = ?1)
-           AND r.id != ?1 AND (r.created_at < ?2 OR (r.created_at = ?2 AND r.id < ?1))
-         ORDER BY r.created_at DESC, r.id DESC LIMIT ?3",
+           AND r.id != ?1 AND (r.created_at < ?2 OR (r.created_at = ?2 AND r.name < ?4))
+         ORDER BY r.created_at DESC, r.name DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![release.id, release.created_at, TREND as i64], |r| {
+    // By creation time, then name: what every replica of a synced
+    // database holds alike (row ids differ from machine to machine).
+    let params = params![release.id, release.created_at, TREND as i64, release.name];
+    let rows = stmt.query_map(params, |r| {
         let status: String = r.get(3)?;
         Ok(Release {
             id: r.get(0)?,
