@@ -114,7 +114,7 @@ impl<'a> Cover<'a> {
                 self.revision
             ),
             Verdict::SignedOffWithOverride => format!(
-                "Signed off with an override (revision {}): {open} {} still open.",
+                "Yes, on an approver's override (revision {}) — {open} {} still open.",
                 self.revision,
                 items(open)
             ),

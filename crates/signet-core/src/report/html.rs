@@ -67,6 +67,7 @@ thead { display: table-header-group; }
 th { text-align: start; font-size: 12px; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 4px 6px; }
 td { vertical-align: top; padding: 5px 6px; border-bottom: 1px solid var(--line); }
 tr { break-inside: avoid; }
+table.chart { table-layout: fixed; }
 table.chart td { vertical-align: middle; padding: 4px 6px; }
 table.chart td.label { width: 38%; }
 table.chart td.bar { width: 34%; }
@@ -77,7 +78,7 @@ svg.bar { width: 100%; height: 16px; display: block; }
 .hatch-bg { fill: var(--blocked); } .hatch-line { stroke: var(--paper); stroke-width: 2; }
 .key { display: flex; flex-wrap: wrap; gap: 14px; font-size: 12px; color: var(--muted); margin: 2px 0 10px; }
 .key svg { width: 14px; height: 12px; vertical-align: -1px; margin-inline-end: 4px; }
-svg.trend { width: 100%; max-width: 640px; height: auto; display: block; }
+svg.trend { max-width: 100%; height: auto; display: block; margin: 4px 0; }
 svg.trend text { fill: var(--muted); font: 11px system-ui, sans-serif; }
 svg.trend .col { fill: var(--done); } svg.trend .col.draft { fill: var(--na); }
 .changes h3 { margin-top: 14px; }
@@ -297,8 +298,8 @@ fn trend_svg(points: &[TrendPoint]) -> String {
     const H: f32 = 90.0;
     let w = COL * points.len() as f32;
     let mut svg = format!(
-        "<svg class=\"trend\" viewBox=\"0 0 {w} {}\" role=\"img\" aria-label=\"Progress of the last releases\">",
-        H + 34.0
+        "<svg class=\"trend\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Progress of the last releases\">",
+        h = H + 34.0
     );
     for (i, p) in points.iter().enumerate() {
         let x = i as f32 * COL + 20.0;
