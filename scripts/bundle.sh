@@ -22,7 +22,8 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 if [ "$profile" = release ]; then
     cargo build -p signet-cli --release --locked
 else
-    cargo build -p signet-cli --locked
+    # The same build the real-window tests use, so CI builds nothing twice.
+    cargo build -p signet-app -p signet-cli --features signet-app/custom-protocol --locked
 fi
 mkdir -p src-tauri/bundle-bin
 cp "$target/$profile/signet" src-tauri/bundle-bin/signet

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_build_tools
 apt_need xvfb xauth x11-utils xdotool xclip dbus-x11 webkit2gtk-driver \
-    poppler-utils minisign python3-gi gir1.2-gtk-3.0 dbus gnome-keyring
+    poppler-utils minisign python3-gi gir1.2-gtk-3.0 dbus gnome-keyring rpm
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt || true
 export PATH="$HOME/.cargo/bin:$PATH"
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
@@ -39,6 +39,9 @@ cargo bench -p signet-core --no-run --locked >/dev/null 2>&1
 echo "==> real-window tests"
 cargo build -p signet-app -p signet-cli --features signet-app/custom-protocol --locked
 bash tests/e2e/run.sh 2>&1 | tee -a "$log"
+echo "==> packages: .deb and .rpm built, checked, and the .deb's app started"
+bash scripts/bundle.sh --debug
+bash tests/bundle/check.sh debug
 
 # One closing line over every runner above.
 passed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '

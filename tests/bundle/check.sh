@@ -14,9 +14,9 @@ fail() { echo "bundle check: $*" >&2; exit 1; }
 
 echo "==> $deb"
 contents=$(dpkg-deb -c "$deb")
-for f in ./usr/bin/signet-app ./usr/bin/signet ./usr/share/applications/Signet.desktop \
-         ./usr/share/icons/hicolor/128x128/apps/signet-app.png; do
-    grep -q " $f\$" <<<"$contents" || fail "the .deb has no $f"$'\n'"$contents"
+for f in usr/bin/signet-app usr/bin/signet usr/share/applications/Signet.desktop \
+         usr/share/icons/hicolor/128x128/apps/signet-app.png; do
+    grep -Eq " (\./)?$f\$" <<<"$contents" || fail "the .deb has no $f"$'\n'"$contents"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
 grep -q "libwebkit2gtk-4.1-0" <<<"$depends" || fail "the .deb does not depend on WebKitGTK: $depends"
