@@ -1,0 +1,336 @@
+//! After the cover: the progress chart (a bar per section, named by the
+//! section), each checklist's sections and items, the sign-off and the
+//! audit summary. Bars carry their counts in words too, and their colours
+//! differ in lightness, so the chart reads in print and in grayscale.
+
+use super::fonts::Style;
+use super::layout::{Block, Layout, Span, INK, LINK, MUTED, TRACK};
+use crate::model::{is_safe_link, Status};
+use crate::report::model::{Counts, ItemReport, Report};
+use crate::report::text::{audit_lines, chart_rows, fact_value, item_tags, progress_line, roles_line};
+use crate::seal::Seal;
+
+const DONE: (u8, u8, u8) = (22, 96, 52);
+const NA: (u8, u8, u8) = (160, 168, 180);
+const BLOCKED: (u8, u8, u8) = (214, 84, 56);
+const OPEN: (u8, u8, u8) = (150, 104, 0);
+
+pub(super) fn status_colour(s: Status) -> (u8, u8, u8) {
+    match s {
+        Status::Done => DONE,
+        Status::NotApplicable => NA,
+        Status::Blocked => BLOCKED,
+        Status::Open => OPEN,
+    }
+}
+
+/// A progress bar: done, n/a and blocked segments over the open track.
+pub(super) fn bar(l: &mut Layout, x: f32, y: f32, w: f32, h: f32, p: &Counts) {
+    l.rect(x, y, w, h, TRACK);
+    let total = p.total.max(1) as f32;
+    let mut at = x;
+    for (n, colour) in [(p.done, DONE), (p.not_applicable, NA), (p.blocked, BLOCKED)] {
+        let seg = w * n as f32 / total;
+        l.rect(at, y, seg, h, colour);
+        at += seg;
+    }
+}
+
+/// What the bar colours mean.
+pub(super) fn legend(l: &mut Layout, x: f32) {
+    l.ensure(14.0);
+    let y = l.y;
+    let b = l.block(Block::Paragraph);
+    let mut at = x;
+    let mut spans = Vec::new();
+    for (name, colour) in [
+        ("done", DONE),
+        ("n/a", NA),
+        ("blocked", BLOCKED),
+        ("open", TRACK),
+    ] {
+        l.rect(at, y + 2.0, 8.0, 8.0, colour);
+        spans.push((at + 11.0, name));
+        at += 62.0;
+    }
+    let spans: Vec<Span> = spans
+        .into_iter()
+        .map(|(x, text)| Span {
+            x,
+            style: Style::Regular,
+            size: 8.0,
+            colour: MUTED,
+            text,
+        })
+        .collect();
+    l.line(&spans, 9.5, b);
+    l.gap(4.0);
+}
+
+/// The first line of `text` that fits `max` points, with an ellipsis when
+/// cut.
+pub(super) fn first_line(l: &Layout, style: Style, size: f32, max: f32, text: &str) -> String {
+    let mut lines = l.wrap(style, size, max, text).into_iter();
+    let mut first = lines.next().unwrap_or_default();
+    if lines.next().is_some() {
+        let mut shorter = l.wrap(style, size, max - l.width_of(style, size, "…"), text);
+        first = shorter.swap_remove(0);
+        first.push('…');
+    }
+    first
+}
+
+fn chart(l: &mut Layout, report: &Report) {
+    let rows = chart_rows(report);
+    if rows.is_empty() {
+        return;
+    }
+    l.heading("Progress by section", 14.0, 1);
+    let m = l.margin;
+    let label_w = 210.0;
+    let bar_x = m + label_w;
+    let bar_w = l.right() - bar_x - 86.0;
+    for (label, p) in rows {
+        l.ensure(18.0);
+        let b = l.block(Block::Figure(format!("{label}: {}", progress_line(&p))));
+        let text = first_line(l, Style::Regular, 8.5, label_w - 8.0, &label);
+        let summary = format!("{}/{} · {}%", p.closed(), p.total, p.percent);
+        let y = l.line(
+            &[
+                Span {
+                    x: m,
+                    style: Style::Regular,
+                    size: 8.5,
+                    colour: INK,
+                    text: &text,
+                },
+                Span {
+                    x: bar_x + bar_w + 8.0,
+                    style: Style::Regular,
+                    size: 8.5,
+                    colour: MUTED,
+                    text: &summary,
+                },
+            ],
+            15.0,
+            b,
+        );
+        bar(l, bar_x, y - 8.0, bar_w, 10.0, &p);
+    }
+    l.gap(8.0);
+    legend(l, bar_x);
+}
+
+fn item_block(l: &mut Layout, item: &ItemReport) {
+    let indent = l.margin + item.depth.min(8) as f32 * 10.0;
+    let num_w = 36.0;
+    let status_x = l.right() - 56.0;
+    let text_x = indent + num_w;
+    let title = l.wrap(Style::Regular, 9.5, status_x - text_x - 8.0, &item.plain);
+    // Lines under the title: (colour, text, link target).
+    let mut extra: Vec<((u8, u8, u8), String, Option<String>)> = Vec::new();
+    let tags = item_tags(item);
+    if !tags.is_empty() {
+        extra.push((MUTED, tags.join(" · "), None));
+    }
+    for f in item.fields.iter().filter(|f| !f.value.is_empty()) {
+        extra.push((MUTED, format!("{}: {}", f.name, f.value), None));
+    }
+    for e in &item.evidence {
+        let shown = match &e.label {
+            Some(label) => format!("evidence: {label} <{}>", e.target),
+            None => format!("evidence: {}", e.target),
+        };
+        let link = is_safe_link(&e.target).then(|| e.target.trim().to_string());
+        let colour = if link.is_some() { LINK } else { MUTED };
+        extra.push((colour, shown, link));
+    }
+    for note in item.notes.lines().filter(|n| !n.trim().is_empty()) {
+        extra.push((MUTED, format!("note: {note}"), None));
+    }
+    let width = l.right() - text_x;
+    let extra: Vec<((u8, u8, u8), String, Option<String>)> = extra
+        .into_iter()
+        .flat_map(|(colour, t, link)| {
+            l.wrap(Style::Regular, 8.0, width, &t)
+                .into_iter()
+                .map(move |line| (colour, line, link.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let height = title.len() as f32 * 12.5 + extra.len() as f32 * 10.5 + 4.0;
+    l.ensure(height.min(l.bottom - l.top));
+    let b = l.block(Block::Paragraph);
+    let colour = status_colour(item.status);
+    for (i, line) in title.iter().enumerate() {
+        let mut spans = vec![Span {
+            x: text_x,
+            style: Style::Regular,
+            size: 9.5,
+            colour: if item.status == Status::NotApplicable {
+                MUTED
+            } else {
+                INK
+            },
+            text: line,
+        }];
+        if i == 0 {
+            spans.insert(
+                0,
+                Span {
+                    x: indent + 9.0,
+                    style: Style::Bold,
+                    size: 8.5,
+                    colour: MUTED,
+                    text: &item.number,
+                },
+            );
+            spans.push(Span {
+                x: status_x,
+                style: Style::Bold,
+                size: 8.5,
+                colour,
+                text: item.status.label(),
+            });
+        }
+        l.ensure(12.5);
+        let y = l.line(&spans, 12.5, b);
+        if i == 0 {
+            l.rect(indent, y - 6.5, 6.0, 6.0, colour);
+        }
+    }
+    for (colour, text, link) in extra {
+        l.ensure(10.5);
+        let y = l.line(
+            &[Span {
+                x: text_x,
+                style: Style::Regular,
+                size: 8.0,
+                colour,
+                text: &text,
+            }],
+            10.5,
+            b,
+        );
+        if let Some(url) = link {
+            let w = l.width_of(Style::Regular, 8.0, &text);
+            l.link((text_x, y - 8.0, text_x + w, y + 2.0), &url, b);
+        }
+    }
+    l.gap(4.0);
+}
+
+fn sections(l: &mut Layout, report: &Report) {
+    let m = l.margin;
+    for run in &report.runs {
+        l.heading(&run.title, 15.0, 1);
+        let b = l.block(Block::Paragraph);
+        l.para(
+            m,
+            Style::Regular,
+            8.5,
+            MUTED,
+            &format!(
+                "{} v{}, from {} · {}",
+                run.template,
+                run.version,
+                run.source,
+                progress_line(&run.progress)
+            ),
+            Some(b),
+        );
+        for f in &run.metadata {
+            l.para(
+                m,
+                Style::Regular,
+                8.5,
+                MUTED,
+                &format!("{}: {}", f.name, fact_value(f)),
+                Some(b),
+            );
+        }
+        for s in &run.sections {
+            l.ensure(44.0);
+            l.gap(8.0);
+            let x = m + s.depth.min(6) as f32 * 10.0;
+            let title = format!("{}. {}", s.number, s.plain);
+            l.mark(&title, 1 + s.depth.min(4));
+            let level = (2 + s.depth.min(4)) as u16;
+            let h = l.block(Block::Heading(level, title.clone()));
+            l.para(x, Style::Bold, 11.0, INK, &title, Some(h));
+            l.para(
+                x,
+                Style::Regular,
+                8.0,
+                MUTED,
+                &progress_line(&s.progress),
+                None,
+            );
+            l.gap(3.0);
+            for item in &s.items {
+                item_block(l, item);
+            }
+        }
+    }
+}
+
+fn sign_off(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
+    let m = l.margin;
+    l.heading("Sign-off", 14.0, 1);
+    if let Some(roles) = roles_line(report) {
+        l.para(m, Style::Regular, 9.0, INK, &roles, None);
+    }
+    match seal {
+        Some(seal) if !seal.signatures.is_empty() => {
+            for s in &seal.signatures {
+                l.ensure(30.0);
+                let b = l.block(Block::Paragraph);
+                l.para(
+                    m,
+                    Style::Bold,
+                    10.0,
+                    INK,
+                    &format!("{} ({}) — {}", s.name, s.handle, s.role),
+                    Some(b),
+                );
+                l.para(
+                    m + 10.0,
+                    Style::Regular,
+                    8.5,
+                    MUTED,
+                    &format!("signed at {}, key id {}", s.signed_at, s.key_id),
+                    Some(b),
+                );
+            }
+            l.gap(4.0);
+            l.para(
+                m,
+                Style::Regular,
+                8.5,
+                INK,
+                "Report digest (check this file with `signet verify`):",
+                None,
+            );
+            l.para(m, Style::Mono, 8.0, INK, &seal.digest, None);
+        }
+        _ => l.para(
+            m,
+            Style::Regular,
+            9.5,
+            INK,
+            "Not signed off. This is a draft; it cannot be verified.",
+            None,
+        ),
+    }
+}
+
+pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
+    chart(l, report);
+    sections(l, report);
+    sign_off(l, report, seal);
+    l.heading("Audit trail", 14.0, 1);
+    let m = l.margin;
+    for line in audit_lines(&report.audit) {
+        l.para(m, Style::Regular, 8.5, INK, &line, None);
+    }
+}
