@@ -91,30 +91,27 @@ fn number(bytes: &[u8]) -> Option<usize> {
     std::str::from_utf8(&bytes[..end]).ok()?.parse().ok()
 }
 
-fn skip_space(bytes: &[u8]) -> &[u8] {
-    let n = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    &bytes[n..]
-}
-
 /// The contents of the attachment named `name`: None when the file has no
 /// such attachment, an error when it has one we cannot read. The name is
 /// looked for from the end; an occurrence that is not a file
 /// specification (report text in the XMP metadata) is passed over.
 fn attached(bytes: &[u8], name: &str) -> Option<Result<Vec<u8>>> {
-    let needle = format!("/F ({name})");
+    let needle = format!("({name})");
     let mut end = bytes.len();
     let mut first_error = None;
     while let Some(spec) = rfind(&bytes[..end], needle.as_bytes()) {
+        end = spec;
+        // `/F (name)` (layout 1) or `/F(name)` (layout 2).
+        let before = bytes[..spec].trim_ascii_end();
+        if !before.ends_with(b"/F") {
+            continue;
+        }
         match stream_of(bytes, spec, name) {
             Ok(data) => return Some(Ok(data)),
             Err(e) => {
                 first_error.get_or_insert(e);
             }
         }
-        end = spec;
     }
     first_error.map(Err)
 }
@@ -128,8 +125,8 @@ fn stream_of(bytes: &[u8], spec: usize, name: &str) -> Result<Vec<u8>> {
     if ef > close {
         return Err(corrupt());
     }
-    let f = ef + find(&bytes[ef..], b"/F ").ok_or_else(corrupt)?;
-    let id = number(skip_space(&bytes[f + 3..])).ok_or_else(corrupt)?;
+    let f = ef + 3 + find(&bytes[ef + 3..], b"/F").ok_or_else(corrupt)?;
+    let id = number(bytes[f + 2..].trim_ascii_start()).ok_or_else(corrupt)?;
     let header = format!("\n{id} 0 obj");
     let obj = find(bytes, header.as_bytes()).ok_or_else(corrupt)? + header.len();
     let stream = obj + find(&bytes[obj..], b"stream\n").ok_or_else(corrupt)?;

@@ -145,8 +145,8 @@ fn a_seal_whose_payload_stream_is_damaged_is_an_error_not_a_panic() {
     let seal = sealed(&r);
     let bytes = render(&r, Some(&seal), Paper::A4).unwrap();
     let at = bytes
-        .windows(11)
-        .rposition(|w| w == b"/F (payload")
+        .windows(14)
+        .rposition(|w| w == b"(payload.json)")
         .unwrap();
     // Every byte from the payload's file specification to the end, flipped
     // in turn, either still finds the same seal or says what is wrong.
