@@ -139,8 +139,15 @@ fn the_pdf_is_tagged_with_bookmarks_and_verifies() {
         .output()
         .unwrap();
     let info = String::from_utf8(info.stdout).unwrap();
-    assert!(info.contains("Tagged:         yes"), "{info}");
-    assert!(info.contains("PDF version:    1.7"), "{info}");
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(field("Tagged:"), "yes", "{info}");
+    assert_eq!(field("PDF version:"), "1.7", "{info}");
     let outline = std::process::Command::new("pdfinfo")
         .args(["-struct"])
         .arg(env.path("v9.pdf"))
