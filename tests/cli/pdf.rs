@@ -105,13 +105,17 @@ fn the_cover_names_the_override_and_its_approver_and_the_chart_names_sections() 
     };
     assert!(first.contains("Signed off with an override"), "{first}");
     assert!(
-        first.contains("by ana: Проверка позже → ok"),
+        first.contains("by Ana Ruiz (ana), Tech lead: Проверка позже → ok"),
         "the override names its approver:\n{first}"
     );
-    assert!(first.contains("Ana Ruiz — Tech lead"), "{first}");
+    assert!(first.contains("Ana Ruiz (ana), Tech lead, "), "{first}");
     // Open items by section and title, never by key.
-    assert!(first.contains("Łódź → Kraków — Ship the 🚀 build"), "{first}");
-    assert!(first.contains("Русский раздел — Проверить журнал ✔"), "{first}");
+    assert!(first.contains("Łódź → Kraków › 1.2 Ship the 🚀 build"), "{first}");
+    assert!(
+        first.contains("Русский раздел › 2.1 Проверить журнал ✔ (blocked)"),
+        "{first}"
+    );
+    assert!(!first.contains("k1.2") && !first.contains("łódź-kraków/"), "{first}");
     let chart = {
         let out = std::process::Command::new("pdftotext")
             .args(["-enc", "UTF-8", "-f", "2", "-l", "2"])

@@ -4,6 +4,10 @@
 //! compares. [`write_atomic`] puts bytes on disk via temp file + rename so a
 //! crash never leaves half a report.
 
+pub mod branding;
+mod chart;
+pub mod compare;
+mod cover;
 mod csv;
 mod html;
 pub(crate) mod json;

@@ -6,8 +6,12 @@
 use super::fonts::Style;
 use super::layout::{Block, Layout, Span, INK, LINK, MUTED, TRACK};
 use crate::model::{is_safe_link, Status};
+use crate::report::chart::{groups, trend};
 use crate::report::model::{Counts, ItemReport, Report};
-use crate::report::text::{audit_lines, chart_rows, fact_value, item_tags, progress_line, roles_line};
+use crate::report::text::{
+    audit_lines, change_line, change_lists, comparison_line, fact_value, from_source, item_tags,
+    progress_line, provenance_legend, roles_line, PROVENANCE_MARK,
+};
 use crate::seal::Seal;
 
 const DONE: (u8, u8, u8) = (22, 96, 52);
@@ -80,9 +84,52 @@ pub(super) fn first_line(l: &Layout, style: Style, size: f32, max: f32, text: &s
     first
 }
 
+/// A label in two columns: the number, then the text wrapped beside it,
+/// so a right-to-left title is laid out on its own and never swaps places
+/// with its number.
+#[allow(clippy::too_many_arguments)]
+fn numbered(
+    l: &mut Layout,
+    x: f32,
+    style: Style,
+    size: f32,
+    number: &str,
+    text: &str,
+    block: usize,
+) {
+    let num = format!("{number}.");
+    let text_x = x + l.width_of(style, size, &num) + size * 0.5;
+    let lines = l.wrap(style, size, l.right() - text_x, text);
+    for (i, line) in lines.iter().enumerate() {
+        l.ensure(size * 1.4);
+        let mut spans = vec![Span {
+            x: text_x,
+            style,
+            size,
+            colour: INK,
+            text: line,
+        }];
+        if i == 0 {
+            spans.insert(
+                0,
+                Span {
+                    x,
+                    style,
+                    size,
+                    colour: INK,
+                    text: &num,
+                },
+            );
+        }
+        l.line(&spans, size * 1.4, block);
+    }
+}
+
+/// A bar per section, named by the section's number and title, under its
+/// checklist's title.
 fn chart(l: &mut Layout, report: &Report) {
-    let rows = chart_rows(report);
-    if rows.is_empty() {
+    let groups = groups(report);
+    if groups.is_empty() {
         return;
     }
     l.heading("Progress by section", 14.0, 1);
@@ -90,43 +137,142 @@ fn chart(l: &mut Layout, report: &Report) {
     let label_w = 210.0;
     let bar_x = m + label_w;
     let bar_w = l.right() - bar_x - 86.0;
-    for (label, p) in rows {
-        l.ensure(18.0);
-        let b = l.block(Block::Figure(format!("{label}: {}", progress_line(&p))));
-        let text = first_line(l, Style::Regular, 8.5, label_w - 8.0, &label);
-        let summary = format!("{}/{} · {}%", p.closed(), p.total, p.percent);
-        let y = l.line(
-            &[
-                Span {
-                    x: m,
-                    style: Style::Regular,
-                    size: 8.5,
-                    colour: INK,
-                    text: &text,
-                },
-                Span {
-                    x: bar_x + bar_w + 8.0,
-                    style: Style::Regular,
-                    size: 8.5,
-                    colour: MUTED,
-                    text: &summary,
-                },
-            ],
-            15.0,
-            b,
-        );
-        bar(l, bar_x, y - 8.0, bar_w, 10.0, &p);
+    for g in groups {
+        l.ensure(36.0);
+        l.gap(4.0);
+        l.para(m, Style::Bold, 9.5, INK, g.title, None);
+        for bar_row in g.bars {
+            let p = bar_row.counts;
+            l.ensure(18.0);
+            let b = l.block(Block::Figure(format!(
+                "{}. {}: {}",
+                bar_row.number,
+                bar_row.label,
+                progress_line(&p)
+            )));
+            let num = format!("{}.", bar_row.number);
+            let num_w = l.width_of(Style::Regular, 8.5, &num) + 4.0;
+            let text = first_line(l, Style::Regular, 8.5, label_w - 8.0 - num_w, bar_row.label);
+            let summary = format!("{}/{} · {}%", p.closed(), p.total, p.percent);
+            let y = l.line(
+                &[
+                    Span {
+                        x: m,
+                        style: Style::Regular,
+                        size: 8.5,
+                        colour: MUTED,
+                        text: &num,
+                    },
+                    Span {
+                        x: m + num_w,
+                        style: Style::Regular,
+                        size: 8.5,
+                        colour: INK,
+                        text: &text,
+                    },
+                    Span {
+                        x: bar_x + bar_w + 8.0,
+                        style: Style::Regular,
+                        size: 8.5,
+                        colour: MUTED,
+                        text: &summary,
+                    },
+                ],
+                15.0,
+                b,
+            );
+            bar(l, bar_x, y - 8.0, bar_w, 10.0, &p);
+        }
     }
     l.gap(8.0);
     legend(l, bar_x);
 }
 
+/// How many changes of each kind the PDF lists before "+N more".
+const CHANGES_LISTED: usize = 10;
+
+/// What changed since the previous release, and the trend.
+fn comparison(l: &mut Layout, report: &Report) {
+    let Some(c) = &report.comparison else {
+        return;
+    };
+    let m = l.margin;
+    l.heading(&format!("Since {}", c.base), 14.0, 1);
+    l.para(m, Style::Regular, 9.5, INK, &comparison_line(c), None);
+    let points = trend(report);
+    if points.len() > 1 {
+        l.gap(4.0);
+        for t in points {
+            l.ensure(15.0);
+            let label = format!(
+                "{}{}",
+                t.release,
+                if t.signed_off { " (signed off)" } else { "" }
+            );
+            let b = l.block(Block::Figure(format!("{label}: {}%", t.percent)));
+            let text = first_line(l, Style::Regular, 8.5, 202.0, &label);
+            let summary = format!("{}/{} · {}%", t.closed, t.total, t.percent);
+            let bar_x = m + 210.0;
+            let bar_w = l.right() - bar_x - 86.0;
+            let y = l.line(
+                &[
+                    Span {
+                        x: m,
+                        style: Style::Regular,
+                        size: 8.5,
+                        colour: INK,
+                        text: &text,
+                    },
+                    Span {
+                        x: bar_x + bar_w + 8.0,
+                        style: Style::Regular,
+                        size: 8.5,
+                        colour: MUTED,
+                        text: &summary,
+                    },
+                ],
+                15.0,
+                b,
+            );
+            l.rect(bar_x, y - 8.0, bar_w, 10.0, TRACK);
+            l.rect(bar_x, y - 8.0, bar_w * t.percent.min(100) as f32 / 100.0, 10.0, DONE);
+        }
+    }
+    for (heading, list) in change_lists(c) {
+        if list.total == 0 {
+            continue;
+        }
+        l.ensure(30.0);
+        l.gap(4.0);
+        l.para(m, Style::Bold, 9.5, INK, &format!("{heading} ({})", list.total), None);
+        for ch in list.items.iter().take(CHANGES_LISTED) {
+            l.para(m + 10.0, Style::Regular, 8.5, INK, &change_line(ch), None);
+        }
+        let more = list.total - list.items.len().min(CHANGES_LISTED);
+        if more > 0 {
+            l.para(m + 10.0, Style::Regular, 8.5, MUTED, &format!("+{more} more"), None);
+        }
+    }
+}
+
+/// A checklist's or section's prose, as written.
+fn description(l: &mut Layout, x: f32, text: &str) {
+    for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        l.para(x, Style::Regular, 8.5, INK, &para.replace('\n', " "), None);
+        l.gap(2.0);
+    }
+}
+
 fn item_block(l: &mut Layout, item: &ItemReport) {
     let indent = l.margin + item.depth.min(8) as f32 * 10.0;
-    let num_w = 36.0;
+    let num_w = (l.width_of(Style::Bold, 8.5, &item.number) + 15.0).max(36.0);
     let status_x = l.right() - 56.0;
     let text_x = indent + num_w;
-    let title = l.wrap(Style::Regular, 9.5, status_x - text_x - 8.0, &item.plain);
+    let mut title_text = item.plain.clone();
+    if from_source(item) {
+        title_text.push_str(PROVENANCE_MARK);
+    }
+    let title = l.wrap(Style::Regular, 9.5, status_x - text_x - 8.0, &title_text);
     // Lines under the title: (colour, text, link target).
     let mut extra: Vec<((u8, u8, u8), String, Option<String>)> = Vec::new();
     let tags = item_tags(item);
@@ -249,6 +395,8 @@ fn sections(l: &mut Layout, report: &Report) {
                 Some(b),
             );
         }
+        l.gap(2.0);
+        description(l, m, &run.description);
         for s in &run.sections {
             l.ensure(44.0);
             l.gap(8.0);
@@ -256,8 +404,8 @@ fn sections(l: &mut Layout, report: &Report) {
             let title = format!("{}. {}", s.number, s.plain);
             l.mark(&title, 1 + s.depth.min(4));
             let level = (2 + s.depth.min(4)) as u16;
-            let h = l.block(Block::Heading(level, title.clone()));
-            l.para(x, Style::Bold, 11.0, INK, &title, Some(h));
+            let h = l.block(Block::Heading(level, title));
+            numbered(l, x, Style::Bold, 11.0, &s.number, &s.plain, h);
             l.para(
                 x,
                 Style::Regular,
@@ -266,6 +414,7 @@ fn sections(l: &mut Layout, report: &Report) {
                 &progress_line(&s.progress),
                 None,
             );
+            description(l, x, &s.description);
             l.gap(3.0);
             for item in &s.items {
                 item_block(l, item);
@@ -326,6 +475,12 @@ fn sign_off(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
 
 pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     chart(l, report);
+    comparison(l, report);
+    if let Some(legend) = provenance_legend(report) {
+        l.gap(6.0);
+        let m = l.margin;
+        l.para(m, Style::Regular, 8.5, MUTED, &legend, None);
+    }
     sections(l, report);
     sign_off(l, report, seal);
     l.heading("Audit trail", 14.0, 1);

@@ -5,33 +5,14 @@
 use super::body::{bar, first_line, legend, status_colour};
 use super::fonts::Style;
 use super::layout::{Block, Layout, Span, INK, MUTED};
-use crate::model::Status;
+use crate::report::cover::{cover, open_item_line, Verdict};
 use crate::report::model::Report;
-use crate::report::text::progress_line;
+use crate::report::text::{branding_line, counts_text, progress_line, signer_line, when};
 use crate::seal::Seal;
 
 const SIGNED: (u8, u8, u8) = (22, 96, 52);
 const OVERRIDE: (u8, u8, u8) = (176, 52, 40);
 const DRAFT: (u8, u8, u8) = (150, 104, 0);
-
-/// An item not closed, by section and title.
-struct OpenItem<'a> {
-    section: &'a str,
-    title: &'a str,
-    status: Status,
-}
-
-fn open_items(report: &Report) -> Vec<OpenItem<'_>> {
-    report
-        .items()
-        .filter(|(_, _, i)| matches!(i.status, Status::Open | Status::Blocked))
-        .map(|(_, s, i)| OpenItem {
-            section: &s.plain,
-            title: &i.plain,
-            status: i.status,
-        })
-        .collect()
-}
 
 pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     let m = l.margin;
@@ -39,16 +20,19 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     l.mark(&title, 0);
     let h = l.block(Block::Heading(1, title.clone()));
     l.para(m, Style::Bold, 24.0, INK, &title, Some(h));
+    if let Some(line) = report.branding.as_ref().and_then(branding_line) {
+        l.para(m, Style::Regular, 10.0, MUTED, &line, None);
+    }
     l.gap(8.0);
 
     // The verdict, as a badge.
-    let (verdict, colour) = if report.is_draft() {
-        ("Draft — not signed off", DRAFT)
-    } else if report.override_.is_some() {
-        ("Signed off with an override", OVERRIDE)
-    } else {
-        ("Signed off", SIGNED)
+    let c = cover(report, seal);
+    let colour = match c.verdict {
+        Verdict::Draft => DRAFT,
+        Verdict::SignedOff => SIGNED,
+        Verdict::SignedOffWithOverride => OVERRIDE,
     };
+    let verdict = c.verdict.label();
     let b = l.block(Block::Paragraph);
     let size = 12.0;
     let w = l.width_of(Style::Bold, size, verdict) + 20.0;
@@ -57,7 +41,9 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     let line = l.shape(Style::Bold, verdict);
     l.text_at(m + 10.0, top + 16.5, size, (255, 255, 255), line, b);
     l.y = top + 24.0;
-    l.gap(10.0);
+    l.gap(6.0);
+    l.para(m, Style::Bold, 11.0, INK, &c.answer(), None);
+    l.gap(4.0);
 
     let mut facts = Vec::new();
     if let Some(due) = &report.release.due_date {
@@ -66,12 +52,12 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     if !report.is_draft() {
         facts.push(("Revision", report.revision.to_string()));
     }
-    let when = if report.is_draft() {
+    let when_label = if report.is_draft() {
         "Generated"
     } else {
         "Frozen"
     };
-    facts.push((when, report.generated_at.clone()));
+    facts.push((when_label, when(&report.generated_at)));
     for (k, v) in facts {
         let b = l.block(Block::Paragraph);
         l.line(
@@ -124,15 +110,7 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
         20.0,
         b,
     );
-    let summary = format!(
-        "{} of {} items — {} done, {} n/a, {} blocked, {} open",
-        p.closed(),
-        p.total,
-        p.done,
-        p.not_applicable,
-        p.blocked,
-        p.open
-    );
+    let summary = format!("{} of {} items — {}", p.closed(), p.total, counts_text(p));
     l.para(m, Style::Regular, 9.5, MUTED, &summary, Some(b));
     l.gap(4.0);
     let y = l.y;
@@ -140,58 +118,36 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     l.y += 18.0;
     legend(l, m);
 
-    // Who signed.
-    if let Some(seal) = seal.filter(|s| !s.signatures.is_empty()) {
+    // Who signed, and the override naming its approver.
+    if !c.signers.is_empty() {
         cover_heading(l, "Signed by");
-        for s in &seal.signatures {
-            let b = l.block(Block::Paragraph);
-            l.para(
-                m,
-                Style::Bold,
-                10.0,
-                INK,
-                &format!("{} — {}", s.name, s.role),
-                Some(b),
-            );
-            l.para(
-                m + 10.0,
-                Style::Regular,
-                8.5,
-                MUTED,
-                &format!("{} · signed at {}", s.handle, s.signed_at),
-                Some(b),
-            );
+        for s in c.signers {
+            l.para(m, Style::Regular, 10.0, INK, &signer_line(s), None);
         }
     }
-    if let Some(o) = &report.override_ {
+    if let Some(line) = c.override_line() {
         cover_heading(l, "Override");
-        l.para(
-            m,
-            Style::Bold,
-            10.0,
-            OVERRIDE,
-            &format!("Signed off with an override by {}: {}", o.by, o.reason),
-            None,
-        );
+        l.para(m, Style::Bold, 10.0, OVERRIDE, &line, None);
     }
 
     // What is still open, compact: as many as fit on this page.
-    let open = open_items(report);
-    if !open.is_empty() {
-        cover_heading(l, &format!("Open items ({})", open.len()));
+    let open = c.open_items.len();
+    if open > 0 {
+        cover_heading(l, &format!("Open items ({open})"));
         let line_h = 12.0;
         let room = ((l.bottom - l.y) / line_h).floor().max(1.0) as usize;
-        let shown = if open.len() <= room {
-            open.len()
-        } else {
-            room.saturating_sub(1)
-        };
+        let limit = if open <= room { open } else { room.saturating_sub(1) };
+        let (shown, more) = c.open_shown(limit);
         let text_x = m + 52.0;
-        for item in &open[..shown] {
+        for item in shown {
             let b = l.block(Block::Paragraph);
-            let label = item.status.label();
-            let text = format!("{} — {}", item.section, item.title);
-            let text = first_line(l, Style::Regular, 9.0, l.right() - text_x, &text);
+            let text = first_line(
+                l,
+                Style::Regular,
+                9.0,
+                l.right() - text_x,
+                &open_item_line(item),
+            );
             l.line(
                 &[
                     Span {
@@ -199,7 +155,7 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
                         style: Style::Bold,
                         size: 8.0,
                         colour: status_colour(item.status),
-                        text: label,
+                        text: item.status.label(),
                     },
                     Span {
                         x: text_x,
@@ -213,16 +169,13 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
                 b,
             );
         }
-        if shown < open.len() {
+        if more > 0 {
             l.para(
                 m,
                 Style::Bold,
                 9.0,
                 MUTED,
-                &format!(
-                    "+{} more — every item is listed in its section below",
-                    open.len() - shown
-                ),
+                &format!("+{more} more — every item is listed in its section below"),
                 None,
             );
         }

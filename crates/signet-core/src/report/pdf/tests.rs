@@ -19,6 +19,7 @@ fn item(number: &str, title: &str, status: Status) -> ItemReport {
         notes: String::new(),
         number: number.into(),
         owner: Some("Łukasz".into()),
+        owner_name: None,
         plain: title.into(),
         reason: None,
         status,
@@ -47,6 +48,8 @@ fn sample() -> Report {
     ];
     Report {
         audit: Audit::default(),
+        branding: None,
+        comparison: None,
         generated_at: "2026-11-26T12:00:00Z".into(),
         override_: None,
         progress: counts(3, 1),
@@ -59,6 +62,7 @@ fn sample() -> Report {
         runs: vec![RunReport {
             approver_roles: Vec::new(),
             content_hash: "h".into(),
+            description: String::new(),
             metadata: Vec::new(),
             progress: counts(3, 1),
             sections: vec![SectionReport {
