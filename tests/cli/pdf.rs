@@ -32,19 +32,33 @@ fn pdftotext(env: &Env, file: &str) -> String {
         .args(["-enc", "UTF-8", env.path(file).to_str().unwrap(), "-"])
         .output()
         .expect("pdftotext (Debian package poppler-utils)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn world() -> Env {
     let env = Env::new();
     env.file("world.md", WORLD);
-    env.run(&["import", "world.md", "--release", "v9"]).success();
+    env.run(&["import", "world.md", "--release", "v9"])
+        .success();
     env.approvers();
     env.run(&["tick", "v9", "1.1", "done", "--owner", "Łukasz Ærøsen"])
         .success();
-    env.run(&["tick", "v9", "2.1", "blocked", "--reason", "ждём доступ", "--owner", "Дмитрий"])
-        .success();
+    env.run(&[
+        "tick",
+        "v9",
+        "2.1",
+        "blocked",
+        "--reason",
+        "ждём доступ",
+        "--owner",
+        "Дмитрий",
+    ])
+    .success();
     env.run(&["tick", "v9", "3.1", "done", "--owner", "Σοφία"])
         .success();
     env.run(&[
@@ -110,12 +124,18 @@ fn the_cover_names_the_override_and_its_approver_and_the_chart_names_sections() 
     );
     assert!(first.contains("Ana Ruiz (ana), Tech lead, "), "{first}");
     // Open items by section and title, never by key.
-    assert!(first.contains("Łódź → Kraków › 1.2 Ship the 🚀 build"), "{first}");
+    assert!(
+        first.contains("Łódź → Kraków › 1.2 Ship the 🚀 build"),
+        "{first}"
+    );
     assert!(
         first.contains("Русский раздел › 2.1 Проверить журнал ✔ (blocked)"),
         "{first}"
     );
-    assert!(!first.contains("k1.2") && !first.contains("łódź-kraków/"), "{first}");
+    assert!(
+        !first.contains("k1.2") && !first.contains("łódź-kraków/"),
+        "{first}"
+    );
     let chart = {
         let out = std::process::Command::new("pdftotext")
             .args(["-enc", "UTF-8", "-f", "2", "-l", "2"])

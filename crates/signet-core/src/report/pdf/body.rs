@@ -235,7 +235,13 @@ fn comparison(l: &mut Layout, report: &Report) {
                 b,
             );
             l.rect(bar_x, y - 8.0, bar_w, 10.0, TRACK);
-            l.rect(bar_x, y - 8.0, bar_w * t.percent.min(100) as f32 / 100.0, 10.0, DONE);
+            l.rect(
+                bar_x,
+                y - 8.0,
+                bar_w * t.percent.min(100) as f32 / 100.0,
+                10.0,
+                DONE,
+            );
         }
     }
     for (heading, list) in change_lists(c) {
@@ -244,13 +250,27 @@ fn comparison(l: &mut Layout, report: &Report) {
         }
         l.ensure(30.0);
         l.gap(4.0);
-        l.para(m, Style::Bold, 9.5, INK, &format!("{heading} ({})", list.total), None);
+        l.para(
+            m,
+            Style::Bold,
+            9.5,
+            INK,
+            &format!("{heading} ({})", list.total),
+            None,
+        );
         for ch in list.items.iter().take(CHANGES_LISTED) {
             l.para(m + 10.0, Style::Regular, 8.5, INK, &change_line(ch), None);
         }
         let more = list.total - list.items.len().min(CHANGES_LISTED);
         if more > 0 {
-            l.para(m + 10.0, Style::Regular, 8.5, MUTED, &format!("+{more} more"), None);
+            l.para(
+                m + 10.0,
+                Style::Regular,
+                8.5,
+                MUTED,
+                &format!("+{more} more"),
+                None,
+            );
         }
     }
 }

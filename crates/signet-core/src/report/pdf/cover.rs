@@ -136,7 +136,11 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
         cover_heading(l, &format!("Open items ({open})"));
         let line_h = 12.0;
         let room = ((l.bottom - l.y) / line_h).floor().max(1.0) as usize;
-        let limit = if open <= room { open } else { room.saturating_sub(1) };
+        let limit = if open <= room {
+            open
+        } else {
+            room.saturating_sub(1)
+        };
         let (shown, more) = c.open_shown(limit);
         let text_x = m + 52.0;
         for item in shown {

@@ -44,7 +44,12 @@ pub(super) enum Op {
         colour: Rgb,
     },
     /// A horizontal rule.
-    Rule { x0: f32, x1: f32, y: f32, colour: Rgb },
+    Rule {
+        x0: f32,
+        x1: f32,
+        y: f32,
+        colour: Rgb,
+    },
     /// A link over the text of `block` drawn just before it.
     Link {
         rect: (f32, f32, f32, f32),

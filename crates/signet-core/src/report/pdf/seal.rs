@@ -65,9 +65,8 @@ pub(crate) fn find_seal(bytes: &[u8]) -> Option<Result<Seal>> {
     Some(seal.and_then(|json| {
         let mut seal: Seal = serde_json::from_slice(&json)
             .map_err(|e| Error::Invalid(format!("the embedded seal is not valid ({e})")))?;
-        let payload = attached(bytes, PAYLOAD).ok_or_else(|| {
-            Error::Invalid("the signed payload is missing from the PDF".into())
-        })??;
+        let payload = attached(bytes, PAYLOAD)
+            .ok_or_else(|| Error::Invalid("the signed payload is missing from the PDF".into()))??;
         seal.payload = String::from_utf8(payload)
             .map_err(|_| Error::Invalid("the signed payload is not UTF-8".into()))?;
         Ok(seal)

@@ -329,7 +329,11 @@ mod tests {
         let l = line(f, Style::Bold, "Ship 🚀 now \u{10FFFD}");
         let runs = faces_and_text(&l);
         assert!(runs.contains(&(Face::Emoji, "🚀".into())), "{runs:?}");
-        assert!(l.runs.iter().flat_map(|r| &r.glyphs).all(|g| g.glyph_id.to_u32() != 0));
+        assert!(l
+            .runs
+            .iter()
+            .flat_map(|r| &r.glyphs)
+            .all(|g| g.glyph_id.to_u32() != 0));
         assert!(!runs.iter().any(|(_, t)| t.contains('\u{10FFFD}')));
     }
 

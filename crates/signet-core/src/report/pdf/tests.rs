@@ -3,11 +3,11 @@
 //! The CLI tests read its text with pdftotext.
 
 use super::*;
+use crate::model::Status;
 use crate::report::model::{
     Audit, Counts, ItemReport, ReleaseHead, RunReport, SectionReport, SCHEMA,
 };
 use crate::seal::{digest, Signature, SEAL_VERSION};
-use crate::model::Status;
 
 fn item(number: &str, title: &str, status: Status) -> ItemReport {
     ItemReport {
