@@ -87,7 +87,6 @@ pub(super) fn first_line(l: &Layout, style: Style, size: f32, max: f32, text: &s
 /// A label in two columns: the number, then the text wrapped beside it,
 /// so a right-to-left title is laid out on its own and never swaps places
 /// with its number.
-#[allow(clippy::too_many_arguments)]
 fn numbered(
     l: &mut Layout,
     x: f32,
@@ -283,6 +282,9 @@ fn description(l: &mut Layout, x: f32, text: &str) {
     }
 }
 
+/// A line under an item's title: colour, text, link target.
+type Extra = ((u8, u8, u8), String, Option<String>);
+
 fn item_block(l: &mut Layout, item: &ItemReport) {
     let indent = l.margin + item.depth.min(8) as f32 * 10.0;
     let num_w = (l.width_of(Style::Bold, 8.5, &item.number) + 15.0).max(36.0);
@@ -294,7 +296,7 @@ fn item_block(l: &mut Layout, item: &ItemReport) {
     }
     let title = l.wrap(Style::Regular, 9.5, status_x - text_x - 8.0, &title_text);
     // Lines under the title: (colour, text, link target).
-    let mut extra: Vec<((u8, u8, u8), String, Option<String>)> = Vec::new();
+    let mut extra: Vec<Extra> = Vec::new();
     let tags = item_tags(item);
     if !tags.is_empty() {
         extra.push((MUTED, tags.join(" · "), None));
@@ -315,7 +317,7 @@ fn item_block(l: &mut Layout, item: &ItemReport) {
         extra.push((MUTED, format!("note: {note}"), None));
     }
     let width = l.right() - text_x;
-    let extra: Vec<((u8, u8, u8), String, Option<String>)> = extra
+    let extra: Vec<Extra> = extra
         .into_iter()
         .flat_map(|(colour, t, link)| {
             l.wrap(Style::Regular, 8.0, width, &t)

@@ -11,10 +11,12 @@ use krilla::text::Font as PdfFont;
 
 use crate::error::{Error, Result};
 
-static SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
-static SANS_BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
-static MONO: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono-ASCII.ttf");
-static EMOJI: &[u8] = include_bytes!("../../../assets/fonts/SymbolaEmoji.ttf");
+// zlib-compressed: a megabyte less in every binary; inflated once per
+// process, to exactly the font files (assets/fonts/README.md).
+static SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf.z");
+static SANS_BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf.z");
+static MONO: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono-ASCII.ttf.z");
+static EMOJI: &[u8] = include_bytes!("../../../assets/fonts/SymbolaEmoji.ttf.z");
 
 /// Which font file a glyph comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,7 +61,14 @@ pub(super) struct Loaded {
 }
 
 impl Loaded {
-    fn new(bytes: &'static [u8]) -> Option<Loaded> {
+    fn new(packed: &'static [u8]) -> Option<Loaded> {
+        // Leaked on purpose: loaded once per process and kept for its life
+        // (the shaper and krilla borrow the bytes for 'static).
+        let bytes: &'static [u8] = Box::leak(
+            miniz_oxide::inflate::decompress_to_vec_zlib(packed)
+                .ok()?
+                .into_boxed_slice(),
+        );
         let shaper = rustybuzz::Face::from_slice(bytes, 0)?;
         let pdf = PdfFont::new(bytes.into(), 0)?;
         let upem = shaper.units_per_em() as f32;
