@@ -124,6 +124,43 @@ fn numbered(
     }
 }
 
+/// Where a chart's bars start and how wide they are: labels to the left,
+/// counts to the right.
+fn chart_columns(l: &Layout) -> (f32, f32) {
+    let bar_x = l.margin + 210.0;
+    (bar_x, l.right() - bar_x - 86.0)
+}
+
+/// One chart row's words: the number (muted), the label cut to its column,
+/// and the counts after the bar; returns the baseline the bar sits on.
+fn chart_row(l: &mut Layout, number: Option<&str>, label: &str, summary: &str, b: usize) -> f32 {
+    let m = l.margin;
+    let (bar_x, bar_w) = chart_columns(l);
+    let num = number.map(|n| format!("{n}.")).unwrap_or_default();
+    let num_w = if num.is_empty() {
+        0.0
+    } else {
+        l.width_of(Style::Regular, 8.5, &num) + 4.0
+    };
+    let text = first_line(l, Style::Regular, 8.5, bar_x - m - 8.0 - num_w, label);
+    let span = |x: f32, colour, text| Span {
+        x,
+        style: Style::Regular,
+        size: 8.5,
+        colour,
+        text,
+    };
+    l.line(
+        &[
+            span(m, MUTED, &num),
+            span(m + num_w, INK, &text),
+            span(bar_x + bar_w + 8.0, MUTED, summary),
+        ],
+        15.0,
+        b,
+    )
+}
+
 /// A bar per section, named by the section's number and title, under its
 /// checklist's title.
 fn chart(l: &mut Layout, report: &Report) {
@@ -133,9 +170,7 @@ fn chart(l: &mut Layout, report: &Report) {
     }
     l.heading("Progress by section", 14.0, 1);
     let m = l.margin;
-    let label_w = 210.0;
-    let bar_x = m + label_w;
-    let bar_w = l.right() - bar_x - 86.0;
+    let (bar_x, bar_w) = chart_columns(l);
     for g in groups {
         l.ensure(36.0);
         l.gap(4.0);
@@ -149,37 +184,8 @@ fn chart(l: &mut Layout, report: &Report) {
                 bar_row.label,
                 progress_line(&p)
             )));
-            let num = format!("{}.", bar_row.number);
-            let num_w = l.width_of(Style::Regular, 8.5, &num) + 4.0;
-            let text = first_line(l, Style::Regular, 8.5, label_w - 8.0 - num_w, bar_row.label);
             let summary = format!("{}/{} · {}%", p.closed(), p.total, p.percent);
-            let y = l.line(
-                &[
-                    Span {
-                        x: m,
-                        style: Style::Regular,
-                        size: 8.5,
-                        colour: MUTED,
-                        text: &num,
-                    },
-                    Span {
-                        x: m + num_w,
-                        style: Style::Regular,
-                        size: 8.5,
-                        colour: INK,
-                        text: &text,
-                    },
-                    Span {
-                        x: bar_x + bar_w + 8.0,
-                        style: Style::Regular,
-                        size: 8.5,
-                        colour: MUTED,
-                        text: &summary,
-                    },
-                ],
-                15.0,
-                b,
-            );
+            let y = chart_row(l, Some(bar_row.number), bar_row.label, &summary, b);
             bar(l, bar_x, y - 8.0, bar_w, 10.0, &p);
         }
     }
@@ -209,30 +215,9 @@ fn comparison(l: &mut Layout, report: &Report) {
                 if t.signed_off { " (signed off)" } else { "" }
             );
             let b = l.block(Block::Figure(format!("{label}: {}%", t.percent)));
-            let text = first_line(l, Style::Regular, 8.5, 202.0, &label);
             let summary = format!("{}/{} · {}%", t.closed, t.total, t.percent);
-            let bar_x = m + 210.0;
-            let bar_w = l.right() - bar_x - 86.0;
-            let y = l.line(
-                &[
-                    Span {
-                        x: m,
-                        style: Style::Regular,
-                        size: 8.5,
-                        colour: INK,
-                        text: &text,
-                    },
-                    Span {
-                        x: bar_x + bar_w + 8.0,
-                        style: Style::Regular,
-                        size: 8.5,
-                        colour: MUTED,
-                        text: &summary,
-                    },
-                ],
-                15.0,
-                b,
-            );
+            let (bar_x, bar_w) = chart_columns(l);
+            let y = chart_row(l, None, &label, &summary, b);
             l.rect(bar_x, y - 8.0, bar_w, 10.0, TRACK);
             l.rect(
                 bar_x,
