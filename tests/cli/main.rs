@@ -11,6 +11,7 @@ mod hardening;
 mod holes;
 mod import_rules;
 mod keys;
+mod pdf;
 mod report_content;
 mod seal;
 mod sync;
@@ -613,7 +614,7 @@ fn sign_off_refuses_open_items_freezes_and_verifies_everywhere() {
     };
     assert!(pdf_text.contains("Signed off — revision 1"), "{pdf_text}");
     assert!(
-        pdf_text.contains("Ana Ruiz (ana) - Tech lead"),
+        pdf_text.contains("Ana Ruiz (ana) — Tech lead"),
         "{pdf_text}"
     );
 

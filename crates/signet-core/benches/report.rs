@@ -119,5 +119,29 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
+/// Issue 13's PDF targets on a signed 10k-item release: export < 1 s,
+/// verify < 200 ms (verify re-renders the whole PDF).
+fn pdf_benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Keyring::new(dir.path());
+    let mut store = signed_store(10_000, &keys);
+    sign(&mut store, &keys);
+    let (r, seal) = store.report("r", None).unwrap();
+    let mut g = c.benchmark_group("pdf");
+    g.sample_size(10);
+    g.bench_function("export_pdf_10000", |b| {
+        b.iter(|| report::render(black_box(&r), seal.as_ref(), Format::Pdf, Paper::A4).unwrap())
+    });
+    let file = report::render(&r, seal.as_ref(), Format::Pdf, Paper::A4).unwrap();
+    g.bench_function("verify_pdf_10000", |b| {
+        b.iter(|| {
+            let v = signet_core::verify::verify("r", black_box(&file), &[]).unwrap();
+            assert!(v.passed);
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(report_benches, benches);
-criterion_main!(report_benches);
+criterion_group!(pdf, pdf_benches);
+criterion_main!(report_benches, pdf);

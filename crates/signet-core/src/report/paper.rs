@@ -23,8 +23,14 @@ impl Paper {
 
     /// Which paper a PDF we wrote uses, from its first page's media box.
     pub fn of_pdf(bytes: &[u8]) -> Paper {
+        // Layout 1 (pdf-writer) writes a space before the array, layout 2
+        // (krilla) does not.
         let letter = b"/MediaBox [0 0 612 792]";
-        if bytes.windows(letter.len()).any(|w| w == letter) {
+        let compact = b"/MediaBox[0 0 612 792]";
+        if bytes
+            .windows(letter.len())
+            .any(|w| w == letter || w.starts_with(compact))
+        {
             Paper::Letter
         } else {
             Paper::A4

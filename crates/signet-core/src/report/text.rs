@@ -7,27 +7,6 @@ use super::model::{
 };
 use crate::seal::Signature;
 
-/// The progress chart's bars: each run's top-level sections, labelled
-/// `number. title` (prefixed with the checklist when there are several).
-/// Layout 2's PDF still draws these; the other renderers use
-/// [`super::chart::groups`], which names each section once.
-pub fn chart_rows(report: &Report) -> Vec<(String, Counts)> {
-    report
-        .runs
-        .iter()
-        .flat_map(|run| {
-            let prefix = if report.runs.len() > 1 {
-                format!("{}: ", run.title)
-            } else {
-                String::new()
-            };
-            run.sections
-                .iter()
-                .filter(|s| s.depth == 0)
-                .map(move |s| (format!("{prefix}{}. {}", s.number, s.plain), s.progress))
-        })
-        .collect()
-}
 use crate::model::Status;
 
 pub fn progress_line(p: &Counts) -> String {

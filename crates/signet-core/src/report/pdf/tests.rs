@@ -1,0 +1,164 @@
+//! The PDF layout's own checks: same bytes every time, the structure a
+//! reader's tools rely on (tags, bookmarks, PDF/A), and the seal read back.
+//! The CLI tests read its text with pdftotext.
+
+use super::*;
+use crate::model::Status;
+use crate::report::model::{
+    Audit, Counts, ItemReport, ReleaseHead, RunReport, SectionReport, SCHEMA,
+};
+use crate::seal::{digest, Signature, SEAL_VERSION};
+
+fn item(number: &str, title: &str, status: Status) -> ItemReport {
+    ItemReport {
+        depth: 0,
+        evidence: Vec::new(),
+        fields: Vec::new(),
+        initially_checked: false,
+        key: format!("k{number}"),
+        notes: String::new(),
+        number: number.into(),
+        owner: Some("Łukasz".into()),
+        owner_name: None,
+        plain: title.into(),
+        reason: None,
+        status,
+        title: title.into(),
+        updated_at: "2026-11-26T10:00:00Z".into(),
+        updated_by: "ana".into(),
+    }
+}
+
+fn counts(total: usize, done: usize) -> Counts {
+    Counts {
+        blocked: 0,
+        done,
+        not_applicable: 0,
+        open: total - done,
+        percent: (done * 100 / total.max(1)) as u32,
+        total,
+    }
+}
+
+fn sample() -> Report {
+    let items = vec![
+        item("1.1", "Ærø → Łódź ✓", Status::Done),
+        item("1.2", "Проверить журнал", Status::Open),
+        item("1.3", "بررسی release نهایی", Status::Open),
+    ];
+    Report {
+        audit: Audit::default(),
+        branding: None,
+        comparison: None,
+        generated_at: "2026-11-26T12:00:00Z".into(),
+        override_: None,
+        progress: counts(3, 1),
+        release: ReleaseHead {
+            due_date: Some("2026-12-01".into()),
+            name: "v9".into(),
+            status: "signed_off".into(),
+        },
+        revision: 1,
+        runs: vec![RunReport {
+            approver_roles: Vec::new(),
+            content_hash: "h".into(),
+            description: String::new(),
+            metadata: Vec::new(),
+            progress: counts(3, 1),
+            sections: vec![SectionReport {
+                depth: 0,
+                description: String::new(),
+                items,
+                key: "s1".into(),
+                number: "1".into(),
+                plain: "Ελληνικά".into(),
+                progress: counts(3, 1),
+                title: "Ελληνικά".into(),
+            }],
+            source: "w.md".into(),
+            template: "w".into(),
+            title: "World".into(),
+            version: 1,
+        }],
+        schema: SCHEMA.into(),
+    }
+}
+
+fn sealed(report: &Report) -> Seal {
+    let payload = String::from_utf8(report.canonical().unwrap()).unwrap();
+    Seal {
+        signet_seal: SEAL_VERSION,
+        release: "v9".into(),
+        revision: 1,
+        digest: digest(payload.as_bytes()),
+        payload,
+        signatures: vec![Signature {
+            handle: "ana".into(),
+            name: "Ana Ruiz".into(),
+            role: "Tech lead".into(),
+            signed_at: "2026-11-26T12:00:00Z".into(),
+            key_id: "0123456789ABCDEF".into(),
+            public_key: "RWQ".into(),
+            minisig: "untrusted comment: x\nAAAA\ntrusted comment: y\nBBBB\n".into(),
+        }],
+    }
+}
+
+fn has(bytes: &[u8], needle: &[u8]) -> bool {
+    bytes.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn the_same_report_renders_the_same_bytes() {
+    let r = sample();
+    let seal = sealed(&r);
+    let a = render(&r, Some(&seal), Paper::A4).unwrap();
+    let b = render(&r, Some(&seal), Paper::A4).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, render(&r, Some(&seal), Paper::Letter).unwrap());
+}
+
+#[test]
+fn the_pdf_is_tagged_archival_and_has_bookmarks_per_section() {
+    let bytes = render(&sample(), None, Paper::A4).unwrap();
+    assert!(has(&bytes, b"/StructTreeRoot"), "tagged");
+    assert!(has(&bytes, b"/Marked true"), "marked content");
+    assert!(has(&bytes, b"/Outlines"), "bookmarks");
+    assert!(has(&bytes, b"<pdfaid:part>3</pdfaid:part>"), "PDF/A-3");
+    assert!(has(&bytes, b"<pdfaid:conformance>B</pdfaid:conformance>"));
+    // The report's own time is the document's date; nothing else is.
+    assert!(has(&bytes, b"2026-11-26T12:00:00"));
+    // Fonts are embedded (subset), not referenced by name.
+    assert!(has(&bytes, b"/FontFile2"));
+    assert!(!has(&bytes, b"/Helvetica"));
+}
+
+#[test]
+fn the_seal_reads_back_with_its_payload() {
+    let r = sample();
+    let seal = sealed(&r);
+    let bytes = render(&r, Some(&seal), Paper::A4).unwrap();
+    let found = find_seal(&bytes).unwrap().unwrap();
+    assert_eq!(found, seal);
+    assert!(find_seal(&render(&r, None, Paper::A4).unwrap()).is_none());
+}
+
+#[test]
+fn a_seal_whose_payload_stream_is_damaged_is_an_error_not_a_panic() {
+    let r = sample();
+    let seal = sealed(&r);
+    let bytes = render(&r, Some(&seal), Paper::A4).unwrap();
+    let at = bytes
+        .windows(14)
+        .rposition(|w| w == b"(payload.json)")
+        .unwrap();
+    // Every byte from the payload's file specification to the end, flipped
+    // in turn, either still finds the same seal or says what is wrong.
+    for i in (at..bytes.len()).step_by(97) {
+        let mut b = bytes.clone();
+        b[i] ^= 0x55;
+        if let Some(Ok(s)) = find_seal(&b) {
+            let _ = s.payload.len();
+        }
+    }
+}
