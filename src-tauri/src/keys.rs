@@ -83,8 +83,11 @@ impl Passwords for Given {
             (None, false) => Err(invalid(format!(
                 "{what} needs a password to be encrypted with (or choose “no password”, not recommended)"
             ))),
-            // Core refuses a password shorter than keys::MIN_PASSWORD.
-            (Some(p), false) => FixedPassword(p.clone()).for_new_key(what),
+            // Said before any work, in core's words (keys::MIN_PASSWORD).
+            (Some(p), false) => {
+                p.strong_enough()?;
+                FixedPassword(p.clone()).for_new_key(what)
+            }
         }
     }
 }

@@ -54,7 +54,7 @@ impl Password {
     }
 
     /// Whether this password may protect a new key ([`MIN_PASSWORD`]).
-    fn strong_enough(&self) -> Result<()> {
+    pub fn strong_enough(&self) -> Result<()> {
         match self.0.chars().count() {
             0 => Err(Error::Invalid(
                 "an empty password protects nothing; choose one, or pass --unencrypted for a throwaway key".into(),
