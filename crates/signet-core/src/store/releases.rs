@@ -1,5 +1,7 @@
 //! Releases: what is being signed off.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::events::{append, NewEvent};
@@ -30,25 +32,6 @@ pub(crate) fn resolve(conn: &Connection, name: &str) -> Result<Release> {
         what: "release",
         name: name.to_string(),
     })
-}
-
-pub(crate) fn progress(conn: &Connection, release_id: i64) -> Result<Progress> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT st.status, COUNT(*) FROM item_state st JOIN run r ON r.id = st.run_id
-         WHERE r.release_id = ?1 GROUP BY st.status",
-    )?;
-    let mut p = Progress::default();
-    let rows = stmt.query_map([release_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    for row in rows {
-        let (status, n) = row?;
-        let status: Status = status.parse()?;
-        for _ in 0..n {
-            p.add(status);
-        }
-    }
-    Ok(p)
 }
 
 impl Store {
@@ -95,6 +78,8 @@ impl Store {
     }
 
     /// All releases, soonest due first, with their runs and progress.
+    /// Three queries whatever the number of releases (the home screen asks
+    /// on every visit; a library holds thousands).
     pub fn releases(&self) -> Result<Vec<ReleaseSummary>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
@@ -104,22 +89,36 @@ impl Store {
         let releases = stmt
             .query_map([], row_to_release)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut runs: HashMap<i64, Vec<String>> = HashMap::new();
         let mut runs_stmt = conn.prepare(
-            "SELECT t.slug FROM run r JOIN template t ON t.id = r.template_id WHERE r.release_id = ?1 ORDER BY r.position",
+            "SELECT r.release_id, t.slug FROM run r JOIN template t ON t.id = r.template_id
+             ORDER BY r.release_id, r.position",
         )?;
-        let mut out = Vec::with_capacity(releases.len());
-        for release in releases {
-            let runs = runs_stmt
-                .query_map([release.id], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
-            let progress = progress(conn, release.id)?;
-            out.push(ReleaseSummary {
-                release,
-                runs,
-                progress,
-            });
+        let mut rows = runs_stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            runs.entry(r.get(0)?).or_default().push(r.get(1)?);
         }
-        Ok(out)
+        let mut progress: HashMap<i64, Progress> = HashMap::new();
+        let mut progress_stmt = conn.prepare(
+            "SELECT r.release_id, st.status, COUNT(*) FROM item_state st JOIN run r ON r.id = st.run_id
+             GROUP BY r.release_id, st.status",
+        )?;
+        let mut rows = progress_stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let status: Status = r.get::<_, String>(1)?.parse()?;
+            progress
+                .entry(r.get(0)?)
+                .or_default()
+                .add_many(status, r.get::<_, i64>(2)? as usize);
+        }
+        Ok(releases
+            .into_iter()
+            .map(|release| ReleaseSummary {
+                runs: runs.remove(&release.id).unwrap_or_default(),
+                progress: progress.remove(&release.id).unwrap_or_default(),
+                release,
+            })
+            .collect())
     }
 }
 
