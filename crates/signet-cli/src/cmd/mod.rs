@@ -4,6 +4,7 @@ mod audit;
 mod export;
 mod gate;
 mod history;
+mod home;
 mod import;
 mod keys;
 mod maintenance;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 
 use signet_core::store::Store;
 
-use crate::cli::{Cli, Command, Global, KeyCmd, PersonCmd, ReleaseCmd, RunCmd};
+use crate::cli::{Cli, Command, Global, KeyCmd, PersonCmd, ReleaseCmd, RunCmd, TemplateCmd};
 use crate::error::{CliError, Result};
 
 pub struct Ctx {
@@ -68,6 +69,7 @@ fn creates_database(command: &Command) -> bool {
         Command::Sync(a) => !a.status,
         Command::Release(r) => matches!(r, ReleaseCmd::New { .. }),
         Command::Person(p) => matches!(p, PersonCmd::Add { .. }),
+        Command::Template(_) | Command::Home(_) => false,
         // Protect and export read the database only to resolve a person.
         Command::Key(k) => matches!(
             k,
@@ -170,7 +172,20 @@ fn storage(e: CliError, db: &std::path::Path) -> CliError {
 fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
     match command {
         Command::Import(_) | Command::Verify(_) => handled_before_open(),
-        Command::Templates(a) => templates::run(ctx, a.json),
+        Command::Templates(a) => templates::run(ctx, a.all, a.json.json),
+        Command::Template(TemplateCmd::Versions { template, json }) => {
+            templates::versions(ctx, &template, json.json)
+        }
+        Command::Template(TemplateCmd::Archive { template }) => {
+            templates::archive(ctx, &template, true)
+        }
+        Command::Template(TemplateCmd::Unarchive { template }) => {
+            templates::archive(ctx, &template, false)
+        }
+        Command::Template(TemplateCmd::Repair { template, json }) => {
+            templates::repair(ctx, &template, json.json)
+        }
+        Command::Home(a) => home::run(ctx, &a),
         Command::Release(ReleaseCmd::New { name, due, json }) => {
             release::new(ctx, &name, due.as_deref(), json.json)
         }

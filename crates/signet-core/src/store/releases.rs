@@ -78,8 +78,9 @@ impl Store {
     }
 
     /// All releases, soonest due first, with their runs and progress.
-    /// Three queries whatever the number of releases (the home screen asks
-    /// on every visit; a library holds thousands).
+    /// Three queries whatever the number of releases, the progress read
+    /// from `run_progress` (the home screen asks on every visit; a library
+    /// holds thousands of releases of hundreds of items).
     pub fn releases(&self) -> Result<Vec<ReleaseSummary>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
@@ -98,18 +99,23 @@ impl Store {
         while let Some(r) = rows.next()? {
             runs.entry(r.get(0)?).or_default().push(r.get(1)?);
         }
+        // run_progress: counts kept by triggers (migration 0009).
         let mut progress: HashMap<i64, Progress> = HashMap::new();
         let mut progress_stmt = conn.prepare(
-            "SELECT r.release_id, st.status, COUNT(*) FROM item_state st JOIN run r ON r.id = st.run_id
-             GROUP BY r.release_id, st.status",
+            "SELECT r.release_id, SUM(p.open), SUM(p.done), SUM(p.not_applicable), SUM(p.blocked)
+             FROM run r JOIN run_progress p ON p.run_id = r.id GROUP BY r.release_id",
         )?;
         let mut rows = progress_stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let status: Status = r.get::<_, String>(1)?.parse()?;
-            progress
-                .entry(r.get(0)?)
-                .or_default()
-                .add_many(status, r.get::<_, i64>(2)? as usize);
+            let p = progress.entry(r.get(0)?).or_default();
+            for (col, status) in [
+                (1, Status::Open),
+                (2, Status::Done),
+                (3, Status::NotApplicable),
+                (4, Status::Blocked),
+            ] {
+                p.add_many(status, r.get::<_, i64>(col)? as usize);
+            }
         }
         Ok(releases
             .into_iter()

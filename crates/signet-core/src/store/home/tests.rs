@@ -239,3 +239,76 @@ fn the_home_queries_use_their_indexes() {
     let blocked = plan("SELECT COUNT(*) FROM item_state st WHERE st.status = 'blocked'");
     assert!(blocked.contains("item_state_blocked"), "{blocked}");
 }
+
+#[test]
+fn the_kept_progress_counts_follow_ticks_upgrades_and_new_runs() {
+    let mut s = store();
+    set(
+        &mut s,
+        "soon",
+        "1.2",
+        status(Status::Blocked, Some("legal")),
+    );
+    set(&mut s, "soon", "1.2", status(Status::Done, None));
+    set(
+        &mut s,
+        "soon",
+        "1.3",
+        status(Status::NotApplicable, Some("no")),
+    );
+    set(
+        &mut s,
+        "late",
+        "1.4",
+        status(Status::Blocked, Some("staging")),
+    );
+    // A new version drops an item (its state row goes) and adds two.
+    let v2 = CHECKS.replace("- [ ] Delta\n", "- [x] Epsilon\n- [ ] Zeta\n");
+    let imp = import_bytes("checks.md", v2.into_bytes(), &ImportOptions::default()).unwrap();
+    s.import(&imp, "ana").unwrap();
+    s.upgrade_run("late", "checks", "ana").unwrap();
+    sign_off(&mut s, "done");
+    for r in s.releases().unwrap() {
+        let counted = s.release_view(&r.release.name).unwrap().progress;
+        assert_eq!(r.progress, counted, "{}", r.release.name);
+    }
+    let late = s.release("late").map(|r| r.name).unwrap();
+    let p = s
+        .releases()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.release.name == late)
+        .unwrap()
+        .progress;
+    assert_eq!(
+        (p.total, p.done, p.blocked, p.open),
+        (5, 1, 0, 4),
+        "Delta (blocked) removed, Epsilon starts done"
+    );
+}
+
+#[test]
+fn migration_0009_counts_the_progress_of_runs_made_before_it() {
+    let mut s = store();
+    set(&mut s, "soon", "1.2", status(Status::Done, None));
+    set(&mut s, "late", "1.1", status(Status::Blocked, Some("x")));
+    let before = s.releases().unwrap();
+    s.conn
+        .execute_batch(
+            "DROP TABLE template_archive; DROP TABLE run_progress; DROP TRIGGER item_state_progress_insert;
+             DROP TRIGGER item_state_progress_delete; DROP TRIGGER item_state_progress_update;
+             DROP INDEX item_state_unfinished_owner; DROP INDEX item_state_blocked; PRAGMA user_version = 8;",
+        )
+        .unwrap();
+    crate::store::MIGRATIONS.to_latest(&mut s.conn).unwrap();
+    assert_eq!(s.releases().unwrap(), before);
+    assert_eq!(
+        before
+            .iter()
+            .find(|r| r.release.name == "late")
+            .unwrap()
+            .progress
+            .blocked,
+        1
+    );
+}
