@@ -62,6 +62,7 @@ test("home is the first screen: releases by due date, overdue marked, blocked, a
   assert.deepEqual(await attr("[data-testid=home-release]", "data-overdue"), ["true", "false", "false"]);
   assert.match(await d.text('[data-testid=home-release][data-name="late-1"]'), /overdue by 3 days/);
   assert.match(await d.text('[data-testid=home-release][data-name="soon-2"]'), /due in 6 days/);
+  assert.equal(await direction('[data-testid=home-release][data-name="انتشار ۳"] .hr-name bdi'), "rtl");
   assert.match(await d.text("[data-testid=stat-overdue]"), /1 overdue/);
   assert.match(await d.text("[data-testid=stat-blocked]"), /1 blocked item/);
   // The blocked item, with its reason and owner.
@@ -77,6 +78,11 @@ test("home is the first screen: releases by due date, overdue marked, blocked, a
   assert.equal(await d.text(".owner-head .avatar"), "DN");
   assert.match(await d.text("#home-mine-h"), /My items/);
   await app.shot("home-light");
+  // 125%: every size is in rem, so a 20px root is what the zoom does.
+  await d.script("document.documentElement.style.fontSize = '20px'");
+  assert.ok(await d.script("const c = document.querySelector('.content'); return c.scrollWidth <= c.clientWidth + 1"), "no sideways scroll at 125%");
+  await app.shot("home-light-125");
+  await d.script("document.documentElement.style.fontSize = ''");
 });
 
 test("the owner menu lists people by name and shows their items", async () => {
@@ -151,7 +157,11 @@ test("an archived template leaves the list and starts no release until unarchive
   const choices = await attr("[data-testid=release-template] option", "value");
   assert.ok(!choices.includes("deploy"), `no new release from an archived template: ${choices}`);
   assert.throws(() => app.cli("run", "add", "soon-2", "deploy"));
+  // Back in the library, archived templates are hidden again until asked for.
   await d.click("[data-testid=nav-library]");
+  await d.until(async () => (await d.findAll("[data-testid=show-archived]")).length === 1, "the archived toggle");
+  assert.equal((await d.findAll('[data-testid=template-card][data-slug="deploy"]')).length, 0);
+  await d.click("[data-testid=show-archived]");
   await d.click('[data-testid=template-card][data-slug="deploy"]');
   await d.click("[data-testid=unarchive]");
   await d.until(async () => (await d.script("return document.querySelector('[data-testid=start-release]')?.disabled")) === false, "startable again");
@@ -165,16 +175,28 @@ test("mojibake found on import is repaired into the next version", async () => {
   await chooseFile(file);
   await d.until(async () => (await d.findAll("[data-testid=repair-text]")).length === 1, "Repair text offered", 20000);
   assert.match(await d.text("[data-testid=import-report]"), /'‚Üí' looks like mojibake of '→'/);
-  assert.equal(await d.text("[data-testid=import-version]"), "v1");
+  const version = () => d.script("return document.querySelector('[data-testid=import-version]')?.textContent");
+  assert.equal(await version(), "v1");
   await app.shot("import-mojibake-light");
   await d.click("[data-testid=repair-text]");
-  await d.until(async () => (await d.text("[data-testid=import-version]")) === "v2", "the repaired version");
+  await d.until(async () => (await version()) === "v2", "the repaired version");
   assert.equal((await d.findAll("[data-testid=repair-text]")).length, 0);
   assert.match(await d.text("[data-testid=import-report]"), /repaired mojibake '‚Üí' → '→'/);
   await d.until(async () => /Build → test on staging/.test(await d.text("[data-testid=template-outline]")), "the repaired text in the template");
   await app.shot("import-repaired-light");
   // The same content as the CLI's repair of the file: importing it so changes nothing.
   assert.match(app.cli("import", "--repair-mojibake", file), /unchanged since template hotfix v2/);
+});
+
+test("a right-to-left template reads right to left", async () => {
+  await d.click('[data-testid=template-card][data-slug="rtl-persian"]');
+  await d.until(async () => (await d.findAll("[data-testid=outline-item]")).length === 6, "the Persian outline");
+  assert.equal(await direction("[data-testid=template-title] bdi"), "rtl");
+  assert.equal(await direction('[data-testid=outline-item][data-number="2.1"]'), "rtl");
+  // Inline code inside the Persian item keeps its own order.
+  assert.equal(await direction('[data-testid=outline-item][data-number="2.1"] code'), "ltr");
+  await d.script("document.querySelector('[data-testid=template-outline]').scrollIntoView()");
+  await app.shot("library-rtl-outline-light");
 });
 
 test("dark at 125%: home and a right-to-left template", async () => {
@@ -188,6 +210,8 @@ test("dark at 125%: home and a right-to-left template", async () => {
   const fits = await d.script("return document.querySelector('.content').scrollWidth <= document.querySelector('.content').clientWidth + 1");
   assert.ok(fits, "home wraps instead of overflowing at 125%");
   await app.shot("home-dark-125");
+  await d.script("document.querySelector('#home-mine-h').scrollIntoView()");
+  await app.shot("home-mine-dark-125");
   await d.click("[data-testid=nav-library]");
   await d.click('[data-testid=template-card][data-slug="rtl-persian"]');
   await d.until(async () => (await d.findAll("[data-testid=outline-item]")).length > 3, "the Persian outline");
@@ -197,6 +221,8 @@ test("dark at 125%: home and a right-to-left template", async () => {
   const fitsLib = await d.script("return document.querySelector('.content').scrollWidth <= document.querySelector('.content').clientWidth + 1");
   assert.ok(fitsLib, "the library wraps instead of overflowing at 125%");
   await app.shot("library-rtl-dark-125");
+  await d.script("document.querySelector('[data-testid=template-outline]').scrollIntoView()");
+  await app.shot("library-rtl-outline-dark-125");
   await d.click('[data-testid=template-card][data-slug="deploy"]');
   await d.until(async () => (await d.findAll("[data-testid=version]")).length === 2, "deploy's versions");
   await d.click('[data-testid=version][data-version="2"] summary');
