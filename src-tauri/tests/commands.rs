@@ -208,7 +208,8 @@ fn the_library_reads_archives_and_repairs_and_home_lists_my_items() {
             json!({ "release": "r1", "template": "hotfix", "fresh": false }),
         )
         .unwrap_err();
-    assert_eq!(refused["kind"], "Invalid");
+    assert_eq!(refused["kind"], "Refused");
+    assert!(refused["message"].as_str().unwrap().contains("archived"));
     h.ok(
         "set_template_archived",
         json!({ "name": "hotfix", "archived": false }),
@@ -233,7 +234,7 @@ fn the_library_reads_archives_and_repairs_and_home_lists_my_items() {
     assert_eq!(mine["items"][0]["number"], "1.2");
     assert_eq!(mine["items"][0]["overdue"], true);
     let bad = h.call("home", json!({ "today": "soon" })).unwrap_err();
-    assert_eq!(bad["kind"], "Invalid");
+    assert_eq!(bad["kind"], "Refused");
 }
 
 #[test]
