@@ -192,7 +192,9 @@ test("a right-to-left template reads right to left", async () => {
   await d.click('[data-testid=template-card][data-slug="rtl-persian"]');
   await d.until(async () => (await d.findAll("[data-testid=outline-item]")).length === 6, "the Persian outline");
   assert.equal(await direction("[data-testid=template-title] bdi"), "rtl");
-  assert.equal(await direction('[data-testid=outline-item][data-number="2.1"]'), "rtl");
+  assert.equal(await direction('[data-testid=outline-item][data-number="2.1"] .td-item-line'), "rtl");
+  // Its wrapped lines align right: the title's alignment follows its own direction.
+  assert.equal(await d.script("return getComputedStyle(document.querySelector('[data-testid=outline-item][data-number=\"2.4\"] .td-item-title')).textAlign"), "start");
   // Inline code inside the Persian item keeps its own order.
   assert.equal(await direction('[data-testid=outline-item][data-number="2.1"] code'), "ltr");
   await d.script("document.querySelector('[data-testid=template-outline]').scrollIntoView()");
@@ -216,7 +218,7 @@ test("dark at 125%: home and a right-to-left template", async () => {
   await d.click('[data-testid=template-card][data-slug="rtl-persian"]');
   await d.until(async () => (await d.findAll("[data-testid=outline-item]")).length > 3, "the Persian outline");
   assert.equal(await direction("[data-testid=template-title] bdi"), "rtl");
-  assert.equal(await direction('[data-testid=outline-item][data-number="2.1"]'), "rtl");
+  assert.equal(await direction('[data-testid=outline-item][data-number="2.1"] .td-item-line'), "rtl");
   assert.equal(await direction("[data-testid=outline-section]"), "rtl");
   const fitsLib = await d.script("return document.querySelector('.content').scrollWidth <= document.querySelector('.content').clientWidth + 1");
   assert.ok(fitsLib, "the library wraps instead of overflowing at 125%");
