@@ -70,6 +70,9 @@ test("home is the first screen: releases by due date, overdue marked, blocked, a
   assert.equal(blocked.length, 1);
   assert.match(blocked[0], /late-1 · 2\.1/);
   assert.match(blocked[0], /staging is down/);
+  // Its owner "bo" shown as the person: initials and name.
+  assert.equal(await d.text("[data-testid=blocked-items] .chip.person .mini-avatar"), "BL");
+  assert.match(blocked[0], /Bo Li/);
   // Mine: every spelling of Dana, soonest due release first, the Persian title right to left.
   await d.until(async () => (await d.findAll("[data-testid=owned-items] [data-testid=open-item]")).length === 4, "Dana's four items");
   const mine = await d.script("return [...document.querySelectorAll('[data-testid=owned-items] [data-testid=open-item]')].map(e => e.dataset.release + ' ' + e.dataset.number)");

@@ -12,4 +12,9 @@ template: string,
 /**
  * The item's stable key (`template:key` is the release page's row key).
  */
-key: string, number: string, plain: string, status: Status, owner: string | null, reason: string | null, };
+key: string, number: string, plain: string, status: Status, owner: string | null, 
+/**
+ * The registered person the owner names (handle, name or e-mail), by
+ * name: what the UI shows beside their initials.
+ */
+owner_name: string | null, reason: string | null, };

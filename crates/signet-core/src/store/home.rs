@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::Store;
 use crate::error::{Error, Result};
 use crate::model::{ReleaseStatus, ReleaseSummary, Status};
+use crate::owners::Owners;
 use crate::text;
 use crate::time_fmt;
 
@@ -67,6 +68,9 @@ pub struct OpenItem {
     pub plain: String,
     pub status: Status,
     pub owner: Option<String>,
+    /// The registered person the owner names (handle, name or e-mail), by
+    /// name: what the UI shows beside their initials.
+    pub owner_name: Option<String>,
     pub reason: Option<String>,
 }
 
@@ -99,6 +103,7 @@ const OPEN_ITEM_ORDER: &str =
 
 fn open_items(
     conn: &Connection,
+    owners: &Owners,
     filter: &str,
     args: &[Value],
     today: &str,
@@ -120,7 +125,13 @@ fn open_items(
     let mut items = Vec::new();
     while let Some(r) = rows.next()? {
         let due: Option<String> = r.get(1)?;
+        let owner: Option<String> = r.get(7)?;
         items.push(OpenItem {
+            owner_name: owner
+                .as_deref()
+                .and_then(|o| owners.person(o))
+                .map(|p| p.name.clone()),
+            owner,
             overdue: is_overdue(due.as_deref(), today),
             release: r.get(0)?,
             due_date: due,
@@ -129,7 +140,6 @@ fn open_items(
             number: r.get(4)?,
             plain: r.get(5)?,
             status: r.get::<_, String>(6)?.parse()?,
-            owner: r.get(7)?,
             reason: r.get(8)?,
         });
     }
@@ -195,8 +205,8 @@ impl Store {
                 overdue: days_left.is_some_and(|d| d < 0),
             });
         }
-        let blocked = open_items(conn, "st.status = 'blocked'", &[], &today, limit)?;
         let owners = self.owners()?;
+        let blocked = open_items(conn, &owners, "st.status = 'blocked'", &[], &today, limit)?;
         let mut people: BTreeMap<(String, String), OwnerChoice> = BTreeMap::new();
         let mut others: BTreeMap<String, OwnerChoice> = BTreeMap::new();
         for owner in unfinished_owners(conn)? {
@@ -249,6 +259,7 @@ impl Store {
         let marks = vec!["?"; spellings.len()].join(", ");
         open_items(
             conn,
+            &owners,
             &format!("{UNFINISHED} AND st.owner IN ({marks})"),
             &spellings,
             &today,

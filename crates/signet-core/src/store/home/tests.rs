@@ -188,6 +188,16 @@ fn my_items_are_every_spelling_of_me_across_releases_open_or_blocked() {
         ]
     );
     assert_eq!(mine.total, 4);
+    // Each spelling is shown as the person it names.
+    assert!(mine
+        .items
+        .iter()
+        .all(|i| i.owner_name.as_deref() == Some("Ana Ruiz")));
+    let team = s.owned_items("QA team", None, 50).unwrap();
+    assert_eq!(
+        team.items[0].owner_name, None,
+        "a team is nobody registered"
+    );
     assert_eq!(
         (
             mine.items[0].template.as_str(),
