@@ -75,9 +75,10 @@ impl From<signet_core::Error> for AppError {
             }
             E::NotFound { .. } => (ErrorKind::NotFound, None),
             E::AlreadyExists { .. } => (ErrorKind::AlreadyExists, None),
-            E::Invalid(_) | E::AmbiguousItem { .. } | E::SignoffRefused { .. } => {
-                (ErrorKind::Refused, None)
-            }
+            E::Invalid(_)
+            | E::WrongPassword { .. }
+            | E::AmbiguousItem { .. }
+            | E::SignoffRefused { .. } => (ErrorKind::Refused, None),
             E::Sync { remote, .. } => (ErrorKind::Remote, Some(remote.clone())),
             E::AuditChain { event_id, .. } => {
                 (ErrorKind::Internal, Some(format!("event {event_id}")))

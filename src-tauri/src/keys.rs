@@ -16,7 +16,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use signet_core::keys::{self, KeyFile, Keyring, Password, Passwords, Protection, Unprotected};
+use signet_core::keys::{
+    self, FixedPassword, KeyFile, Keyring, Password, Passwords, Protection, Unprotected,
+};
 use signet_core::model::Person;
 use signet_core::seal::SigningKey;
 use tauri::{AppHandle, Runtime, State};
@@ -26,17 +28,14 @@ use crate::error::{AppError, LockedKey, Result};
 use crate::signoff::{person_key, PersonKey};
 use crate::state::{lock, AppState};
 
-/// The shortest password the app accepts for a new key.
-pub const MIN_PASSWORD: usize = 8;
-
 /// A key file is a few hundred bytes: anything far larger is not one, and
 /// is not read whole.
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
 /// The password the UI collected for one call, if any. Its Debug output
-/// never shows it.
+/// never shows it, and it is wiped when dropped (core's [`Password`]).
 pub struct Given {
-    password: Option<String>,
+    password: Option<Password>,
     /// For a new key: "no password (not recommended)" was chosen.
     unencrypted: bool,
 }
@@ -45,7 +44,7 @@ impl Given {
     /// The password of an existing key (none: core's refusal).
     pub fn existing(password: Option<String>) -> Given {
         Given {
-            password: password.filter(|p| !p.is_empty()),
+            password: password.filter(|p| !p.is_empty()).map(Password::new),
             unencrypted: false,
         }
     }
@@ -54,7 +53,7 @@ impl Given {
     /// `unencrypted` was chosen explicitly.
     pub fn new_key(password: Option<String>, unencrypted: bool) -> Given {
         Given {
-            password: password.filter(|p| !p.is_empty()),
+            password: password.filter(|p| !p.is_empty()).map(Password::new),
             unencrypted,
         }
     }
@@ -69,7 +68,7 @@ impl std::fmt::Debug for Given {
 impl Passwords for Given {
     fn existing(&self, what: &str) -> signet_core::Result<Password> {
         match &self.password {
-            Some(p) => Ok(Password::new(p.as_str())),
+            Some(p) => FixedPassword(p.clone()).existing(what),
             None => Unprotected.existing(what),
         }
     }
@@ -84,10 +83,8 @@ impl Passwords for Given {
             (None, false) => Err(invalid(format!(
                 "{what} needs a password to be encrypted with (or choose “no password”, not recommended)"
             ))),
-            (Some(p), false) if p.chars().count() < MIN_PASSWORD => Err(invalid(format!(
-                "a signing key's password needs at least {MIN_PASSWORD} characters"
-            ))),
-            (Some(p), false) => Ok(Protection::Password(Password::new(p.as_str()))),
+            // Core refuses a password shorter than keys::MIN_PASSWORD.
+            (Some(p), false) => FixedPassword(p.clone()).for_new_key(what),
         }
     }
 }
@@ -174,7 +171,7 @@ impl Session {
 /// error as it is.
 fn wrong_password(e: signet_core::Error, mut locked: LockedKey) -> AppError {
     match &e {
-        signet_core::Error::Invalid(m) if m.starts_with("wrong password") => {
+        signet_core::Error::WrongPassword { .. } => {
             locked.wrong_password = true;
             AppError::needs_password(locked, e.to_string())
         }

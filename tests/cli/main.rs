@@ -12,6 +12,7 @@ mod holes;
 mod import_rules;
 mod keys;
 mod library;
+mod report_content;
 mod seal;
 mod sync;
 mod trust;
@@ -771,11 +772,11 @@ fn override_reopen_and_revisions() {
     env.run(&["export", "v2.4.0", "-o", "r1.md"]).success();
     let md = std::fs::read_to_string(env.path("r1.md")).unwrap();
     assert!(
-        md.contains("**Signed off with an override** by ana: uploads ship disabled behind a flag"),
+        md.contains("Signed off with an override by Ana Ruiz (ana), Tech lead: uploads ship disabled behind a flag"),
         "{md}"
     );
     assert!(
-        md.contains("> - 2.1 \\[open\\] Virus scanning on uploads"),
+        md.contains("- Uploads › 2.1 Virus scanning on uploads\n"),
         "{md}"
     );
 

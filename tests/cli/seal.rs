@@ -344,10 +344,30 @@ fn a_tampered_json_report_says_what_can_be_told() {
         ));
 }
 
+/// New reports carry the current seal version; a version this Signet does
+/// not know is named, never guessed at.
+#[test]
+fn a_report_names_its_seal_version_and_an_unknown_one_fails() {
+    let env = Env::signed();
+    env.run(&["export", "v2.4.0", "-o", "r.json"]).success();
+    let json = std::fs::read_to_string(env.path("r.json")).unwrap();
+    assert!(json.contains("\"signet_seal\": 2,"), "{json}");
+    env.run(&["verify", "r.json"]).success();
+    env.file(
+        "future.json",
+        json.replace("\"signet_seal\": 2,", "\"signet_seal\": 9,"),
+    );
+    env.run(&["verify", "future.json"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "seal version 9 is not one this Signet knows (1 to 2)",
+        ));
+}
+
 /// Reports signed by an earlier build (Signet at commit c43757a, seal
-/// `signet-seal:1`) must keep verifying: `verify` re-renders the payload,
-/// so a renderer change that alters old output fails here, not in a
-/// customer's hands.
+/// `signet-seal:1`) must keep verifying: `verify` re-renders the payload in
+/// the frozen layout 1 (`report/v1/`), so a renderer change that alters old
+/// output fails here, not in a customer's hands.
 #[test]
 fn reports_signed_by_an_earlier_signet_still_verify() {
     let dir =

@@ -126,6 +126,37 @@ pub enum Command {
     Doctor(JsonFlag),
     /// Share ticks and sign-offs with teammates through any git remote
     Sync(SyncArgs),
+    /// Report branding: organisation name, client name and logo, on every
+    /// report made from now on (and signed with it)
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Set one setting: org-name NAME, client-name NAME, logo FILE (PNG or SVG, at most 512 KiB)
+    Set {
+        #[arg(value_enum)]
+        key: ConfigKey,
+        value: String,
+    },
+    /// Clear one setting
+    Unset {
+        #[arg(value_enum)]
+        key: ConfigKey,
+    },
+    /// Show the settings reports carry
+    Show(JsonFlag),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigKey {
+    /// The organisation that prepares reports (cover and running header)
+    OrgName,
+    /// The client reports are prepared for
+    ClientName,
+    /// A PNG or SVG logo file, embedded in every report
+    Logo,
 }
 
 #[derive(Debug, Args)]
@@ -507,6 +538,11 @@ pub struct ExportArgs {
     /// PDF paper size: a4 or letter
     #[arg(long, default_value = "a4")]
     pub paper: String,
+    /// Say what changed since this release (newly done, regressed, added,
+    /// removed, and the trend) [default: the previous release sharing a
+    /// checklist]. A signed report keeps the comparison it was signed with
+    #[arg(long, value_name = "RELEASE")]
+    pub compare: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use signet_core::keys::{Password, Passwords, Protection};
 use signet_core::{Error, Result};
+use zeroize::Zeroizing;
 
 use crate::cli::PasswordArgs;
 
@@ -31,7 +32,8 @@ impl Prompt {
     /// The password given without asking: the file, else the environment.
     fn given(&self) -> Result<Option<Password>> {
         if let Some(path) = &self.file {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+            let text =
+                Zeroizing::new(std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?);
             // The first line: a trailing newline is the editor's, not the password's.
             return Ok(Some(Password::new(text.lines().next().unwrap_or(""))));
         }

@@ -44,6 +44,9 @@ pub enum Error {
     AlreadyExists { what: &'static str, name: String },
     #[error("{0}")]
     Invalid(String),
+    /// A password was given for an encrypted key and did not open it.
+    #[error("wrong password for {what}; nothing was signed or changed")]
+    WrongPassword { what: String },
     #[error("item address '{address}' matches several runs ({candidates}); prefix it with the template, e.g. {example}")]
     AmbiguousItem {
         address: String,

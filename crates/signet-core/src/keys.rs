@@ -23,6 +23,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use zeroize::Zeroizing;
+
 use crate::error::{Error, Result};
 use crate::model::Person;
 use crate::seal::SigningKey;
@@ -36,12 +38,14 @@ pub fn default_config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "signet").map(|d| d.config_dir().to_path_buf())
 }
 
-/// A key file's password. Its Debug output never shows it.
-pub struct Password(String);
+/// A key file's password. Its Debug output never shows it, and its memory
+/// is wiped when it is dropped.
+#[derive(Clone)]
+pub struct Password(Zeroizing<String>);
 
 impl Password {
     pub fn new(password: impl Into<String>) -> Password {
-        Password(password.into())
+        Password(Zeroizing::new(password.into()))
     }
 
     /// Whether two passwords are the same (a prompt's confirmation).
@@ -49,8 +53,23 @@ impl Password {
         self.0 == other.0
     }
 
+    /// Whether this password may protect a new key ([`MIN_PASSWORD`]).
+    fn strong_enough(&self) -> Result<()> {
+        match self.0.chars().count() {
+            0 => Err(Error::Invalid(
+                "an empty password protects nothing; choose one, or pass --unencrypted for a throwaway key".into(),
+            )),
+            n if n < MIN_PASSWORD => Err(Error::Invalid(format!(
+                "a signing key's password needs at least {MIN_PASSWORD} characters (this one has {n})"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// A copy for the minisign crate, which takes passwords by value (and
+    /// does not wipe its copies: see docs/RELIABILITY.md, Keys).
     fn text(&self) -> String {
-        self.0.clone()
+        self.0.as_str().to_owned()
     }
 }
 
@@ -83,10 +102,10 @@ pub struct FixedPassword(pub Password);
 
 impl Passwords for FixedPassword {
     fn existing(&self, _: &str) -> Result<Password> {
-        Ok(Password(self.0.text()))
+        Ok(Password::new(self.0.text()))
     }
     fn for_new_key(&self, _: &str) -> Result<Protection> {
-        Ok(Protection::Password(Password(self.0.text())))
+        Ok(Protection::Password(Password::new(self.0.text())))
     }
 }
 
@@ -173,9 +192,9 @@ impl KeyFile {
             let password = passwords.existing(what)?;
             b.into_secret_key(Some(password.text()))
                 .map_err(|e| match e.kind() {
-                    minisign::ErrorKind::Verify => Error::Invalid(format!(
-                        "wrong password for {what}; nothing was signed or changed"
-                    )),
+                    minisign::ErrorKind::Verify => Error::WrongPassword {
+                        what: what.to_string(),
+                    },
                     _ => not_a_key(what, e),
                 })?
         } else {
@@ -196,16 +215,14 @@ fn seal_key(key: &SigningKey, protection: &Protection, handle: &str) -> Result<S
             key.secret_text(&format!("signet secret key of {handle} (unencrypted)"))
         }
         Protection::Password(password) => {
-            if password.0.is_empty() {
-                return Err(empty_password());
-            }
+            password.strong_enough()?;
             let text = encrypt(
                 key,
                 password,
                 &format!("signet encrypted secret key of {handle}"),
             )?;
-            let check =
-                KeyFile::parse(handle, &text)?.open(&FixedPassword(Password(password.text())))?;
+            let check = KeyFile::parse(handle, &text)?
+                .open(&FixedPassword(Password::new(password.text())))?;
             if check.public_key() != key.public_key() {
                 return Err(Error::Invalid(format!(
                     "encrypting {handle}'s key failed a round trip; nothing was written"
@@ -224,9 +241,7 @@ fn new_key_file(protection: &Protection, handle: &str) -> Result<(String, String
         let key = SigningKey::generate()?;
         return Ok((seal_key(&key, protection, handle)?, key.public_key()));
     };
-    if password.0.is_empty() {
-        return Err(empty_password());
-    }
+    password.strong_enough()?;
     let crypto = |e: minisign::PError| Error::Invalid(format!("making a key: {e}"));
     let kp =
         minisign::KeyPair::generate_encrypted_keypair(Some(password.text())).map_err(crypto)?;
@@ -235,12 +250,9 @@ fn new_key_file(protection: &Protection, handle: &str) -> Result<(String, String
     Ok((text, kp.pk.to_base64()))
 }
 
-fn empty_password() -> Error {
-    Error::Invalid(
-        "an empty password protects nothing; choose one, or pass --unencrypted for a throwaway key"
-            .into(),
-    )
-}
+/// The shortest password a new key may be encrypted with, in characters:
+/// scrypt slows guessing down, it does not make "1234" safe.
+pub const MIN_PASSWORD: usize = 8;
 
 /// Encrypts an existing key in minisign's format. The minisign crate keeps
 /// its encryption private, so the keystream is taken from the crate
@@ -256,13 +268,16 @@ fn encrypt(key: &SigningKey, password: &Password, comment: &str) -> Result<Strin
         .map_err(crypto)?
         .sk;
     let sealed = throwaway.to_bytes();
-    let opened = throwaway
-        .to_box(None)
-        .map_err(crypto)?
-        .into_secret_key(Some(password.text()))
-        .map_err(crypto)?
-        .to_bytes();
-    let plain = key.sk.to_bytes();
+    // The decrypted stream and our plain key are secrets: wiped on return.
+    let opened = Zeroizing::new(
+        throwaway
+            .to_box(None)
+            .map_err(crypto)?
+            .into_secret_key(Some(password.text()))
+            .map_err(crypto)?
+            .to_bytes(),
+    );
+    let plain = Zeroizing::new(key.sk.to_bytes());
     if [sealed.len(), opened.len(), plain.len()] != [SECRET_LEN; 3] {
         return Err(Error::Invalid(
             "encrypting a key: unexpected key layout".into(),
@@ -686,7 +701,7 @@ impl Keyring {
     ) -> Result<SigningKey> {
         self.stage_new(handle, replace, protection)?.install()?;
         let passwords: &dyn Passwords = match protection {
-            Protection::Password(p) => &FixedPassword(Password(p.text())),
+            Protection::Password(p) => &FixedPassword(Password::new(p.text())),
             Protection::Unencrypted => &Unprotected,
         };
         Ok(self.load(handle, passwords)?.key)
@@ -1003,11 +1018,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ring = file_ring(dir.path());
         let key = ring
-            .generate("ana", false, &Protection::Password(Password::new("s3cret")))
+            .generate(
+                "ana",
+                false,
+                &Protection::Password(Password::new("s3cret-pass")),
+            )
             .unwrap();
         let file = ring.read("ana").unwrap();
         assert!(file.is_encrypted());
-        let opened = ring.load("ana", &pw("s3cret")).unwrap();
+        let opened = ring.load("ana", &pw("s3cret-pass")).unwrap();
         assert_eq!(opened.key.public_key(), key.public_key());
         let err = ring.load("ana", &pw("wrong")).err().unwrap().to_string();
         assert!(
@@ -1032,17 +1051,17 @@ mod tests {
             .unwrap();
         assert!(!ring.read("bo").unwrap().is_encrypted());
         assert_eq!(
-            ring.protect("bo", &pw("pw")).unwrap(),
+            ring.protect("bo", &pw("pass-word")).unwrap(),
             Protected::Encrypted {
                 key_id: key.key_id()
             }
         );
         assert!(ring.read("bo").unwrap().is_encrypted());
-        let opened = ring.load("bo", &pw("pw")).unwrap();
+        let opened = ring.load("bo", &pw("pass-word")).unwrap();
         assert_eq!(opened.key.public_key(), key.public_key());
-        assert!(ring.load("bo", &pw("other")).is_err());
+        assert!(ring.load("bo", &pw("other-pass")).is_err());
         assert_eq!(
-            ring.protect("bo", &pw("pw")).unwrap(),
+            ring.protect("bo", &pw("pass-word")).unwrap(),
             Protected::AlreadyEncrypted
         );
         let err = ring.protect("bo", &Unprotected);
@@ -1050,7 +1069,7 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_password_and_a_plain_export_are_refused() {
+    fn an_empty_or_short_password_and_a_plain_export_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let ring = file_ring(dir.path());
         let err = ring
@@ -1059,6 +1078,16 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("empty password"), "{err}");
+        assert!(!ring.has_key("cy"), "nothing written");
+        let err = ring
+            .generate("cy", false, &Protection::Password(Password::new("1234567")))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("needs at least 8 characters (this one has 7)"),
+            "{err}"
+        );
         assert!(!ring.has_key("cy"), "nothing written");
         ring.generate("cy", false, &Protection::Unencrypted)
             .unwrap();

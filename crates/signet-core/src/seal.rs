@@ -14,7 +14,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-pub const SEAL_VERSION: u32 = 1;
+/// The seal version new exports carry. It also names the layout the file
+/// was rendered with (verification re-renders): 1 is the frozen layout of
+/// `report::v1`, 2 the current one. Bump it whenever a renderer's bytes change.
+pub const SEAL_VERSION: u32 = 2;
 
 /// One approver's signature over the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

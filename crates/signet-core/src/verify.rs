@@ -154,9 +154,9 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
         }
     };
     let mut problems = Vec::new();
-    if seal.signet_seal != seal::SEAL_VERSION {
+    if !(1..=seal::SEAL_VERSION).contains(&seal.signet_seal) {
         problems.push(format!(
-            "seal version {} is not one this Signet knows ({})",
+            "seal version {} is not one this Signet knows (1 to {})",
             seal.signet_seal,
             seal::SEAL_VERSION
         ));

@@ -44,7 +44,9 @@ fn file_name(release: &str, revision: u32, format: Format) -> String {
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<ExitCode> {
     let paper: Paper = args.paper.parse()?;
     let format = format_of(args)?;
-    let (report, seal) = ctx.store.report(&args.release, args.revision)?;
+    let (report, seal) =
+        ctx.store
+            .report_compared(&args.release, args.revision, args.compare.as_deref())?;
     let Some(format) = format else {
         let dir = args.output.as_deref().ok_or_else(|| {
             CliError::Usage(

@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes the parsed arguments and a [`Ctx`].
 
 mod audit;
+mod config;
 mod export;
 mod gate;
 mod history;
@@ -68,6 +69,7 @@ fn creates_database(command: &Command) -> bool {
         // only reads.
         Command::Sync(a) => !a.status,
         Command::Release(r) => matches!(r, ReleaseCmd::New { .. }),
+        Command::Config(c) => !matches!(c, crate::cli::ConfigCmd::Show(_)),
         Command::Person(p) => matches!(p, PersonCmd::Add { .. }),
         Command::Template(_) | Command::Home(_) => false,
         // Protect and export read the database only to resolve a person.
@@ -226,6 +228,7 @@ fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
         Command::Restore { file } => maintenance::restore(ctx, &file),
         Command::Doctor(a) => maintenance::doctor(ctx, a.json),
         Command::Sync(a) => sync::run(ctx, &a),
+        Command::Config(c) => config::run(ctx, c),
     }
 }
 

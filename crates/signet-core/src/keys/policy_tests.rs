@@ -97,7 +97,9 @@ fn auto_puts_a_new_key_in_the_os_store_and_only_a_marker_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let store = Fake::up();
     let ring = ring(dir.path(), KeyStore::Auto, &store);
-    let key = ring.generate("ana", false, &encrypted("pw")).unwrap();
+    let key = ring
+        .generate("ana", false, &encrypted("pass-word"))
+        .unwrap();
 
     let account = os_store::account(dir.path(), "ana");
     let stored = store.state().entries.get(&account).cloned().unwrap();
@@ -122,7 +124,7 @@ fn auto_puts_a_new_key_in_the_os_store_and_only_a_marker_on_disk() {
 
     assert!(ring.has_key("ana"));
     assert!(matches!(ring.home("ana"), Some(KeyHome::OsStore { .. })));
-    let loaded = ring.load("ana", &pw("pw")).unwrap();
+    let loaded = ring.load("ana", &pw("pass-word")).unwrap();
     assert!(loaded.encrypted);
     assert_eq!(loaded.key.public_key(), key.public_key());
     assert!(
@@ -141,13 +143,13 @@ fn auto_falls_back_to_a_key_file_when_the_store_cannot_take_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = Fake::default();
     let ring = ring(dir.path(), KeyStore::Auto, &store);
-    let key = ring.generate("bo", false, &encrypted("pw")).unwrap();
+    let key = ring.generate("bo", false, &encrypted("pass-word")).unwrap();
     assert_eq!(ring.home("bo"), Some(KeyHome::File(ring.secret_path("bo"))));
     let text = fs::read_to_string(ring.secret_path("bo")).unwrap();
     assert!(KeyFile::parse("x", &text).unwrap().is_encrypted());
     // A key file is read without the store: down or not, it signs.
     let calls = store.state().calls;
-    let loaded = ring.load("bo", &pw("pw")).unwrap();
+    let loaded = ring.load("bo", &pw("pass-word")).unwrap();
     assert_eq!(loaded.key.public_key(), key.public_key());
     assert_eq!(store.state().calls, calls, "the store was not asked");
 }
@@ -159,8 +161,8 @@ fn the_file_policy_never_asks_the_store() {
     let ring = ring(dir.path(), KeyStore::File, &store);
     ring.generate("cy", false, &Protection::Unencrypted)
         .unwrap();
-    ring.protect("cy", &pw("pw")).unwrap();
-    ring.load("cy", &pw("pw")).unwrap();
+    ring.protect("cy", &pw("pass-word")).unwrap();
+    ring.load("cy", &pw("pass-word")).unwrap();
     ring.export_secret("cy").unwrap();
     assert_eq!(store.state().calls, 0);
     assert!(store.state().entries.is_empty());
@@ -173,7 +175,7 @@ fn the_os_policy_refuses_a_store_that_cannot_take_the_key_and_writes_nothing() {
     let store = Fake::default();
     let ring = ring(dir.path(), KeyStore::Os, &store);
     let err = ring
-        .generate("dee", false, &encrypted("pw"))
+        .generate("dee", false, &encrypted("pass-word"))
         .err()
         .unwrap()
         .to_string();
@@ -187,7 +189,8 @@ fn the_os_policy_refuses_a_store_that_cannot_take_the_key_and_writes_nothing() {
     assert!(!ring.public_path("dee").exists());
 
     store.state().up = true;
-    ring.generate("dee", false, &encrypted("pw")).unwrap();
+    ring.generate("dee", false, &encrypted("pass-word"))
+        .unwrap();
     assert!(matches!(ring.home("dee"), Some(KeyHome::OsStore { .. })));
 }
 
@@ -196,10 +199,16 @@ fn an_unreachable_store_at_load_time_names_itself_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let store = Fake::up();
     let ring = ring(dir.path(), KeyStore::Auto, &store);
-    let key = ring.generate("eve", false, &encrypted("pw")).unwrap();
+    let key = ring
+        .generate("eve", false, &encrypted("pass-word"))
+        .unwrap();
     store.state().up = false;
 
-    let err = ring.load("eve", &pw("pw")).err().unwrap().to_string();
+    let err = ring
+        .load("eve", &pw("pass-word"))
+        .err()
+        .unwrap()
+        .to_string();
     let account = os_store::account(dir.path(), "eve");
     assert!(
         err.starts_with(&format!(
@@ -209,7 +218,11 @@ fn an_unreachable_store_at_load_time_names_itself_and_what_to_do() {
     );
     assert!(err.contains("nothing was signed or changed"), "{err}");
     assert!(err.contains("Unlock it"), "{err}");
-    let err = ring.protect("eve", &pw("pw")).err().unwrap().to_string();
+    let err = ring
+        .protect("eve", &pw("pass-word"))
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("cannot be reached"), "{err}");
     let err = ring.export_secret("eve").err().unwrap().to_string();
     assert!(err.contains("cannot be reached"), "{err}");
@@ -223,7 +236,11 @@ fn an_unreachable_store_at_load_time_names_itself_and_what_to_do() {
     // The store answers but lost the entry: said so, with the way out.
     store.state().up = true;
     store.state().entries.clear();
-    let err = ring.load("eve", &pw("pw")).err().unwrap().to_string();
+    let err = ring
+        .load("eve", &pw("pass-word"))
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("the store has no such entry"), "{err}");
     assert!(err.contains("signet key rotate --as eve --force"), "{err}");
 }
@@ -242,14 +259,14 @@ fn protect_encrypts_a_key_in_the_os_store_in_place() {
     );
     let marker = fs::read(ring.secret_path("fay")).unwrap();
     assert_eq!(
-        ring.protect("fay", &pw("pw")).unwrap(),
+        ring.protect("fay", &pw("pass-word")).unwrap(),
         Protected::Encrypted {
             key_id: key.key_id()
         }
     );
     assert_eq!(fs::read(ring.secret_path("fay")).unwrap(), marker);
     assert!(ring.read("fay").unwrap().is_encrypted());
-    let loaded = ring.load("fay", &pw("pw")).unwrap();
+    let loaded = ring.load("fay", &pw("pass-word")).unwrap();
     assert_eq!(loaded.key.public_key(), key.public_key());
     assert_eq!(store.state().entries.len(), 1);
 }
@@ -260,16 +277,18 @@ fn a_replaced_key_leaves_no_entry_behind_and_old_key_files_keep_working() {
     let store = Fake::up();
     // A key file made before the OS store, then the store appears.
     let old = ring(dir.path(), KeyStore::File, &store)
-        .generate("gus", false, &encrypted("pw"))
+        .generate("gus", false, &encrypted("pass-word"))
         .unwrap();
     let ring_auto = ring(dir.path(), KeyStore::Auto, &store);
-    let loaded = ring_auto.load("gus", &pw("pw")).unwrap();
+    let loaded = ring_auto.load("gus", &pw("pass-word")).unwrap();
     assert_eq!(loaded.key.public_key(), old.public_key());
     assert!(matches!(ring_auto.home("gus"), Some(KeyHome::File(_))));
     assert!(store.state().entries.is_empty(), "left where it was");
 
     // Rotated: the new key goes to the store, the file becomes a marker.
-    let new = ring_auto.generate("gus", true, &encrypted("pw")).unwrap();
+    let new = ring_auto
+        .generate("gus", true, &encrypted("pass-word"))
+        .unwrap();
     assert_ne!(new.public_key(), old.public_key());
     assert!(matches!(
         ring_auto.home("gus"),
@@ -279,10 +298,10 @@ fn a_replaced_key_leaves_no_entry_behind_and_old_key_files_keep_working() {
 
     // Rotated again into a file: the store's entry goes.
     let file = ring(dir.path(), KeyStore::File, &store)
-        .generate("gus", true, &encrypted("pw"))
+        .generate("gus", true, &encrypted("pass-word"))
         .unwrap();
     assert!(store.state().entries.is_empty());
-    let loaded = ring_auto.load("gus", &pw("pw")).unwrap();
+    let loaded = ring_auto.load("gus", &pw("pass-word")).unwrap();
     assert_eq!(loaded.key.public_key(), file.public_key());
 }
 
@@ -292,10 +311,12 @@ fn a_store_that_refuses_after_saying_ready_gets_the_key_as_a_file() {
     let store = Fake::up();
     store.state().refuses_set = true;
     let ring = ring(dir.path(), KeyStore::Auto, &store);
-    let key = ring.generate("hal", false, &encrypted("pw")).unwrap();
+    let key = ring
+        .generate("hal", false, &encrypted("pass-word"))
+        .unwrap();
     assert!(matches!(ring.home("hal"), Some(KeyHome::File(_))));
     assert_eq!(
-        ring.load("hal", &pw("pw")).unwrap().key.public_key(),
+        ring.load("hal", &pw("pass-word")).unwrap().key.public_key(),
         key.public_key()
     );
 }
@@ -305,9 +326,10 @@ fn an_existing_key_is_refused_without_replace_wherever_it_lives() {
     let dir = tempfile::tempdir().unwrap();
     let store = Fake::up();
     let ring = ring(dir.path(), KeyStore::Auto, &store);
-    ring.generate("ivy", false, &encrypted("pw")).unwrap();
+    ring.generate("ivy", false, &encrypted("pass-word"))
+        .unwrap();
     let err = ring
-        .generate("ivy", false, &encrypted("pw"))
+        .generate("ivy", false, &encrypted("pass-word"))
         .err()
         .unwrap()
         .to_string();

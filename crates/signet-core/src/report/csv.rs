@@ -33,6 +33,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
         "title",
         "status",
         "owner",
+        "owner_name",
         "reason",
         "evidence",
         "notes",
@@ -54,6 +55,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
             cell(&item.plain),
             item.status.label().to_string(),
             cell(item.owner.as_deref().unwrap_or("")),
+            cell(item.owner_name.as_deref().unwrap_or("")),
             cell(item.reason.as_deref().unwrap_or("")),
             cell(
                 &item

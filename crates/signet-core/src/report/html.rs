@@ -5,60 +5,114 @@
 
 use std::fmt::Write;
 
-use super::model::{ItemReport, Report};
+use super::branding::data_url;
+use super::chart;
+use super::cover::cover;
+use super::model::{Counts, ItemReport, Report, TrendPoint};
 use super::text::{
-    audit_lines, chart_rows, fact_value, item_tags, progress_line, roles_line, short_digest,
-    status_text,
+    audit_lines, branding_line, change_line, change_lists, comparison_line, counts_text,
+    fact_value, from_source, item_tags, owner_text, progress_line, provenance_legend, roles_line,
+    short_digest, signer_line, status_text, when as when_text, PROVENANCE_MARK,
 };
 use crate::model::{evidence_note, is_safe_link, Status};
-use crate::render::{escape, inline_html};
+use crate::render::{block_html, escape, inline_html};
+
+/// How many open items the cover lists before "+N more".
+const COVER_OPEN_ITEMS: usize = 16;
+/// Items listed per kind of change before "+N more".
+const CHANGES_LISTED: usize = 25;
 use crate::seal::Seal;
 
 const STYLE: &str = r#"
-:root { --ink:#1d2330; --muted:#5b6475; --line:#dfe3ea; --done:#1f8a4c; --na:#8a93a3; --blocked:#c2362b; --open:#d9a21b; --accent:#2f5bd3; }
+:root { color-scheme: light dark; --ink:#1d2330; --muted:#556070; --line:#dfe3ea; --paper:#fff; --page:#f3f4f7; --card:#f7f8fa;
+  --done:#1e7a45; --na:#aeb5c0; --blocked:#c2362b; --open:#ffffff; --open-line:#8a93a3; --accent:#2f5bd3;
+  --warn-bg:#fdeceb; --ok-bg:#e3f4ea; --draft-bg:#fff4d6; --draft-ink:#7a5600; }
+@media (prefers-color-scheme: dark) {
+  :root { --ink:#e4e8ef; --muted:#a3adbd; --line:#3a4150; --paper:#1b1f27; --page:#11141a; --card:#232834;
+    --done:#3fb56f; --na:#6d7585; --blocked:#f0645a; --open:#1b1f27; --open-line:#a3adbd; --accent:#8fb0ff;
+    --warn-bg:#3a1d1d; --ok-bg:#16301f; --draft-bg:#3a3015; --draft-ink:#f1d48a; }
+}
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0; background: #f6f7f9; }
-main { max-width: 1000px; margin: 0 auto; padding: 32px 40px 48px; background: #fff; }
-h1 { font-size: 28px; margin: 0 0 6px; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0; background: var(--page); }
+main { max-width: 1000px; margin: 0 auto; padding: 32px 40px 48px; background: var(--paper); }
+h1 { font-size: 30px; margin: 4px 0 6px; }
 h2 { font-size: 20px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--line); break-after: avoid; }
 h3 { font-size: 15px; margin: 20px 0 6px; break-after: avoid; }
-.badge { display: inline-block; padding: 3px 10px; border-radius: 999px; font-weight: 600; font-size: 13px; }
-.badge.signed { background: #e3f4ea; color: var(--done); border: 1px solid #b9e2c8; }
-.badge.draft { background: #fff4d6; color: #8a6100; border: 1px solid #f1d48a; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 14px 0; }
+a { color: var(--accent); }
+.brand { display: flex; align-items: center; gap: 14px; color: var(--muted); margin-bottom: 10px; }
+.brand img { max-height: 56px; max-width: 220px; }
+.brand .org { font-weight: 600; color: var(--ink); }
+.cover { border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin: 12px 0 8px; background: var(--card); }
+.cover h2 { margin-top: 0; border: 0; padding: 0; }
+.verdict { display: inline-block; padding: 4px 14px; border-radius: 999px; font-weight: 700; font-size: 15px; border: 2px solid; }
+.verdict.signed { background: var(--ok-bg); color: var(--done); }
+.verdict.override { background: var(--warn-bg); color: var(--blocked); }
+.verdict.draft { background: var(--draft-bg); color: var(--draft-ink); }
+.answer { font-size: 16px; margin: 10px 0 12px; }
+.headline { display: grid; grid-template-columns: 1fr 240px; gap: 18px; align-items: start; }
+.meter { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: var(--paper); }
+.meter .pct { font-size: 28px; font-weight: 700; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 10px 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
+.override-note { border-inline-start: 4px solid var(--blocked); background: var(--warn-bg); padding: 8px 12px; margin: 10px 0; border-radius: 4px; }
+.openlist { columns: 2; column-gap: 28px; margin: 6px 0 0; padding-inline-start: 18px; font-size: 13px; }
+.openlist li { break-inside: avoid; margin-bottom: 2px; }
+.openlist .sec { color: var(--muted); }
+.more { color: var(--muted); font-size: 13px; margin: 4px 0 0; }
 code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
-.override { border: 2px solid var(--blocked); background: #fdeceb; border-radius: 6px; padding: 10px 14px; margin: 16px 0; }
-.override strong { color: var(--blocked); }
-.override ul { columns: 2; column-gap: 24px; margin: 6px 0 0; padding-left: 18px; font-size: 13px; }
-.chart svg { width: 100%; height: auto; }
-.meta { color: var(--muted); margin: 0 0 8px; }
+.group { font-weight: 600; margin: 14px 0 4px; }
 table { width: 100%; border-collapse: collapse; margin: 4px 0 12px; }
 thead { display: table-header-group; }
-th { text-align: left; font-size: 12px; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 4px 6px; }
+th { text-align: start; font-size: 12px; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 4px 6px; }
 td { vertical-align: top; padding: 5px 6px; border-bottom: 1px solid var(--line); }
 tr { break-inside: avoid; }
+table.chart { table-layout: fixed; }
+table.chart td { vertical-align: middle; padding: 4px 6px; }
+table.chart td.label { width: 38%; }
+table.chart td.bar { width: 34%; }
+table.chart td.counts { font-size: 12px; color: var(--muted); white-space: nowrap; }
+svg.bar { width: 100%; height: 16px; display: block; }
+.seg-done { fill: var(--done); } .seg-na { fill: var(--na); } .seg-blocked { fill: url(#signet-hatch); } .seg-open { fill: var(--open); }
+.bar-frame { fill: none; stroke: var(--open-line); stroke-width: 1; }
+.hatch-bg { fill: var(--blocked); } .hatch-line { stroke: var(--paper); stroke-width: 2; }
+.key { display: flex; flex-wrap: wrap; gap: 14px; font-size: 12px; color: var(--muted); margin: 2px 0 10px; }
+.key svg { width: 14px; height: 12px; vertical-align: -1px; margin-inline-end: 4px; }
+svg.trend { max-width: 100%; height: auto; display: block; margin: 4px 0; }
+svg.trend text { fill: var(--muted); font: 11px system-ui, sans-serif; }
+svg.trend .col { fill: var(--done); } svg.trend .col.draft { fill: var(--na); }
+.changes h3 { margin-top: 14px; }
+.changes ul { margin: 4px 0; padding-inline-start: 18px; }
+.meta { color: var(--muted); margin: 0 0 8px; }
+.desc { margin: 4px 0 10px; }
+.desc p { margin: 4px 0; }
+.legend { color: var(--muted); font-size: 12px; }
 td.num { white-space: nowrap; color: var(--muted); width: 4.5em; }
 td.st { white-space: nowrap; width: 7em; }
-td.own { width: 9em; overflow-wrap: anywhere; }
-.status { font-weight: 600; font-size: 12px; padding: 1px 7px; border-radius: 4px; color: #fff; }
+td.own { width: 11em; overflow-wrap: anywhere; }
+.src { color: var(--muted); margin-inline-start: 2px; }
+.status { font-weight: 600; font-size: 12px; padding: 1px 7px; border-radius: 4px; color: #fff; border: 1px solid transparent; }
 .status.done { background: var(--done); }
-.status.not_applicable { background: var(--na); }
+.status.not_applicable { background: var(--na); color: #1d2330; }
 .status.blocked { background: var(--blocked); }
-.status.open { background: #fff; color: #7a5a00; border: 1px solid var(--open); }
+.status.open { background: transparent; color: var(--ink); border-color: var(--open-line); }
 tr.not_applicable .title { text-decoration: line-through; color: var(--muted); }
 .tags, .fields, .ev, .note { font-size: 12px; color: var(--muted); margin-top: 2px; }
-.ev a { color: var(--accent); overflow-wrap: anywhere; }
+.ev a { overflow-wrap: anywhere; }
 .sig td { font-size: 13px; }
 .digest { overflow-wrap: anywhere; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
+@media (max-width: 700px) { main { padding: 16px; } .headline { grid-template-columns: 1fr; } .openlist { columns: 1; } }
 @media print {
+  :root { --ink:#000; --muted:#333; --line:#bbb; --paper:#fff; --page:#fff; --card:#fff; --done:#1e7a45; --na:#b5bbc5; --blocked:#b3261e;
+    --open:#fff; --open-line:#555; --accent:#000; --warn-bg:#fff; --ok-bg:#fff; --draft-bg:#fff; --draft-ink:#000; }
   body { background: #fff; font-size: 11px; }
   main { max-width: none; padding: 0; }
+  .cover { break-after: page; border: 0; padding: 0; }
   h2 { break-before: auto; }
-  .status { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  .ev a { color: var(--ink); }
+  .status, svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .status.done, .status.blocked { color: #fff; }
+  a { color: inherit; }
 }
 "#;
 
@@ -90,28 +144,31 @@ fn evidence_html(target: &str, label: Option<&str>) -> String {
 
 fn item_row(out: &mut String, item: &ItemReport) {
     let pad = item.depth.min(8) as f32 * 1.2;
+    let mark = if from_source(item) {
+        format!("<span class=\"src\">{PROVENANCE_MARK}</span>")
+    } else {
+        String::new()
+    };
     let _ = write!(
         out,
-        "<tr class=\"{}\"><td class=\"num\">{}</td><td><div class=\"title\" style=\"padding-left:{pad}em\">{}</div>",
+        "<tr class=\"{}\"><td class=\"num\">{}</td><td><div class=\"title\" style=\"padding-inline-start:{pad}em\">{}{mark}</div>",
         item.status.as_str(),
         escape(&item.number),
         inline_html(&item.title)
     );
-    let tags = item_tags(item);
-    let indent = format!(" style=\"padding-left:{pad}em\"");
+    let indent = format!(" style=\"padding-inline-start:{pad}em\"");
+    // The owner has its own column.
+    let tags: Vec<String> = item_tags(item)
+        .iter()
+        .filter(|t| !t.starts_with("owner:"))
+        .map(|t| escape(t))
+        .collect();
     if !tags.is_empty() {
-        let tags: Vec<String> = tags
-            .iter()
-            .filter(|t| !t.starts_with("owner:"))
-            .map(|t| escape(t))
-            .collect();
-        if !tags.is_empty() {
-            let _ = write!(
-                out,
-                "<div class=\"tags\"{indent}>{}</div>",
-                tags.join(" · ")
-            );
-        }
+        let _ = write!(
+            out,
+            "<div class=\"tags\"{indent}>{}</div>",
+            tags.join(" · ")
+        );
     }
     let fields: Vec<String> = item
         .fields
@@ -144,89 +201,279 @@ fn item_row(out: &mut String, item: &ItemReport) {
         out,
         "</td><td class=\"st\">{}</td><td class=\"own\">{}</td></tr>",
         status_badge(item.status),
-        escape(item.owner.as_deref().unwrap_or(""))
+        escape(&owner_text(item).unwrap_or_default())
     );
 }
 
-/// Horizontal stacked bars, one per top-level section of each run.
-fn chart(report: &Report) -> String {
-    let rows = chart_rows(report);
-    if rows.is_empty() {
-        return String::new();
+/// The hatching that marks blocked work: told apart from done and n/a by
+/// its stripes, not only its colour, so a grayscale print still reads.
+const PATTERNS: &str = "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\"><defs><pattern id=\"signet-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect class=\"hatch-bg\" width=\"6\" height=\"6\"/><line class=\"hatch-line\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\"/></pattern></defs></svg>\n";
+
+fn segment_class(s: Status) -> &'static str {
+    match s {
+        Status::Done => "seg-done",
+        Status::NotApplicable => "seg-na",
+        Status::Blocked => "seg-blocked",
+        Status::Open => "seg-open",
     }
-    const W: f32 = 920.0;
-    const LABEL: f32 = 300.0;
-    const BAR: f32 = 520.0;
-    const ROW: f32 = 24.0;
-    let h = ROW * rows.len() as f32 + 30.0;
-    let mut svg = format!(
-        "<svg viewBox=\"0 0 {W} {h}\" role=\"img\" aria-label=\"Progress by section\" font-family=\"system-ui, sans-serif\" font-size=\"12\">"
+}
+
+/// One stacked bar, 100 units wide, scaled by CSS.
+fn bar_svg(c: &Counts) -> String {
+    let mut svg = String::from(
+        "<svg class=\"bar\" viewBox=\"0 0 100 16\" preserveAspectRatio=\"none\" aria-hidden=\"true\">",
     );
-    for (i, (label, p)) in rows.iter().enumerate() {
-        let y = i as f32 * ROW;
-        let short: String = if label.chars().count() > 46 {
-            label.chars().take(45).collect::<String>() + "…"
-        } else {
-            label.clone()
-        };
-        let _ = write!(
-            svg,
-            "<text x=\"0\" y=\"{:.1}\" fill=\"#1d2330\">{}</text>",
-            y + 15.0,
-            escape(&short)
-        );
-        let total = p.total.max(1) as f32;
-        let mut x = LABEL;
-        let _ = write!(
-            svg,
-            "<rect x=\"{LABEL}\" y=\"{:.1}\" width=\"{BAR}\" height=\"14\" rx=\"3\" fill=\"#f1f3f6\" stroke=\"#dfe3ea\"/>",
-            y + 4.0
-        );
-        for (n, colour) in [
-            (p.done, "#1f8a4c"),
-            (p.not_applicable, "#8a93a3"),
-            (p.blocked, "#c2362b"),
-        ] {
-            if n == 0 {
-                continue;
-            }
-            let w = BAR * n as f32 / total;
-            let _ = write!(
-                svg,
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"14\" fill=\"{colour}\"/>",
-                y + 4.0
-            );
-            x += w;
+    let total = c.total.max(1) as f32;
+    let mut x = 0.0f32;
+    for (status, n) in chart::segments(c) {
+        if n == 0 {
+            continue;
         }
+        let w = 100.0 * n as f32 / total;
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#5b6475\">{}/{} · {}%</text>",
-            LABEL + BAR + 10.0,
-            y + 15.0,
-            p.closed(),
-            p.total,
-            p.percent
+            "<rect class=\"{}\" x=\"{x:.2}\" y=\"0\" width=\"{w:.2}\" height=\"16\"/>",
+            segment_class(status)
         );
+        x += w;
     }
-    let ly = ROW * rows.len() as f32 + 14.0;
-    let mut lx = LABEL;
-    for (name, colour) in [
-        ("done", "#1f8a4c"),
-        ("n/a", "#8a93a3"),
-        ("blocked", "#c2362b"),
-        ("open", "#f1f3f6"),
+    svg.push_str("<rect class=\"bar-frame\" x=\"0.5\" y=\"0.5\" width=\"99\" height=\"15\" vector-effect=\"non-scaling-stroke\"/></svg>");
+    svg
+}
+
+fn chart_key() -> String {
+    let mut out = String::from("<div class=\"key\">");
+    for (status, name) in [
+        (Status::Done, "done"),
+        (Status::NotApplicable, "n/a"),
+        (Status::Blocked, "blocked"),
+        (Status::Open, "open"),
     ] {
         let _ = write!(
-            svg,
-            "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{colour}\" stroke=\"#dfe3ea\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#5b6475\">{name}</text>",
-            ly - 9.0,
-            lx + 14.0,
-            ly
+            out,
+            "<span><svg viewBox=\"0 0 14 12\" aria-hidden=\"true\"><rect class=\"{}\" width=\"14\" height=\"12\"/><rect class=\"bar-frame\" x=\"0.5\" y=\"0.5\" width=\"13\" height=\"11\"/></svg>{name}</span>",
+            segment_class(status)
         );
-        lx += 80.0;
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// One bar per section, named by the section's own title, under its
+/// checklist's title; counts written out beside each bar.
+fn chart(report: &Report) -> String {
+    let groups = chart::groups(report);
+    if groups.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<section class=\"chart\"><h2>Progress by section</h2>\n");
+    out.push_str(&chart_key());
+    for g in &groups {
+        let _ = write!(
+            out,
+            "<div class=\"group\" dir=\"auto\">{}</div>\n<table class=\"chart\"><tbody>\n",
+            escape(g.title)
+        );
+        for b in &g.bars {
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"label\" dir=\"auto\">{}. {}</td><td class=\"bar\" title=\"{}\">{}</td><td class=\"counts\"><strong>{}%</strong> · {}</td></tr>",
+                escape(b.number),
+                escape(b.label),
+                escape(&counts_text(&b.counts)),
+                bar_svg(&b.counts),
+                b.counts.percent,
+                escape(&counts_text(&b.counts))
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// The progress of the last releases, one column each, oldest first.
+fn trend_svg(points: &[TrendPoint]) -> String {
+    const COL: f32 = 90.0;
+    const H: f32 = 90.0;
+    let w = COL * points.len() as f32;
+    let mut svg = format!(
+        "<svg class=\"trend\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Progress of the last releases\">",
+        h = H + 34.0
+    );
+    for (i, p) in points.iter().enumerate() {
+        let x = i as f32 * COL + 20.0;
+        let h = H * p.percent.min(100) as f32 / 100.0;
+        let class = if p.signed_off { "col" } else { "col draft" };
+        let _ = write!(
+            svg,
+            "<rect class=\"bar-frame\" x=\"{x:.1}\" y=\"14\" width=\"50\" height=\"{H}\"/><rect class=\"{class}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"50\" height=\"{h:.1}\"/><text x=\"{:.1}\" y=\"10\" text-anchor=\"middle\">{}%</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            14.0 + H - h,
+            x + 25.0,
+            p.percent,
+            x + 25.0,
+            H + 30.0,
+            escape(&p.release)
+        );
     }
     svg.push_str("</svg>");
-    format!("<section class=\"chart\"><h2>Progress by section</h2>{svg}</section>\n")
+    svg
+}
+
+fn comparison(report: &Report) -> String {
+    let Some(c) = &report.comparison else {
+        return String::new();
+    };
+    let mut out = format!(
+        "<section class=\"changes\"><h2>Since {}</h2>\n<p>{}</p>\n",
+        escape(&c.base),
+        escape(&comparison_line(c))
+    );
+    let trend = chart::trend(report);
+    if trend.len() > 1 {
+        let _ = writeln!(
+            out,
+            "<h3>Progress of the last releases</h3>{}<p class=\"legend\">Filled: signed off; grey: not signed off.</p>",
+            trend_svg(trend)
+        );
+    }
+    for (heading, list) in change_lists(c) {
+        if list.total == 0 {
+            continue;
+        }
+        let _ = write!(out, "<h3>{heading} ({})</h3><ul>", list.total);
+        for ch in list.items.iter().take(CHANGES_LISTED) {
+            let _ = write!(out, "<li dir=\"auto\">{}</li>", escape(&change_line(ch)));
+        }
+        out.push_str("</ul>");
+        let more = list.total - list.items.len().min(CHANGES_LISTED);
+        if more > 0 {
+            let _ = write!(out, "<p class=\"more\">+{more} more</p>");
+        }
+        out.push('\n');
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+fn brand(report: &Report) -> String {
+    let Some(b) = &report.branding else {
+        return String::new();
+    };
+    let mut out = String::from("<div class=\"brand\">");
+    if let Some(logo) = &b.logo {
+        // An <img> runs no script and loads nothing, whatever an SVG holds.
+        let _ = write!(
+            out,
+            "<img src=\"{}\" alt=\"{}\">",
+            escape(&data_url(logo)),
+            escape(b.org_name.as_deref().unwrap_or("logo"))
+        );
+    }
+    let mut names = Vec::new();
+    if let Some(org) = &b.org_name {
+        names.push(format!(
+            "<span class=\"org\" dir=\"auto\">{}</span>",
+            escape(org)
+        ));
+    }
+    if let Some(client) = &b.client_name {
+        names.push(format!("<span dir=\"auto\">for {}</span>", escape(client)));
+    }
+    out.push_str(&names.join(" "));
+    out.push_str("</div>\n");
+    out
+}
+
+/// "Can we ship?": verdict, progress, who signed, the override, open items.
+fn cover_html(report: &Report, seal: Option<&Seal>) -> String {
+    let c = cover(report, seal);
+    let mut out = String::from("<section class=\"cover\">\n");
+    let _ = writeln!(
+        out,
+        "<h2>Can we ship?</h2><span class=\"verdict {}\">{}</span><p class=\"answer\">{}</p>",
+        c.verdict.class(),
+        escape(c.verdict.label()),
+        escape(&c.answer())
+    );
+    out.push_str("<div class=\"headline\"><dl class=\"facts\">");
+    let _ = write!(
+        out,
+        "<dt>Release</dt><dd dir=\"auto\">{}</dd>",
+        escape(c.release)
+    );
+    if let Some(due) = c.due_date {
+        let _ = write!(out, "<dt>Due</dt><dd>{}</dd>", escape(due));
+    }
+    for s in c.signers {
+        let _ = write!(
+            out,
+            "<dt>Signed by</dt><dd dir=\"auto\">{}</dd>",
+            escape(&signer_line(s))
+        );
+    }
+    let when = if report.is_draft() {
+        "Generated"
+    } else {
+        "Frozen"
+    };
+    let _ = write!(
+        out,
+        "<dt>{when}</dt><dd>{}</dd>",
+        escape(&when_text(&report.generated_at))
+    );
+    if let Some(d) = seal.map(|s| s.digest.as_str()) {
+        let _ = write!(out, "<dt>Digest</dt><dd><code>{}</code></dd>", escape(d));
+    }
+    let _ = write!(
+        out,
+        "</dl><div class=\"meter\"><div class=\"pct\">{}%</div>{}<div class=\"legend\">{}<br>{}</div></div></div>\n",
+        c.progress.percent,
+        bar_svg(&c.progress),
+        escape(&progress_line(&c.progress)),
+        escape(&counts_text(&c.progress))
+    );
+    if let Some(line) = c.override_line() {
+        let _ = writeln!(
+            out,
+            "<p class=\"override-note\" dir=\"auto\"><strong>{}</strong></p>",
+            escape(&line)
+        );
+    }
+    let (shown, more) = c.open_shown(COVER_OPEN_ITEMS);
+    if !shown.is_empty() {
+        let _ = write!(
+            out,
+            "<h3>Open items ({})</h3><ul class=\"openlist\">",
+            c.open_items.len()
+        );
+        for i in shown {
+            let mut sec = String::new();
+            if let Some(ch) = i.checklist {
+                sec.push_str(&escape(ch));
+                sec.push_str(" › ");
+            }
+            sec.push_str(&escape(i.section));
+            let state = if i.status == Status::Open {
+                String::new()
+            } else {
+                format!(" <em>({})</em>", i.status.label())
+            };
+            let _ = write!(
+                out,
+                "<li dir=\"auto\"><span class=\"sec\">{sec} ›</span> {} {}{state}</li>",
+                escape(i.number),
+                escape(i.title)
+            );
+        }
+        out.push_str("</ul>");
+        if more > 0 {
+            let _ = write!(out, "<p class=\"more\">+{more} more, listed below.</p>");
+        }
+        out.push('\n');
+    }
+    out.push_str("</section>\n");
+    out
 }
 
 /// Text as a CSS string literal: everything outside plain ASCII letters,
@@ -245,92 +492,68 @@ fn css_string(s: &str) -> String {
     out
 }
 
-/// Printed pages get a running header and page numbers (CSS page margin
-/// boxes; browsers without them just print the page without).
+/// Printed pages get a running header (with the branding) and page
+/// numbers (CSS page margin boxes; browsers without them print without).
 fn page_rules(report: &Report, seal: Option<&Seal>) -> String {
+    let brand = report
+        .branding
+        .as_ref()
+        .and_then(branding_line)
+        .map_or(String::new(), |b| format!("{b} · "));
     let header = format!(
-        "Signet report · Release {} · {}{}",
+        "{brand}Release {} · {}{}",
         report.release.name,
         status_text(report),
         seal.map_or(String::new(), |s| format!(" · {}", short_digest(&s.digest)))
     );
     format!(
         "@page {{ size: A4; margin: 18mm 14mm 16mm; \
-@top-left {{ content: {}; font: 9px system-ui, sans-serif; color: #5b6475; }} \
-@bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 9px system-ui, sans-serif; color: #5b6475; }} }}\n",
+@top-left {{ content: {}; font: 9px system-ui, sans-serif; color: #333; }} \
+@bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 9px system-ui, sans-serif; color: #333; }} }}\n",
         css_string(&header)
     )
 }
 
 pub fn render(report: &Report, seal: Option<&Seal>) -> String {
     let r = &report.release;
-    let mut out = String::with_capacity(4096 + report.progress.total * 400);
+    let mut out = String::with_capacity(8192 + report.progress.total * 400);
     let title = format!("Release {}", r.name);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta name=\"color-scheme\" content=\"light dark\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-<meta name=\"generator\" content=\"Signet\">\n<title>{} — Signet report</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n",
+<meta name=\"generator\" content=\"Signet\">\n<title>{} — Signet report</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n{PATTERNS}",
         escape(&title),
         page_rules(report, seal)
     );
-    let digest = seal.map(|s| s.digest.as_str());
     out.push_str("<main>\n");
-    let _ = writeln!(out, "<h1>{}</h1>", escape(&title));
-    let badge = if report.is_draft() { "draft" } else { "signed" };
-    let _ = writeln!(
-        out,
-        "<p><span class=\"badge {badge}\">{}</span></p>",
-        escape(&status_text(report))
-    );
-    out.push_str("<dl class=\"facts\">");
-    if let Some(due) = &r.due_date {
-        let _ = write!(out, "<dt>Due</dt><dd>{}</dd>", escape(due));
-    }
-    let _ = write!(
-        out,
-        "<dt>Progress</dt><dd>{}</dd>",
-        escape(&progress_line(&report.progress))
-    );
-    let when = if report.is_draft() {
-        "Generated"
-    } else {
-        "Frozen"
-    };
-    let _ = write!(
-        out,
-        "<dt>{when}</dt><dd>{}</dd>",
-        escape(&report.generated_at)
-    );
-    if let Some(d) = digest {
-        let _ = write!(out, "<dt>Digest</dt><dd><code>{}</code></dd>", escape(d));
-    }
-    out.push_str("</dl>\n");
-    if let Some(o) = &report.override_ {
-        let _ = write!(
-            out,
-            "<div class=\"override\"><strong>Signed off with an override</strong> by {}: {}<br>{} items were still open:<ul>",
-            escape(&o.by),
-            escape(&o.reason),
-            o.open_items.len()
-        );
-        for item in &o.open_items {
-            let _ = write!(out, "<li>{}</li>", escape(item));
-        }
-        out.push_str("</ul></div>\n");
-    }
+    out.push_str(&brand(report));
+    let _ = writeln!(out, "<h1 dir=\"auto\">{}</h1>", escape(&title));
+    out.push_str(&cover_html(report, seal));
     out.push_str(&chart(report));
+    out.push_str(&comparison(report));
+    if let Some(legend) = provenance_legend(report) {
+        let _ = writeln!(out, "<p class=\"legend\">{}</p>", escape(&legend));
+    }
     for run in &report.runs {
         let _ = writeln!(
             out,
-            "<h2>{}</h2>\n<p class=\"meta\">{} v{}, from <code>{}</code> — {}</p>",
+            "<h2 dir=\"auto\">{}</h2>\n<p class=\"meta\">{} v{}, from <code>{}</code> — {}</p>",
             escape(&run.title),
             escape(&run.template),
             run.version,
             escape(&run.source),
             escape(&progress_line(&run.progress))
         );
+        if !run.description.trim().is_empty() {
+            let _ = writeln!(
+                out,
+                "<div class=\"desc\" dir=\"auto\">{}</div>",
+                block_html(&run.description)
+            );
+        }
         if !run.metadata.is_empty() {
             out.push_str("<dl class=\"facts\">");
             for f in &run.metadata {
@@ -346,12 +569,20 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
         for s in &run.sections {
             let _ = writeln!(
                 out,
-                "<h3 style=\"margin-left:{}em\">{}. {} <span class=\"meta\">— {}</span></h3>",
+                "<h3 dir=\"auto\" style=\"margin-inline-start:{}em\">{}. {} <span class=\"meta\">— {}</span></h3>",
                 s.depth.min(6),
                 escape(&s.number),
                 inline_html(&s.title),
                 escape(&progress_line(&s.progress))
             );
+            if !s.description.trim().is_empty() {
+                let _ = writeln!(
+                    out,
+                    "<div class=\"desc\" dir=\"auto\" style=\"margin-inline-start:{}em\">{}</div>",
+                    s.depth.min(6),
+                    block_html(&s.description)
+                );
+            }
             if s.items.is_empty() {
                 continue;
             }
@@ -372,11 +603,11 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
             for s in &seal.signatures {
                 let _ = writeln!(
                     out,
-                    "<tr><td>{} ({})</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                    "<tr><td dir=\"auto\">{} ({})</td><td dir=\"auto\">{}</td><td>{}</td><td><code>{}</code></td></tr>",
                     escape(&s.name),
                     escape(&s.handle),
                     escape(&s.role),
-                    escape(&s.signed_at),
+                    escape(&when_text(&s.signed_at)),
                     escape(&s.key_id)
                 );
             }

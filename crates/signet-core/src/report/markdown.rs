@@ -5,8 +5,14 @@
 
 use std::fmt::Write;
 
+use super::chart;
+use super::cover::{cover, open_item_line};
 use super::model::{ItemReport, Report};
-use super::text::{audit_lines, fact_value, item_tags, progress_line, roles_line, status_text};
+use super::text::{
+    audit_lines, branding_line, change_line, change_lists, comparison_line, counts_text,
+    fact_value, from_source, item_tags, progress_line, provenance_legend, roles_line, signer_line,
+    when as when_text, PROVENANCE_MARK,
+};
 use crate::model::{is_safe_link, Status};
 use crate::seal::Seal;
 
@@ -64,7 +70,12 @@ fn item_line(out: &mut String, item: &ItemReport) {
     } else {
         title
     };
-    let _ = write!(out, "{indent}- [{boxed}] **{}** {title}", item.number);
+    let mark = if from_source(item) {
+        PROVENANCE_MARK
+    } else {
+        ""
+    };
+    let _ = write!(out, "{indent}- [{boxed}] **{}** {title}{mark}", item.number);
     let mut tags: Vec<String> = item_tags(item).iter().map(|t| escape_inline(t)).collect();
     if item.status == Status::Blocked {
         tags[0] = format!("**{}**", tags[0]);
@@ -99,35 +110,148 @@ fn item_line(out: &mut String, item: &ItemReport) {
     }
 }
 
-pub fn render(report: &Report, seal: Option<&Seal>) -> String {
-    let r = &report.release;
-    let mut out = String::new();
-    let _ = writeln!(out, "# Release {}\n", escape_inline(&r.name));
-    let mut facts = vec![format!("**Status:** {}", status_text(report))];
-    if let Some(due) = &r.due_date {
+/// How many open items the cover lists before "+N more".
+const COVER_OPEN_ITEMS: usize = 15;
+/// Items listed per kind of change before "+N more".
+const CHANGES_LISTED: usize = 25;
+
+/// A text bar of ten cells: `███████░░░`.
+pub(crate) fn text_bar(percent: u32) -> String {
+    let full = (percent.min(100) as usize + 5) / 10;
+    format!("{}{}", "█".repeat(full), "░".repeat(10 - full))
+}
+
+/// "Can we ship?": the cover facts every format opens with.
+fn cover_block(out: &mut String, report: &Report, seal: Option<&Seal>) {
+    let c = cover(report, seal);
+    out.push_str("## Can we ship?\n\n");
+    let _ = writeln!(
+        out,
+        "**{}** — {}\n",
+        c.verdict.label(),
+        escape_inline(&c.answer())
+    );
+    let mut facts = vec![format!("**Release:** {}", escape_inline(c.release))];
+    if let Some(due) = c.due_date {
         facts.push(format!("**Due:** {due}"));
     }
-    facts.push(format!("**Progress:** {}", progress_line(&report.progress)));
+    let _ = writeln!(out, "- {}", facts.join(" · "));
+    let _ = writeln!(
+        out,
+        "- **Progress:** {} {} — {}",
+        text_bar(c.progress.percent),
+        progress_line(&c.progress),
+        counts_text(&c.progress)
+    );
+    for s in c.signers {
+        let _ = writeln!(out, "- **Signed by:** {}", escape_inline(&signer_line(s)));
+    }
+    if let Some(line) = c.override_line() {
+        let _ = writeln!(out, "- **Override:** {}", escape_inline(&line));
+    }
     let when = if report.is_draft() {
         "Generated"
     } else {
         "Frozen"
     };
-    facts.push(format!("**{when}:** {}", report.generated_at));
-    let _ = writeln!(out, "{}\n", facts.join(" · "));
-    if let Some(o) = &report.override_ {
-        let _ = writeln!(
-            out,
-            "> [!WARNING]\n> **Signed off with an override** by {}: {}\n>\n> {} items were still open:\n>",
-            escape_inline(&o.by),
-            escape_inline(&o.reason),
-            o.open_items.len()
-        );
-        for item in &o.open_items {
-            let _ = writeln!(out, "> - {}", escape_inline(item));
+    let _ = writeln!(out, "- **{when}:** {}\n", when_text(&report.generated_at));
+    let (shown, more) = c.open_shown(COVER_OPEN_ITEMS);
+    if !shown.is_empty() {
+        let _ = writeln!(out, "**Open items ({}):**\n", c.open_items.len());
+        for i in shown {
+            let _ = writeln!(out, "- {}", escape_inline(&open_item_line(i)));
+        }
+        if more > 0 {
+            let _ = writeln!(out, "- +{more} more (listed below)");
         }
         out.push('\n');
     }
+}
+
+fn chart_block(out: &mut String, report: &Report) {
+    let groups = chart::groups(report);
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str("## Progress by section\n\n");
+    for g in &groups {
+        let _ = writeln!(out, "**{}**\n", escape_inline(g.title));
+        out.push_str("| Section | Progress | Done | N/A | Blocked | Open |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
+        for b in &g.bars {
+            let _ = writeln!(
+                out,
+                "| {}. {} | {} {}% | {} | {} | {} | {} |",
+                b.number,
+                escape_inline(b.label),
+                text_bar(b.counts.percent),
+                b.counts.percent,
+                b.counts.done,
+                b.counts.not_applicable,
+                b.counts.blocked,
+                b.counts.open
+            );
+        }
+        out.push('\n');
+    }
+}
+
+fn comparison_block(out: &mut String, report: &Report) {
+    let Some(c) = &report.comparison else {
+        return;
+    };
+    let _ = writeln!(out, "## Since {}\n", escape_inline(&c.base));
+    let _ = writeln!(out, "{}\n", escape_inline(&comparison_line(c)));
+    let trend = chart::trend(report);
+    if trend.len() > 1 {
+        out.push_str("| Release | Progress | Closed |\n| --- | --- | ---: |\n");
+        for t in trend {
+            let _ = writeln!(
+                out,
+                "| {}{} | {} {}% | {}/{} |",
+                escape_inline(&t.release),
+                if t.signed_off { " (signed off)" } else { "" },
+                text_bar(t.percent),
+                t.percent,
+                t.closed,
+                t.total
+            );
+        }
+        out.push('\n');
+    }
+    for (heading, list) in change_lists(c) {
+        if list.total == 0 {
+            continue;
+        }
+        let _ = writeln!(out, "**{heading} ({}):**\n", list.total);
+        for ch in list.items.iter().take(CHANGES_LISTED) {
+            let _ = writeln!(out, "- {}", escape_inline(&change_line(ch)));
+        }
+        let more = list.total - list.items.len().min(CHANGES_LISTED);
+        if more > 0 {
+            let _ = writeln!(out, "- +{more} more");
+        }
+        out.push('\n');
+    }
+}
+
+/// Markdown prose kept as written, one paragraph after another.
+fn description(out: &mut String, text: &str) {
+    let text = text.trim();
+    if !text.is_empty() {
+        let _ = writeln!(out, "{text}\n");
+    }
+}
+
+pub fn render(report: &Report, seal: Option<&Seal>) -> String {
+    let r = &report.release;
+    let mut out = String::new();
+    let _ = writeln!(out, "# Release {}\n", escape_inline(&r.name));
+    if let Some(line) = report.branding.as_ref().and_then(branding_line) {
+        let _ = writeln!(out, "_{}_\n", escape_inline(&line));
+    }
+    cover_block(&mut out, report, seal);
+    chart_block(&mut out, report);
+    comparison_block(&mut out, report);
     if report.runs.len() > 1 {
         out.push_str("| Checklist | Progress |\n| --- | --- |\n");
         for run in &report.runs {
@@ -140,6 +264,9 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
         }
         out.push('\n');
     }
+    if let Some(legend) = provenance_legend(report) {
+        let _ = writeln!(out, "_{}_\n", escape_inline(&legend));
+    }
     for run in &report.runs {
         let _ = writeln!(
             out,
@@ -150,6 +277,7 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
             run.source.replace('`', "'"),
             progress_line(&run.progress)
         );
+        description(&mut out, &run.description);
         for f in &run.metadata {
             let _ = writeln!(
                 out,
@@ -170,6 +298,7 @@ pub fn render(report: &Report, seal: Option<&Seal>) -> String {
                 s.title.replace(['\n', '\r'], " "),
                 progress_line(&s.progress)
             );
+            description(&mut out, &s.description);
             for item in &s.items {
                 item_line(&mut out, item);
             }

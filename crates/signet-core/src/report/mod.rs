@@ -4,13 +4,19 @@
 //! compares. [`write_atomic`] puts bytes on disk via temp file + rename so a
 //! crash never leaves half a report.
 
+pub mod branding;
+mod chart;
+pub mod compare;
+mod cover;
 mod csv;
 mod html;
 pub(crate) mod json;
 mod markdown;
 pub mod model;
+mod paper;
 pub(crate) mod pdf;
 mod text;
+mod v1;
 
 use std::io::Write;
 use std::path::Path;
@@ -22,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::seal::Seal;
 
 pub use model::{Report, SCHEMA};
-pub use pdf::Paper;
+pub use paper::Paper;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -73,12 +79,19 @@ impl FromStr for Format {
 
 /// Renders a report. A `seal` (signed reports) is shown in the sign-off
 /// block and embedded so `signet verify` can check the file on its own.
+/// The seal's version names the layout: a version-1 seal renders as the
+/// frozen layout 1 (see [`v1`]), so old reports keep verifying.
 pub fn render(
     report: &Report,
     seal: Option<&Seal>,
     format: Format,
     paper: Paper,
 ) -> Result<Vec<u8>> {
+    if seal.is_some_and(|s| s.signet_seal == 1) {
+        if let Some(out) = v1::render(report, seal, format, paper) {
+            return out;
+        }
+    }
     match format {
         Format::Markdown => {
             let (mut out, block) = with_seal_comment(seal, || markdown::render(report, seal));

@@ -21,6 +21,16 @@ pub const SCHEMA: &str = "signet.report/1";
 #[serde(deny_unknown_fields)]
 pub struct Report {
     pub audit: Audit,
+    /// Who prepared the report for whom (organisation, client, logo), as
+    /// set with `signet config` when the report was made. Absent when none,
+    /// so reports signed before it existed keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branding: Option<Branding>,
+    /// What changed since an earlier release. Signed reports carry the one
+    /// computed when they were frozen; absent when there is nothing to
+    /// compare with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
     /// When the snapshot was frozen (signed reports) or generated (drafts).
     pub generated_at: String,
     /// Present when sign-off was forced with items still open.
@@ -76,10 +86,18 @@ impl Counts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Override {
+    /// The approver who signed with the override (their handle). Reports
+    /// frozen before it named the approver hold the acting user here.
     pub by: String,
+    /// The approver's name, when the report names the approver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<String>,
     /// `number [status] text` of every item not done or n/a when signed.
     pub open_items: Vec<String>,
     pub reason: String,
+    /// The role the approver signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +108,10 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approver_roles: Vec<String>,
     pub content_hash: String,
+    /// The checklist's prose before its first section (markdown). Absent
+    /// when none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
     /// The checklist's front matter and `**Key:** value` facts, in order.
     /// Absent when none, like `approver_roles`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -126,6 +148,10 @@ pub struct ItemReport {
     pub notes: String,
     pub number: String,
     pub owner: Option<String>,
+    /// The registered person `owner` names, by their full name, when that
+    /// differs from `owner` (a handle or an e-mail). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_name: Option<String>,
     pub plain: String,
     pub reason: Option<String>,
     pub status: Status,
@@ -148,6 +174,109 @@ pub struct EvidenceReport {
     pub added_by: String,
     pub label: Option<String>,
     pub target: String,
+}
+
+/// Who prepared a report for whom. Set once per database (`signet config`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branding {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<Logo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
+}
+
+impl Branding {
+    pub fn is_empty(&self) -> bool {
+        self.client_name.is_none() && self.logo.is_none() && self.org_name.is_none()
+    }
+}
+
+/// An image checked when it was set (see `report::branding`): PNG or SVG,
+/// at most [`crate::report::branding::MAX_LOGO_BYTES`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logo {
+    /// The image file, base64 (standard alphabet, padded).
+    pub data: String,
+    /// `image/png` or `image/svg+xml`.
+    pub media_type: String,
+}
+
+/// What changed between an earlier release (`base`) and this one. Items
+/// pair by checklist (template name) and stable key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    /// Items this release has that the base had not.
+    pub added: ChangeList,
+    /// The earlier release's name.
+    pub base: String,
+    /// The base's frozen revision compared with; 0 when its state at the
+    /// time (it was not signed off).
+    pub base_revision: u32,
+    /// Closed (done or n/a) now, open or blocked in the base.
+    pub newly_done: ChangeList,
+    /// Closed in the base, open or blocked now.
+    pub regressed: ChangeList,
+    /// Items the base had that this release has not.
+    pub removed: ChangeList,
+    /// Progress of the releases before this one that share a checklist
+    /// with it, oldest first, ending with this release.
+    pub trend: Vec<TrendPoint>,
+}
+
+/// One kind of change: the first [`ChangeList::LIMIT`] items, and how many
+/// there are in all (a new checklist adds thousands at once).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeList {
+    pub items: Vec<ItemChange>,
+    pub total: usize,
+}
+
+impl ChangeList {
+    pub const LIMIT: usize = 200;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemChange {
+    pub number: String,
+    /// The section's title (plain text).
+    pub section: String,
+    /// Status in this release; absent for a removed item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// The item's title (plain text).
+    pub title: String,
+    /// Status in the base; absent for an added item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was: Option<Status>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendPoint {
+    /// Items done or n/a.
+    pub closed: usize,
+    pub percent: u32,
+    pub release: String,
+    pub signed_off: bool,
+    pub total: usize,
+}
+
+/// What the report adds to the release view: looked up by the store,
+/// decided here.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub branding: Option<Branding>,
+    /// Each run's checklist description, by template id.
+    pub descriptions: BTreeMap<i64, String>,
+    /// The registered people, to name owners.
+    pub owners: crate::owners::Owners,
 }
 
 /// What the audit trail says about this release at the time of the report.
@@ -209,7 +338,7 @@ impl Audit {
     }
 }
 
-fn item_report(i: &ItemView, depth: usize) -> ItemReport {
+fn item_report(i: &ItemView, depth: usize, owners: &crate::owners::Owners) -> ItemReport {
     ItemReport {
         depth,
         evidence: i
@@ -235,6 +364,7 @@ fn item_report(i: &ItemView, depth: usize) -> ItemReport {
         notes: i.notes.clone(),
         number: i.number.clone(),
         owner: i.owner.clone(),
+        owner_name: owner_name(owners, i.owner.as_deref()),
         plain: i.plain.clone(),
         reason: i.reason.clone(),
         status: i.status,
@@ -244,14 +374,22 @@ fn item_report(i: &ItemView, depth: usize) -> ItemReport {
     }
 }
 
-fn sections(roots: &[SectionView]) -> Vec<SectionReport> {
+/// The registered person's name when the owner text names them some other
+/// way (handle, e-mail).
+fn owner_name(owners: &crate::owners::Owners, owner: Option<&str>) -> Option<String> {
+    let owner = owner?;
+    let p = owners.person(owner)?;
+    (p.name.trim() != owner.trim()).then(|| p.name.clone())
+}
+
+fn sections(roots: &[SectionView], owners: &crate::owners::Owners) -> Vec<SectionReport> {
     let mut out = Vec::new();
     let mut stack: Vec<(&SectionView, usize)> = roots.iter().rev().map(|s| (s, 0)).collect();
     while let Some((s, depth)) = stack.pop() {
         let mut items = Vec::new();
         let mut istack: Vec<(&ItemView, usize)> = s.items.iter().rev().map(|i| (i, 0)).collect();
         while let Some((i, d)) = istack.pop() {
-            items.push(item_report(i, d));
+            items.push(item_report(i, d, owners));
             istack.extend(i.items.iter().rev().map(|c| (c, d + 1)));
         }
         out.push(SectionReport {
@@ -277,8 +415,29 @@ pub fn build(
     generated_at: &str,
     override_: Option<Override>,
 ) -> Report {
+    build_with(
+        view,
+        audit,
+        revision,
+        generated_at,
+        override_,
+        &Extras::default(),
+    )
+}
+
+/// [`build`], with what the store looked up beyond the view.
+pub fn build_with(
+    view: &ReleaseView,
+    audit: Audit,
+    revision: u32,
+    generated_at: &str,
+    override_: Option<Override>,
+    extras: &Extras,
+) -> Report {
     Report {
         audit,
+        branding: extras.branding.clone().filter(|b| !b.is_empty()),
+        comparison: None,
         generated_at: generated_at.to_string(),
         override_,
         progress: view.progress.into(),
@@ -298,6 +457,11 @@ pub fn build(
             .map(|r| RunReport {
                 approver_roles: r.template.approver_roles.clone(),
                 content_hash: r.template.content_hash.clone(),
+                description: extras
+                    .descriptions
+                    .get(&r.template.id)
+                    .map(|d| d.trim().to_string())
+                    .unwrap_or_default(),
                 metadata: r
                     .template
                     .metadata
@@ -310,7 +474,7 @@ pub fn build(
                     })
                     .collect(),
                 progress: r.progress.into(),
-                sections: sections(&r.sections),
+                sections: sections(&r.sections, &extras.owners),
                 source: r.template.source_name.clone(),
                 template: r.template.slug.clone(),
                 title: r.template.title.clone(),

@@ -8,8 +8,6 @@
 //! (`signet-seal.json`, written last so `signet verify` finds it), plus
 //! `payload.json` and one `.minisig` per approver for `pdfdetach` + `minisign`.
 
-use std::str::FromStr;
-
 use pdf_writer::types::{ActionType, AnnotationType, BorderType};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
@@ -22,46 +20,7 @@ use crate::error::{Error, Result};
 use crate::model::{is_safe_link, Status};
 use crate::seal::Seal;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub enum Paper {
-    #[default]
-    A4,
-    Letter,
-}
-
-impl Paper {
-    fn size(self) -> (f32, f32) {
-        match self {
-            Paper::A4 => (595.0, 842.0),
-            Paper::Letter => (612.0, 792.0),
-        }
-    }
-
-    /// Which paper a PDF we wrote uses, from its first page's media box.
-    pub fn of_pdf(bytes: &[u8]) -> Paper {
-        let letter = b"/MediaBox [0 0 612 792]";
-        if bytes.windows(letter.len()).any(|w| w == letter) {
-            Paper::Letter
-        } else {
-            Paper::A4
-        }
-    }
-}
-
-impl FromStr for Paper {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Paper> {
-        match s.to_ascii_lowercase().as_str() {
-            "a4" => Ok(Paper::A4),
-            "letter" | "us-letter" => Ok(Paper::Letter),
-            other => Err(Error::Invalid(format!(
-                "unknown paper size '{other}' (use a4 or letter)"
-            ))),
-        }
-    }
-}
+pub use super::paper::Paper;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Font {
@@ -882,7 +841,7 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
     Ok(pdf.finish())
 }
 
-const PAYLOAD_PART: &[u8] = b"Payload";
+pub(crate) const PAYLOAD_PART: &[u8] = b"Payload";
 
 /// The seal of a PDF we wrote, with its payload, if it has one.
 pub(crate) fn find_seal(bytes: &[u8]) -> Option<Result<Seal>> {

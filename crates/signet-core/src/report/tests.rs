@@ -1,4 +1,5 @@
 use super::*;
+use super::{branding, chart, compare, cover, text};
 use crate::import::{import_bytes, ImportOptions};
 use crate::model::{Evidence, Status, Tick};
 use crate::report::model;
@@ -118,10 +119,7 @@ fn canonical_form_has_sorted_keys_and_no_whitespace() {
 #[test]
 fn markdown_boxes_reflect_status_and_links_are_safe() {
     let md = render_str(Format::Markdown);
-    assert!(
-        md.contains("- [x] **1.1** Licences checked — checked in source"),
-        "{md}"
-    );
+    assert!(md.contains("- [x] **1.1** Licences checked†\n"), "{md}");
     assert!(
         md.contains("- [x] **1.2** Privacy policy **updated** — owner: ana"),
         "{md}"
@@ -137,8 +135,11 @@ fn markdown_boxes_reflect_status_and_links_are_safe() {
     );
     assert!(md.contains("`javascript:alert(1)`"), "{md}");
     assert!(!md.contains("](javascript:"), "{md}");
-    assert!(md.contains("**Progress:** 3/5 closed (60%)"), "{md}");
-    assert!(md.contains("DRAFT — not signed off"), "{md}");
+    assert!(
+        md.contains("- **Progress:** ██████░░░░ 3/5 closed (60%) — 2 done · 1 n/a · 2 open"),
+        "{md}"
+    );
+    assert!(md.contains("**Draft — not signed off**"), "{md}");
     assert!(md.contains("## Audit trail"), "{md}");
     assert!(!md.contains("signet-seal"), "drafts carry no seal");
 }
@@ -152,7 +153,10 @@ fn html_is_self_contained_with_no_script_and_no_outside_requests() {
         "src=",
         "<link",
         "@import",
-        "url(",
+        "url(h",
+        "url(/",
+        "url(\"",
+        "url('",
         "<iframe",
         "<object",
         "javascript:\"",
@@ -177,7 +181,7 @@ fn html_is_self_contained_with_no_script_and_no_outside_requests() {
         html.contains("<code>javascript:alert(1)</code>"),
         "hostile link shown inert"
     );
-    assert!(html.contains("<svg viewBox"), "progress chart");
+    assert!(html.contains("<svg class=\"bar\""), "progress chart");
     assert!(html.contains("Content-Security-Policy"));
     assert!(
         html.contains("<strong>updated</strong>"),
@@ -243,7 +247,7 @@ fn csv_has_one_row_per_item_and_defuses_formulas() {
     assert_eq!(numbers, ["1.1", "1.2", "1.2.1", "2.1", "2.2"]);
     assert_eq!(rows[4].get(6), Some("'=cmd()"));
     assert_eq!(rows[3].get(7), Some("n/a"));
-    assert_eq!(rows[1].get(10), Some("https://ci.example/run/81"));
+    assert_eq!(rows[1].get(11), Some("https://ci.example/run/81"));
 }
 
 #[test]
@@ -310,4 +314,187 @@ fn checklist_facts_and_roles_are_shown_and_absent_when_none() {
     for needle in ["Environment: production", "sign-off by: QA lead, Security."] {
         assert!(pdf.contains(needle), "missing {needle:?} in:\n{pdf}");
     }
+}
+
+/// The report with everything layout 2 adds: an approver's override, a
+/// named owner, a checklist description, branding and a comparison.
+fn full_report() -> Report {
+    let mut r = report();
+    r.revision = 1;
+    r.release.status = "signed_off".into();
+    r.override_ = Some(model::Override {
+        by: "ana".into(),
+        by_name: Some("Ana Ruiz".into()),
+        open_items: vec!["1.2.1 [open] EU text".into(), "2.2 [open] =cmd()".into()],
+        reason: "EU text ships in 2.4.1".into(),
+        role: Some("Tech lead".into()),
+    });
+    r.runs[0].description = "Run this before **every** launch.".into();
+    r.runs[0].sections[0].items[1].owner_name = Some("Ana Ruiz".into());
+    r.branding = Some(model::Branding {
+        client_name: Some("Globex".into()),
+        logo: Some(
+            branding::logo_from_bytes(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec())
+                .unwrap(),
+        ),
+        org_name: Some("Acme Consulting".into()),
+    });
+    let mut base = report();
+    base.release.name = "v2.3.0".into();
+    r.comparison = Some(compare::compare(&r, &base, 1, vec![]));
+    r
+}
+
+#[test]
+fn every_added_field_is_in_canonical_order_and_round_trips() {
+    let r = full_report();
+    let canonical = r.canonical().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&canonical).unwrap();
+    assert_eq!(
+        serde_json::to_vec(&v).unwrap(),
+        canonical,
+        "keys in byte order"
+    );
+    assert_eq!(Report::from_json(&canonical).unwrap(), r);
+    // Without them, the bytes are those of a report made before they existed.
+    let plain = String::from_utf8(report().canonical().unwrap()).unwrap();
+    for absent in ["branding", "comparison", "by_name", "owner_name"] {
+        assert!(!plain.contains(absent), "{absent} in {plain}");
+    }
+    let v: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert!(v["runs"][0].get("description").is_none(), "{plain}");
+}
+
+#[test]
+fn the_cover_names_open_items_by_section_and_title_never_by_key() {
+    let r = full_report();
+    let c = cover::cover(&r, None);
+    assert_eq!(c.verdict, cover::Verdict::SignedOffWithOverride);
+    let lines: Vec<String> = c.open_items.iter().map(cover::open_item_line).collect();
+    assert_eq!(lines, ["Legal › 1.2.1 EU text", "Ops › 2.2 =cmd()"]);
+    let (shown, more) = c.open_shown(1);
+    assert_eq!((shown.len(), more), (1, 1));
+    assert_eq!(
+        c.override_line().unwrap(),
+        "Signed off with an override by Ana Ruiz (ana), Tech lead: EU text ships in 2.4.1"
+    );
+    assert_eq!(
+        c.answer(),
+        "Yes, on an approver's override (revision 1) — 2 items still open."
+    );
+    let draft = report();
+    let d = cover::cover(&draft, None);
+    assert_eq!(d.verdict, cover::Verdict::Draft);
+    assert_eq!(d.answer(), "Not yet — 2 items open; not signed off.");
+    for format in [Format::Markdown, Format::Html] {
+        let text = String::from_utf8(render(&r, None, format, Paper::A4).unwrap()).unwrap();
+        for key in &r.items().map(|(_, _, i)| i.key.clone()).collect::<Vec<_>>() {
+            assert!(!text.contains(key.as_str()), "{format:?} shows key {key}");
+        }
+        assert!(
+            text.contains("Ana Ruiz (ana), Tech lead: EU text ships in 2.4.1"),
+            "{format:?}"
+        );
+    }
+}
+
+#[test]
+fn an_override_frozen_before_approvers_were_recorded_reads_as_it_was() {
+    let o = model::Override {
+        by: "lead".into(),
+        by_name: None,
+        open_items: vec![],
+        reason: "known".into(),
+        role: None,
+    };
+    assert_eq!(
+        text::override_line(&o),
+        "Signed off with an override by lead: known"
+    );
+}
+
+#[test]
+fn chart_bars_name_their_sections_and_the_checklist_once() {
+    let r = report();
+    let groups = chart::groups(&r);
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].title, "Launch");
+    let labels: Vec<&str> = groups[0].bars.iter().map(|b| b.label).collect();
+    assert_eq!(labels, ["Legal", "Ops"]);
+    // A checklist wrapped in one heading charts the sections inside it.
+    let mut wrapped = r.clone();
+    let run = &mut wrapped.runs[0];
+    for s in &mut run.sections {
+        s.depth = 1;
+    }
+    let mut wrapper = run.sections[0].clone();
+    wrapper.depth = 0;
+    wrapper.items.clear();
+    wrapper.plain = "Release checklist".into();
+    run.sections.insert(0, wrapper);
+    let labels: Vec<&str> = chart::groups(&wrapped)[0]
+        .bars
+        .iter()
+        .map(|b| b.label)
+        .collect();
+    assert_eq!(labels, ["Legal", "Ops"]);
+    let html = String::from_utf8(render(&r, None, Format::Html, Paper::A4).unwrap()).unwrap();
+    assert!(
+        html.contains("<td class=\"label\" dir=\"auto\">1. Legal</td>"),
+        "{html}"
+    );
+    assert!(!html.contains("Launch: 1. Legal"));
+}
+
+#[test]
+fn comparison_finds_newly_done_regressed_added_and_removed() {
+    let now = report();
+    let mut base = report();
+    base.release.name = "v2.3.0".into();
+    let legal = &mut base.runs[0].sections[0];
+    legal.items[1].status = Status::Open; // 1.2 done now: newly done
+    legal.items[2].status = Status::Done; // 1.2.1 open now: regressed
+    let ops = &mut base.runs[0].sections[1];
+    let mut gone = ops.items.pop().unwrap(); // 2.2: added now
+    gone.key = "retired".into();
+    gone.plain = "Old check".into();
+    ops.items.push(gone); // in the base only: removed
+    let c = compare::compare(&now, &base, 1, vec![]);
+    let titles =
+        |l: &model::ChangeList| l.items.iter().map(|i| i.title.clone()).collect::<Vec<_>>();
+    assert_eq!(titles(&c.newly_done), ["Privacy policy updated"]);
+    assert_eq!(titles(&c.regressed), ["EU text"]);
+    assert_eq!(titles(&c.added), ["=cmd()"]);
+    assert_eq!(titles(&c.removed), ["Old check"]);
+    assert_eq!(c.regressed.items[0].was, Some(Status::Done));
+    assert_eq!(
+        text::change_line(&c.newly_done.items[0]),
+        "Legal › 1.2 Privacy policy updated (open → done)"
+    );
+    assert_eq!(
+        text::comparison_line(&c),
+        "Since v2.3.0 (revision 1): 1 newly done, 1 regressed, 1 added, 1 removed."
+    );
+}
+
+#[test]
+fn provenance_is_a_legend_once_and_owners_are_named() {
+    let r = full_report();
+    for format in [Format::Markdown, Format::Html] {
+        let text = String::from_utf8(render(&r, None, format, Paper::A4).unwrap()).unwrap();
+        assert_eq!(
+            text.matches("checked in source:").count(),
+            1,
+            "{format:?}: {text}"
+        );
+        assert!(text.contains("Ana Ruiz (ana)"), "{format:?}");
+        assert!(text.contains("Acme Consulting"), "{format:?}");
+        assert!(text.contains("every"), "{format:?}: description");
+    }
+    let html = String::from_utf8(render(&r, None, Format::Html, Paper::A4).unwrap()).unwrap();
+    assert!(
+        html.contains("<img src=\"data:image/svg+xml;base64,"),
+        "logo"
+    );
+    assert!(html.contains("Run this before <strong>every</strong> launch."));
 }

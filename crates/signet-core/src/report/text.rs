@@ -1,10 +1,16 @@
 //! Wording shared by the markdown, HTML and PDF renderers, so the three say
 //! the same thing in the same words.
 
-use super::model::{Audit, Counts, FieldReport, ItemReport, Report};
+use super::model::{
+    Audit, Branding, ChangeList, Comparison, Counts, FieldReport, ItemChange, ItemReport, Override,
+    Report,
+};
+use crate::seal::Signature;
 
 /// The progress chart's bars: each run's top-level sections, labelled
 /// `number. title` (prefixed with the checklist when there are several).
+/// Layout 2's PDF still draws these; the other renderers use
+/// [`super::chart::groups`], which names each section once.
 pub fn chart_rows(report: &Report) -> Vec<(String, Counts)> {
     report
         .runs
@@ -43,7 +49,9 @@ pub fn status_text(report: &Report) -> String {
     }
 }
 
-/// `owner: ana · n/a: reason · checked in source` — the facts after a title.
+/// `owner: Ana Ruiz (ana) · n/a: reason` — the facts after a title. Where
+/// the item's state came from is a mark ([`PROVENANCE_MARK`]) explained
+/// once by [`provenance_legend`], not words repeated under every item.
 pub fn item_tags(item: &ItemReport) -> Vec<String> {
     let mut tags = Vec::new();
     match item.status {
@@ -53,13 +61,131 @@ pub fn item_tags(item: &ItemReport) -> Vec<String> {
         Status::Blocked => tags.push(format!("blocked: {}", item.reason.as_deref().unwrap_or(""))),
         _ => {}
     }
-    if let Some(o) = &item.owner {
+    if let Some(o) = owner_text(item) {
         tags.push(format!("owner: {o}"));
     }
-    if item.initially_checked {
-        tags.push("checked in source".into());
-    }
     tags
+}
+
+/// The owner as a person's name, the handle (or e-mail) they were given
+/// as in brackets: `Ana Ruiz (ana)`. Free-text owners stay as written.
+pub fn owner_text(item: &ItemReport) -> Option<String> {
+    let owner = item.owner.as_deref()?;
+    Some(match &item.owner_name {
+        Some(name) => format!("{name} ({owner})"),
+        None => owner.to_string(),
+    })
+}
+
+/// Marks an item whose box was already ticked in the imported checklist.
+/// In Windows-1252 too, so the PDF's standard fonts print it.
+pub const PROVENANCE_MARK: &str = "†";
+
+/// Whether an item carries [`PROVENANCE_MARK`].
+pub fn from_source(item: &ItemReport) -> bool {
+    item.initially_checked
+}
+
+/// The legend for [`PROVENANCE_MARK`], when any item carries it.
+pub fn provenance_legend(report: &Report) -> Option<String> {
+    report.items().any(|(_, _, i)| from_source(i)).then(|| {
+        format!(
+            "{PROVENANCE_MARK} checked in source: the box was already ticked in the imported checklist."
+        )
+    })
+}
+
+/// `Signed off with an override by Ana Ruiz (ana), Tech lead: reason`.
+/// Reports frozen before the approver was recorded name who ran the
+/// command, as they said then.
+pub fn override_line(o: &Override) -> String {
+    let who = match &o.by_name {
+        Some(name) => format!("{name} ({})", o.by),
+        None => o.by.clone(),
+    };
+    let role = o
+        .role
+        .as_deref()
+        .map_or(String::new(), |r| format!(", {r}"));
+    format!("Signed off with an override by {who}{role}: {}", o.reason)
+}
+
+/// `Ana Ruiz (ana), Tech lead, 2026-11-26 12:00 UTC`.
+pub fn signer_line(s: &Signature) -> String {
+    format!(
+        "{} ({}), {}, {}",
+        s.name,
+        s.handle,
+        s.role,
+        when(&s.signed_at)
+    )
+}
+
+/// An RFC 3339 UTC time as people read it: `2026-11-26 12:00 UTC`.
+pub fn when(rfc3339: &str) -> String {
+    match rfc3339.split_once('T') {
+        Some((date, time)) if rfc3339.ends_with('Z') && time.len() >= 5 => {
+            format!("{date} {} UTC", &time[..5])
+        }
+        _ => rfc3339.to_string(),
+    }
+}
+
+/// `Prepared by Acme Consulting for Globex`; None without names.
+pub fn branding_line(b: &Branding) -> Option<String> {
+    match (&b.org_name, &b.client_name) {
+        (Some(org), Some(client)) => Some(format!("Prepared by {org} for {client}")),
+        (Some(org), None) => Some(format!("Prepared by {org}")),
+        (None, Some(client)) => Some(format!("Prepared for {client}")),
+        (None, None) => None,
+    }
+}
+
+/// `12 done · 2 n/a · 1 blocked · 3 open` (n/a and blocked only when some).
+pub fn counts_text(c: &Counts) -> String {
+    let mut parts = vec![format!("{} done", c.done)];
+    if c.not_applicable > 0 {
+        parts.push(format!("{} n/a", c.not_applicable));
+    }
+    if c.blocked > 0 {
+        parts.push(format!("{} blocked", c.blocked));
+    }
+    parts.push(format!("{} open", c.open));
+    parts.join(" · ")
+}
+
+/// `Since v2.3.0 (revision 1): 3 newly done, 1 regressed, 2 added, 1 removed.`
+pub fn comparison_line(c: &Comparison) -> String {
+    let base = if c.base_revision > 0 {
+        format!("{} (revision {})", c.base, c.base_revision)
+    } else {
+        format!("{} (as it stood, not signed off)", c.base)
+    };
+    format!(
+        "Since {base}: {} newly done, {} regressed, {} added, {} removed.",
+        c.newly_done.total, c.regressed.total, c.added.total, c.removed.total
+    )
+}
+
+/// The comparison's lists with their headings, in the order shown.
+pub fn change_lists(c: &Comparison) -> [(&'static str, &ChangeList); 4] {
+    [
+        ("Newly done", &c.newly_done),
+        ("Regressed", &c.regressed),
+        ("Added", &c.added),
+        ("Removed", &c.removed),
+    ]
+}
+
+/// `Operations › 2.3 Backups restore (open → done)`.
+pub fn change_line(c: &ItemChange) -> String {
+    let states = match (c.was, c.status) {
+        (Some(was), Some(now)) => format!(" ({} → {})", was.label(), now.label()),
+        (None, Some(now)) => format!(" ({})", now.label()),
+        (Some(was), None) => format!(" (was {})", was.label()),
+        (None, None) => String::new(),
+    };
+    format!("{} › {} {}{states}", c.section, c.number, c.title)
 }
 
 /// A checklist fact's value as shown; one still to be filled in reads as a

@@ -6,6 +6,7 @@
 //! transaction that also appends the audit events describing it.
 
 mod anchor;
+mod comparison;
 mod events;
 mod home;
 mod keys;

@@ -30,6 +30,13 @@ fn row_to_person(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
 
 const COLUMNS: &str = "SELECT id, handle, name, email, public_key, created_at FROM person";
 
+/// Every registered person, by handle.
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Person>> {
+    let mut stmt = conn.prepare_cached(&format!("{COLUMNS} ORDER BY handle"))?;
+    let rows = stmt.query_map([], row_to_person)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Finds a person by handle, e-mail or full name (case-insensitive).
 pub(crate) fn resolve(conn: &Connection, who: &str) -> Result<Person> {
     let who = who.trim();
@@ -148,9 +155,7 @@ impl Store {
     }
 
     pub fn people(&self) -> Result<Vec<Person>> {
-        let mut stmt = self.conn().prepare(&format!("{COLUMNS} ORDER BY handle"))?;
-        let rows = stmt.query_map([], row_to_person)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        all(self.conn())
     }
 
     pub fn person(&self, who: &str) -> Result<Person> {

@@ -52,10 +52,14 @@ impl Store {
             None => None,
         };
         self.write(|tx| {
-            let r = create_release_in(tx, name, due.as_deref(), (actor, &time_fmt::now()))?;
-            super::oplog::record(
+            // One clock reading for the row and the operation: replicas
+            // order releases by it (a report's previous release).
+            let at = time_fmt::now();
+            let r = create_release_in(tx, name, due.as_deref(), (actor, &at))?;
+            super::oplog::record_at(
                 tx,
                 actor,
+                &at,
                 Change::ReleaseCreate {
                     due: r.due_date.clone(),
                     name: r.name.clone(),

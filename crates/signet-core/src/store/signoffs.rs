@@ -4,11 +4,12 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
+use super::comparison::{comparison, CompareWith};
 use super::events::{append, NewEvent};
 use super::{people, releases, runs::load_release, Store};
 use crate::error::{Error, Result};
 use crate::model::{Person, Release, ReleaseStatus, ReleaseView};
-use crate::report::model::{self as report_model, Audit, Override, Report};
+use crate::report::model::{self as report_model, Audit, Extras, Override, Report};
 use crate::seal::{self, Seal, Signature, SigningKey};
 use crate::sync::op::Change;
 use crate::time_fmt;
@@ -178,14 +179,34 @@ fn chain_state(conn: &Connection) -> Result<(bool, String)> {
     }
 }
 
-/// The report of a release's view, with its audit summary.
+/// The newest frozen revision of a release: its number and payload.
+pub(crate) fn newest_payload(conn: &Connection, release_id: i64) -> Result<Option<(u32, String)>> {
+    Ok(revision_row(conn, release_id, None)?.map(|r| (r.revision, r.payload)))
+}
+
+/// Each run's checklist description, by template id.
+fn descriptions(
+    conn: &Connection,
+    view: &ReleaseView,
+) -> Result<std::collections::BTreeMap<i64, String>> {
+    let mut stmt = conn.prepare_cached("SELECT description FROM template WHERE id = ?1")?;
+    let mut out = std::collections::BTreeMap::new();
+    for run in &view.runs {
+        let d: String = stmt.query_row([run.template.id], |r| r.get(0))?;
+        out.insert(run.template.id, d);
+    }
+    Ok(out)
+}
+
+/// The report of a release's view, with its audit summary, the branding,
+/// descriptions and owners' names, and what changed since `compare`.
 fn report_of(
     conn: &Connection,
     view: &ReleaseView,
     chain: (bool, String),
-    revision: u32,
-    at: &str,
+    (revision, at): (u32, &str),
     override_: Option<Override>,
+    compare: CompareWith<'_>,
 ) -> Result<Report> {
     // A synced release is summarised from its operations, which every
     // replica holds alike; the local audit chain differs from machine to
@@ -197,14 +218,24 @@ fn report_of(
             Audit::summarise(&events, chain.0, chain.1)
         }
     };
-    Ok(report_model::build(view, audit, revision, at, override_))
+    let extras = Extras {
+        branding: Some(super::settings::branding(conn)?),
+        descriptions: descriptions(conn, view)?,
+        owners: crate::owners::Owners::new(people::all(conn)?),
+    };
+    let mut report = report_model::build_with(view, audit, revision, at, override_, &extras);
+    report.comparison = comparison(conn, &view.release, &report, compare)?;
+    Ok(report)
 }
 
 /// Freezes the release into a new revision; returns its row id, number and payload.
+/// The override, if any, is the approver's: `approver` and `role` are who
+/// signs and as what (the acting user may be someone else, e.g. a script).
 fn freeze(
     tx: &Transaction<'_>,
     release: &Release,
     req: &SignoffRequest<'_>,
+    (approver, role): (&Person, &str),
 ) -> Result<(i64, u32, String)> {
     let view = load_release(tx, &release.name)?;
     let verdict = crate::gate::open_items(&view);
@@ -221,9 +252,11 @@ fn freeze(
             ))
         }
         Some(reason) => Some(Override {
-            by: req.actor.to_string(),
+            by: approver.handle.clone(),
+            by_name: Some(approver.name.clone()),
             open_items: verdict.clone(),
             reason: reason.to_string(),
+            role: Some(role.to_string()),
         }),
         None if !verdict.is_empty() => {
             return Err(Error::SignoffRefused {
@@ -243,7 +276,14 @@ fn freeze(
         |r| r.get(0),
     )?;
     let at = time_fmt::now();
-    let report = report_of(tx, &view, (true, chain.head), revision, &at, override_)?;
+    let report = report_of(
+        tx,
+        &view,
+        (true, chain.head),
+        (revision, &at),
+        override_,
+        CompareWith::Previous,
+    )?;
     // A synced release's report names the head of its operations, not of
     // this machine's audit chain: the replay has no local head to compare.
     let synced = super::oplog::release_trail(tx, &release.name)?.is_some();
@@ -331,7 +371,7 @@ impl Store {
                     })?;
                     (row.id, row.revision, row.payload, false)
                 } else {
-                    let (id, n, payload) = freeze(tx, &release, req)?;
+                    let (id, n, payload) = freeze(tx, &release, req, (&person, role))?;
                     (id, n, payload, true)
                 };
             let already: bool = tx.query_row(
@@ -492,16 +532,44 @@ impl Store {
     /// release (or the one asked for), else a draft of the release as it
     /// stands.
     pub fn report(&self, release: &str, revision: Option<u32>) -> Result<(Report, Option<Seal>)> {
+        self.report_compared(release, revision, None)
+    }
+
+    /// [`Store::report`], compared with the release `compare` names
+    /// instead of the previous one. A signed report carries the comparison
+    /// it was signed with: asking it for another is refused, since what it
+    /// would say was not signed.
+    pub fn report_compared(
+        &self,
+        release: &str,
+        revision: Option<u32>,
+        compare: Option<&str>,
+    ) -> Result<(Report, Option<Seal>)> {
         let r = releases::resolve(self.conn(), release)?;
         if revision.is_some() || r.status == ReleaseStatus::SignedOff {
             if let Some(seal) = self.seal(release, revision)? {
                 let report = Report::from_json(seal.payload.as_bytes())?;
+                if let Some(wanted) = compare {
+                    let wanted = releases::resolve(self.conn(), wanted)?;
+                    let signed = report.comparison.as_ref().map(|c| c.base.as_str());
+                    if signed != Some(wanted.name.as_str()) {
+                        let with = match signed {
+                            Some(base) => format!("with its comparison against {base}"),
+                            None => "without a comparison".to_string(),
+                        };
+                        return Err(Error::Invalid(format!(
+                            "{} revision {} was signed {with}; a comparison against {} would not be signed. Export it without --compare, or reopen {} and sign it again",
+                            r.name, report.revision, wanted.name, r.name
+                        )));
+                    }
+                }
                 return Ok((report, Some(seal)));
             }
         }
         let view = load_release(self.conn(), &r.name)?;
         let chain = chain_state(self.conn())?;
-        let report = report_of(self.conn(), &view, chain, 0, &time_fmt::now(), None)?;
+        let with = compare.map_or(CompareWith::Previous, CompareWith::Release);
+        let report = report_of(self.conn(), &view, chain, (0, &time_fmt::now()), None, with)?;
         Ok((report, None))
     }
 }
