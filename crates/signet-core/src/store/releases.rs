@@ -34,6 +34,30 @@ pub(crate) fn resolve(conn: &Connection, name: &str) -> Result<Release> {
     })
 }
 
+/// Counts by status in four columns from `first` (open, done, n/a,
+/// blocked), as sums over `run_progress` give them (NULL: no run).
+fn progress_of(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Progress> {
+    let mut p = Progress::default();
+    for (col, status) in [
+        (first, Status::Open),
+        (first + 1, Status::Done),
+        (first + 2, Status::NotApplicable),
+        (first + 3, Status::Blocked),
+    ] {
+        p.add_many(status, r.get::<_, Option<i64>>(col)?.unwrap_or(0) as usize);
+    }
+    Ok(p)
+}
+
+/// A release's items by status, from `run_progress` (kept by triggers).
+pub(crate) fn progress(conn: &Connection, release_id: i64) -> Result<Progress> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT SUM(p.open), SUM(p.done), SUM(p.not_applicable), SUM(p.blocked)
+         FROM run r JOIN run_progress p ON p.run_id = r.id WHERE r.release_id = ?1",
+    )?;
+    Ok(stmt.query_row([release_id], |r| progress_of(r, 0))?)
+}
+
 impl Store {
     pub fn create_release(
         &mut self,
@@ -111,15 +135,7 @@ impl Store {
         )?;
         let mut rows = progress_stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let p = progress.entry(r.get(0)?).or_default();
-            for (col, status) in [
-                (1, Status::Open),
-                (2, Status::Done),
-                (3, Status::NotApplicable),
-                (4, Status::Blocked),
-            ] {
-                p.add_many(status, r.get::<_, i64>(col)? as usize);
-            }
+            progress.insert(r.get(0)?, progress_of(r, 1)?);
         }
         Ok(releases
             .into_iter()

@@ -322,3 +322,26 @@ fn migration_0009_counts_the_progress_of_runs_made_before_it() {
         1
     );
 }
+
+#[test]
+fn one_releases_kept_progress_is_what_the_list_says() {
+    let mut s = store();
+    set(&mut s, "soon", "1.2", status(Status::Done, None));
+    set(&mut s, "soon", "1.3", status(Status::Blocked, Some("x")));
+    s.create_release("empty", None, "ana").unwrap();
+    for r in s.releases().unwrap() {
+        assert_eq!(
+            super::super::releases::progress(s.conn(), r.release.id).unwrap(),
+            r.progress,
+            "{}",
+            r.release.name
+        );
+    }
+    let empty = s.release("empty").unwrap();
+    assert_eq!(
+        super::super::releases::progress(s.conn(), empty.id)
+            .unwrap()
+            .total,
+        0
+    );
+}
