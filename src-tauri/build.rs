@@ -34,6 +34,7 @@ fn main() {
             "verify_report",
             "sync_status",
             "sync_now",
+            "open_log_folder",
         ]),
     ))
     .expect("tauri build script failed");

@@ -48,6 +48,20 @@ fn app_info_of(state: &AppState, identity: Identity) -> AppInfo {
     }
 }
 
+/// Opens the folder of the log file (help overlay, "Open log folder") in
+/// the file manager; the path is the app's own, never one the UI gives.
+#[tauri::command]
+pub async fn open_log_folder<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<String> {
+    use tauri_plugin_opener::OpenerExt;
+    let dir = crate::log::dir().ok_or_else(|| AppError::internal("no folder for the log file"))?;
+    std::fs::create_dir_all(&dir).map_err(|e| signet_core::Error::io(&dir, &e))?;
+    let shown = dir.display().to_string();
+    app.opener()
+        .open_path(&shown, None::<&str>)
+        .map_err(|e| AppError::internal(format!("cannot open {shown}: {e}")))?;
+    Ok(shown)
+}
+
 /// Who the app acts as. People added since (by the CLI too) are matched
 /// against the name it was started as again.
 #[tauri::command]

@@ -87,12 +87,13 @@ impl From<signet_core::Error> for AppError {
                 (ErrorKind::Internal, None)
             }
         };
-        AppError {
+        let error = AppError {
             kind,
             message: e.to_string(),
             location,
             locked: None,
-        }
+        };
+        error.logged()
     }
 }
 
@@ -112,6 +113,19 @@ impl AppError {
             location: None,
             locked: None,
         }
+        .logged()
+    }
+
+    /// Every error a command returns passes here, so the log file holds
+    /// what the user saw (messages name files and items, never secrets).
+    fn logged(self) -> Self {
+        match self.kind {
+            ErrorKind::Internal => {
+                tracing::error!(kind = ?self.kind, location = ?self.location, "{}", self.message)
+            }
+            _ => tracing::warn!(kind = ?self.kind, location = ?self.location, "{}", self.message),
+        }
+        self
     }
 
     /// The password of `key` is needed (or the one given was wrong).

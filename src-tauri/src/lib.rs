@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod error;
 pub mod keys;
+pub mod log;
 pub mod signoff;
 pub mod state;
 pub mod sync;
@@ -64,17 +65,22 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
             signoff::verify_report,
             sync::sync_status,
             sync::sync_now,
+            commands::open_log_folder,
         ])
 }
 
 pub fn run() {
+    // Flushes the log when the app ends; held for the whole run.
+    let _log = log::start();
     let app = builder(tauri::Builder::default())
         .setup(|app| {
             match open_state() {
                 Ok(state) => {
+                    tracing::info!(database = %state.path.display(), "database open");
                     app.manage(state);
                 }
                 Err(message) => {
+                    tracing::error!("cannot start: {message}");
                     // Say what to do instead of panicking; quit when read.
                     let handle = app.handle().clone();
                     app.dialog()
@@ -89,6 +95,9 @@ pub fn run() {
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, _| {}),
-        Err(e) => eprintln!("signet-app: {e}"),
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            eprintln!("signet-app: {e}");
+        }
     }
 }

@@ -23,6 +23,7 @@ export class App {
     this.dir = mkdtempSync(join(tmpdir(), `signet-e2e-${name}-`));
     this.db = join(this.dir, "signet.db");
     this.config = join(this.dir, "config");
+    this.logs = join(this.dir, "logs");
     this.proc = null;
     this.driver = null;
   }
@@ -33,7 +34,7 @@ export class App {
    */
   async start(port, env = {}) {
     if (!existsSync(APP)) throw new Error(`build the app first: ${APP}`);
-    const full = { ...process.env, SIGNET_DB: this.db, SIGNET_CONFIG_DIR: this.config, NO_AT_BRIDGE: "1" };
+    const full = { ...process.env, SIGNET_DB: this.db, SIGNET_CONFIG_DIR: this.config, SIGNET_LOG_DIR: this.logs, NO_AT_BRIDGE: "1" };
     for (const [k, v] of Object.entries(env)) {
       if (v === undefined) delete full[k];
       else full[k] = v;

@@ -134,6 +134,8 @@ export const api = {
   syncStatus: (release: string | null) => invoke<SyncStatus>("sync_status", { release }),
   /** Syncs with `remote` (else the remembered one); the first sync joins as the acting person. */
   syncNow: (remote: string | null, password: string | null) => invoke<SyncOutcome>("sync_now", { remote, password }),
+  /** Opens the log file's folder in the file manager; returns its path. */
+  openLogFolder: () => invoke<string>("open_log_folder"),
 };
 
 /** The key whose password a command asked for (a NeedsPassword error), else null. */

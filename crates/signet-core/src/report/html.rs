@@ -425,9 +425,9 @@ fn cover_html(report: &Report, seal: Option<&Seal>) -> String {
     if let Some(d) = seal.map(|s| s.digest.as_str()) {
         let _ = write!(out, "<dt>Digest</dt><dd><code>{}</code></dd>", escape(d));
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "</dl><div class=\"meter\"><div class=\"pct\">{}%</div>{}<div class=\"legend\">{}<br>{}</div></div></div>\n",
+        "</dl><div class=\"meter\"><div class=\"pct\">{}%</div>{}<div class=\"legend\">{}<br>{}</div></div></div>",
         c.progress.percent,
         bar_svg(&c.progress),
         escape(&progress_line(&c.progress)),
