@@ -5,6 +5,12 @@ fn main() {
         tauri_build::AppManifest::new().commands(&[
             "list_templates",
             "template_sections",
+            "template_outline",
+            "template_versions",
+            "set_template_archived",
+            "repair_mojibake",
+            "home",
+            "owned_items",
             "import_files",
             "list_releases",
             "create_release",

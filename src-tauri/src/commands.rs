@@ -11,7 +11,7 @@ use signet_core::model::{
     TemplateInfo, Tick,
 };
 use signet_core::render;
-use signet_core::store::SectionSummary;
+use signet_core::store::{Home, OpenItems, SectionSummary, TemplateOutline, TemplateVersion};
 use tauri::State;
 
 use crate::error::{AppError, Result};
@@ -95,6 +95,72 @@ pub async fn template_sections(
 ) -> Result<Vec<SectionSummary>> {
     Ok(state.store()?.template_sections(&name)?)
 }
+
+/// A template version to read: description, sections, items and fields.
+#[tauri::command]
+pub async fn template_outline(state: State<'_, AppState>, name: String) -> Result<TemplateOutline> {
+    let mut outline = state.store()?.template_outline(&name)?;
+    render::decorate_outline(&mut outline);
+    Ok(outline)
+}
+
+/// Every version of a template, newest first, with what each changed.
+#[tauri::command]
+pub async fn template_versions(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<Vec<TemplateVersion>> {
+    Ok(state.store()?.template_versions(&name)?)
+}
+
+/// Archives (or brings back) a template on this database.
+#[tauri::command]
+pub async fn set_template_archived(
+    state: State<'_, AppState>,
+    name: String,
+    archived: bool,
+) -> Result<TemplateInfo> {
+    let mut store = state.store()?;
+    Ok(if archived {
+        store.archive_template(&name, &state.actor())?
+    } else {
+        store.unarchive_template(&name)?
+    })
+}
+
+/// The import report's "Repair text": the stored version's text imported
+/// again with its mojibake repaired, as the next version.
+#[tauri::command]
+pub async fn repair_mojibake(state: State<'_, AppState>, name: String) -> Result<FileImport> {
+    let (report, outcome) = state.store()?.repair_mojibake(&name, &state.actor())?;
+    Ok(FileImport {
+        path: report.file.clone(),
+        report: Some(report),
+        outcome: Some(outcome),
+        error: None,
+    })
+}
+
+/// The home screen as of the UI's local `today`.
+#[tauri::command]
+pub async fn home(state: State<'_, AppState>, today: String) -> Result<Home> {
+    Ok(state.store()?.home(Some(&today), LIST_LIMIT)?)
+}
+
+/// Open and blocked items `owner` holds across releases in work.
+#[tauri::command]
+pub async fn owned_items(
+    state: State<'_, AppState>,
+    owner: String,
+    today: String,
+) -> Result<OpenItems> {
+    Ok(state
+        .store()?
+        .owned_items(&owner, Some(&today), LIST_LIMIT)?)
+}
+
+/// How many items a home list shows; the rest are counted.
+const LIST_LIMIT: usize = 200;
 
 /// Imports each file on its own: one bad file is reported, the others land.
 #[tauri::command]

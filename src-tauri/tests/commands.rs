@@ -174,6 +174,70 @@ fn import_reports_each_file_and_bad_files_do_not_stop_good_ones() {
 }
 
 #[test]
+fn the_library_reads_archives_and_repairs_and_home_lists_my_items() {
+    let h = Harness::new();
+    let garbled = h.file(
+        "hotfix.md",
+        "# Hotfix\n\n## Steps\n\n- [ ] Build \u{201a}\u{dc}\u{ed} test\n- [ ] Tag it\n".as_bytes(),
+    );
+    let imported = h.ok("import_files", json!({ "paths": [garbled] }));
+    assert_eq!(imported[0]["report"]["warnings"][0]["kind"], "mojibake");
+    let repaired = h.ok("repair_mojibake", json!({ "name": "hotfix@1" }));
+    assert_eq!(repaired["outcome"]["template"]["version"], 2);
+    let outline = h.ok("template_outline", json!({ "name": "hotfix" }));
+    assert_eq!(outline["sections"][0]["items"][0]["plain"], "Build → test");
+    assert_eq!(
+        outline["sections"][0]["items"][0]["title_html"],
+        "Build → test"
+    );
+    let versions = h.ok("template_versions", json!({ "name": "hotfix" }));
+    assert_eq!(versions[0]["changes"]["changed"][0]["kind"], "reworded");
+
+    let archived = h.ok(
+        "set_template_archived",
+        json!({ "name": "hotfix", "archived": true }),
+    );
+    assert_eq!(archived["archived"], true);
+    h.ok(
+        "create_release",
+        json!({ "name": "r1", "due": "2026-01-10" }),
+    );
+    let refused = h
+        .call(
+            "add_run",
+            json!({ "release": "r1", "template": "hotfix", "fresh": false }),
+        )
+        .unwrap_err();
+    assert_eq!(refused["kind"], "Refused");
+    assert!(refused["message"].as_str().unwrap().contains("archived"));
+    h.ok(
+        "set_template_archived",
+        json!({ "name": "hotfix", "archived": false }),
+    );
+    h.ok(
+        "add_run",
+        json!({ "release": "r1", "template": "hotfix", "fresh": false }),
+    );
+    h.ok(
+        "tick",
+        json!({ "release": "r1", "item": "1.2", "change": { "owner": "tester" } }),
+    );
+    let home = h.ok("home", json!({ "today": "2026-01-12" }));
+    assert_eq!(home["releases"][0]["name"], "r1");
+    assert_eq!(home["releases"][0]["days_left"], -2);
+    assert_eq!(home["releases"][0]["overdue"], true);
+    let mine = h.ok(
+        "owned_items",
+        json!({ "owner": "tester", "today": "2026-01-12" }),
+    );
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["number"], "1.2");
+    assert_eq!(mine["items"][0]["overdue"], true);
+    let bad = h.call("home", json!({ "today": "soon" })).unwrap_err();
+    assert_eq!(bad["kind"], "Refused");
+}
+
+#[test]
 fn releases_runs_ticks_and_history() {
     let h = Harness::new();
     let created = h.ok(

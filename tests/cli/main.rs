@@ -11,6 +11,7 @@ mod hardening;
 mod holes;
 mod import_rules;
 mod keys;
+mod library;
 mod pdf;
 mod report_content;
 mod seal;

@@ -72,8 +72,14 @@ pub enum KeyStoreChoice {
 pub enum Command {
     /// Import markdown checklists as templates
     Import(ImportArgs),
-    /// List imported templates
-    Templates(JsonFlag),
+    /// List imported templates (archived ones with --all)
+    Templates(TemplatesArgs),
+    /// A template: its versions and what each changed, archiving, repair
+    #[command(subcommand)]
+    Template(TemplateCmd),
+    /// Releases in work by due date (overdue, blocked), and the open items
+    /// one owner holds across them
+    Home(HomeArgs),
     /// Create and list releases
     #[command(subcommand)]
     Release(ReleaseCmd),
@@ -178,6 +184,52 @@ pub struct SyncArgs {
     pub remember: bool,
     #[command(flatten)]
     pub password: PasswordArgs,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplatesArgs {
+    /// Also list archived templates
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCmd {
+    /// Every version, newest first, with the items each added, removed,
+    /// moved or reworded
+    Versions {
+        /// Template name as `signet templates` shows it
+        template: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Hide a template from the library here; no new release starts from
+    /// it (a local preference: not audited, not synced)
+    Archive { template: String },
+    /// Bring an archived template back
+    Unarchive { template: String },
+    /// Store a version's text again with its mojibake repaired (as import
+    /// --repair-mojibake would), as the next version
+    Repair {
+        /// Template name (name or name@version)
+        template: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HomeArgs {
+    /// Whose open items to list (handle, name or e-mail); default: you
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+    /// The day overdue counts from, YYYY-MM-DD; default: today (UTC)
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
     #[command(flatten)]
     pub json: JsonFlag,
 }

@@ -234,6 +234,9 @@ pub struct TemplateInfo {
     pub metadata: Vec<Field>,
     /// Roles the checklist's sign-off block asks for.
     pub approver_roles: Vec<String>,
+    /// Put away from this database's library (every version of the slug):
+    /// hidden from the list by default, starts no new release.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -306,12 +309,16 @@ pub struct Progress {
 
 impl Progress {
     pub fn add(&mut self, status: Status) {
-        self.total += 1;
+        self.add_many(status, 1);
+    }
+
+    pub fn add_many(&mut self, status: Status, n: usize) {
+        self.total += n;
         match status {
-            Status::Open => self.open += 1,
-            Status::Done => self.done += 1,
-            Status::NotApplicable => self.not_applicable += 1,
-            Status::Blocked => self.blocked += 1,
+            Status::Open => self.open += n,
+            Status::Done => self.done += n,
+            Status::NotApplicable => self.not_applicable += n,
+            Status::Blocked => self.blocked += n,
         }
     }
 

@@ -205,6 +205,25 @@ pub fn decorate(view: &mut ReleaseView) {
     }
 }
 
+/// Same for a template read in the library.
+pub fn decorate_outline(outline: &mut crate::store::TemplateOutline) {
+    if !outline.description.is_empty() {
+        outline.description_html = Some(block_html(&outline.description));
+    }
+    for s in outline.sections.iter_mut() {
+        s.title_html = Some(inline_html(&s.title));
+        if !s.description.is_empty() {
+            s.description_html = Some(block_html(&s.description));
+        }
+        for i in s.items.iter_mut() {
+            i.title_html = Some(inline_html(&i.title));
+            if !i.detail.is_empty() {
+                i.detail_html = Some(block_html(&i.detail));
+            }
+        }
+    }
+}
+
 /// Same for a single item (the answer to a tick).
 pub fn decorate_one(item: &mut ItemView) {
     decorate_item(item);

@@ -12,4 +12,9 @@ metadata: Array<Field>,
 /**
  * Roles the checklist's sign-off block asks for.
  */
-approver_roles: Array<string>, };
+approver_roles: Array<string>, 
+/**
+ * Put away from this database's library (every version of the slug):
+ * hidden from the list by default, starts no new release.
+ */
+archived: boolean, };

@@ -23,6 +23,10 @@ import type { PickedKey } from "../bindings/PickedKey";
 import type { SignoffOutcome } from "../bindings/SignoffOutcome";
 import type { SignoffStatus } from "../bindings/SignoffStatus";
 import type { Verification } from "../bindings/Verification";
+import type { Home } from "../bindings/Home";
+import type { OpenItems } from "../bindings/OpenItems";
+import type { TemplateOutline } from "../bindings/TemplateOutline";
+import type { TemplateVersion } from "../bindings/TemplateVersion";
 
 // Sync results. Written by hand, not generated: they come from core types
 // without ts-rs derives (signet_core::store::Conflict, signet_core::sync::Outcome)
@@ -86,6 +90,16 @@ export const api = {
   templates: () => invoke<TemplateInfo[]>("list_templates"),
   templateSections: (name: string) => invoke<SectionSummary[]>("template_sections", { name }),
   importFiles: (paths: string[]) => invoke<FileImport[]>("import_files", { paths }),
+  /** A template version (`slug@version`) to read: description, sections, items, fields. */
+  templateOutline: (name: string) => invoke<TemplateOutline>("template_outline", { name }),
+  /** Every version of a template, newest first, each with what it changed. */
+  templateVersions: (name: string) => invoke<TemplateVersion[]>("template_versions", { name }),
+  setTemplateArchived: (name: string, archived: boolean) => invoke<TemplateInfo>("set_template_archived", { name, archived }),
+  /** The stored version's text imported again with its mojibake repaired (the next version). */
+  repairMojibake: (name: string) => invoke<FileImport>("repair_mojibake", { name }),
+  /** `today`: the local date, YYYY-MM-DD (overdue counts from it). */
+  home: (today: string) => invoke<Home>("home", { today }),
+  ownedItems: (owner: string, today: string) => invoke<OpenItems>("owned_items", { owner, today }),
   releases: () => invoke<ReleaseSummary[]>("list_releases"),
   createRelease: (name: string, due: string | null) => invoke<Release>("create_release", { name, due }),
   /** `pairs`: the moved and reworded pairings kept, as [old key, new key]; null: as matched. */

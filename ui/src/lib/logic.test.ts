@@ -44,7 +44,7 @@ function view(runs: SectionView[][]): ReleaseView {
     progress: zero,
     runs: runs.map((sections, i) => ({
       id: i + 1,
-      template: { id: i + 1, slug: `t${i}`, version: 1, title: `Template ${i}`, source_name: "t.md", content_hash: "", imported_at: "", sections: 0, items: 0, metadata: [], approver_roles: [] },
+      template: { id: i + 1, slug: `t${i}`, version: 1, title: `Template ${i}`, source_name: "t.md", content_hash: "", imported_at: "", sections: 0, items: 0, metadata: [], approver_roles: [], archived: false },
       progress: zero,
       sections,
     })),

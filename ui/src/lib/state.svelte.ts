@@ -9,12 +9,15 @@ import type { AppError } from "../bindings/AppError";
 import { autoSyncKey, broughtChanges } from "./sync";
 import { withPassword } from "./passwords.svelte";
 
-export type Page = { name: "releases" } | { name: "library" } | { name: "release"; release: string };
+/** `item` on a release: the row (template:key) to select when it opens. */
+export type Page = { name: "home" } | { name: "releases" } | { name: "library" } | { name: "release"; release: string; item?: string };
 
 export const app = $state({
   page: { name: "releases" } as Page,
   templates: [] as TemplateInfo[],
   releases: [] as ReleaseSummary[],
+  /** The first list of releases arrived (it decides the first screen). */
+  releasesLoaded: false,
   info: null as AppInfo | null,
   imports: null as FileImport[] | null,
   toast: null as { kind: "ok" | "error"; text: string } | null,
@@ -65,7 +68,11 @@ export async function refreshLibrary(): Promise<void> {
 
 export async function refreshReleases(): Promise<void> {
   try {
+    const first = !app.releasesLoaded;
     app.releases = await api.releases();
+    app.releasesLoaded = true;
+    // Home is the first screen once there are releases to look at.
+    if (first && app.releases.length > 0 && app.page.name === "releases") app.page = { name: "home" };
   } catch (e) {
     toast("error", errorText(e));
   }

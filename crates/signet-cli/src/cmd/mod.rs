@@ -5,6 +5,7 @@ mod config;
 mod export;
 mod gate;
 mod history;
+mod home;
 mod import;
 mod keys;
 mod maintenance;
@@ -22,7 +23,7 @@ use std::process::ExitCode;
 
 use signet_core::store::Store;
 
-use crate::cli::{Cli, Command, Global, KeyCmd, PersonCmd, ReleaseCmd, RunCmd};
+use crate::cli::{Cli, Command, Global, KeyCmd, PersonCmd, ReleaseCmd, RunCmd, TemplateCmd};
 use crate::error::{CliError, Result};
 
 pub struct Ctx {
@@ -70,6 +71,7 @@ fn creates_database(command: &Command) -> bool {
         Command::Release(r) => matches!(r, ReleaseCmd::New { .. }),
         Command::Config(c) => !matches!(c, crate::cli::ConfigCmd::Show(_)),
         Command::Person(p) => matches!(p, PersonCmd::Add { .. }),
+        Command::Template(_) | Command::Home(_) => false,
         // Protect and export read the database only to resolve a person.
         Command::Key(k) => matches!(
             k,
@@ -172,7 +174,20 @@ fn storage(e: CliError, db: &std::path::Path) -> CliError {
 fn dispatch(ctx: &mut Ctx, command: Command) -> Result<ExitCode> {
     match command {
         Command::Import(_) | Command::Verify(_) => handled_before_open(),
-        Command::Templates(a) => templates::run(ctx, a.json),
+        Command::Templates(a) => templates::run(ctx, a.all, a.json.json),
+        Command::Template(TemplateCmd::Versions { template, json }) => {
+            templates::versions(ctx, &template, json.json)
+        }
+        Command::Template(TemplateCmd::Archive { template }) => {
+            templates::archive(ctx, &template, true)
+        }
+        Command::Template(TemplateCmd::Unarchive { template }) => {
+            templates::archive(ctx, &template, false)
+        }
+        Command::Template(TemplateCmd::Repair { template, json }) => {
+            templates::repair(ctx, &template, json.json)
+        }
+        Command::Home(a) => home::run(ctx, &a),
         Command::Release(ReleaseCmd::New { name, due, json }) => {
             release::new(ctx, &name, due.as_deref(), json.json)
         }

@@ -4,8 +4,13 @@ use super::Ctx;
 use crate::error::Result;
 use crate::out;
 
-pub fn run(ctx: &Ctx, json: bool) -> Result<ExitCode> {
-    let templates = ctx.store.templates()?;
+pub fn run(ctx: &Ctx, all: bool, json: bool) -> Result<ExitCode> {
+    let templates: Vec<_> = ctx
+        .store
+        .templates()?
+        .into_iter()
+        .filter(|t| all || !t.archived)
+        .collect();
     if json {
         out::json(&templates)?;
         return Ok(ExitCode::SUCCESS);
@@ -25,7 +30,8 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<ExitCode> {
         "template", "items", "sections", "title"
     ))?;
     for t in &templates {
-        let name = format!("{}@{}", t.slug, t.version);
+        let archived = if t.archived { " (archived)" } else { "" };
+        let name = format!("{}@{}{archived}", t.slug, t.version);
         out::line(format!(
             "{name:<width$}  {:>5}  {:>8}  {:<28}  {}",
             t.items,
@@ -39,6 +45,80 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<ExitCode> {
 
 fn digits(n: i64) -> usize {
     n.to_string().len()
+}
+
+pub fn versions(ctx: &Ctx, template: &str, json: bool) -> Result<ExitCode> {
+    let versions = ctx.store.template_versions(template)?;
+    if json {
+        out::json(&versions)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for v in &versions {
+        let t = &v.template;
+        out::line(format!(
+            "{}@{}  {}  {} items  {}",
+            t.slug,
+            t.version,
+            t.imported_at.get(..10).unwrap_or(&t.imported_at),
+            t.items,
+            t.source_name
+        ))?;
+        let Some(c) = &v.changes else {
+            out::line("  first version")?;
+            continue;
+        };
+        for a in &c.added {
+            out::line(format!("  + {} {}", a.number, a.plain))?;
+        }
+        for r in &c.removed {
+            out::line(format!("  - {} {}", r.number, r.plain))?;
+        }
+        for m in &c.changed {
+            out::line(format!(
+                "  ~ {} {} → {} {} ({})",
+                m.old.number,
+                m.old.plain,
+                m.new.number,
+                m.new.plain,
+                m.kind.as_str()
+            ))?;
+        }
+        if c.added.is_empty() && c.removed.is_empty() && c.changed.is_empty() {
+            out::line("  no item changed")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn archive(ctx: &mut Ctx, template: &str, archived: bool) -> Result<ExitCode> {
+    let t = if archived {
+        ctx.store.archive_template(template, &ctx.actor)?
+    } else {
+        ctx.store.unarchive_template(template)?
+    };
+    out::line(if archived {
+        format!(
+            "archived {}: hidden from `signet templates`, starts no new release here",
+            t.slug
+        )
+    } else {
+        format!("{} is back in the library", t.slug)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn repair(ctx: &mut Ctx, template: &str, json: bool) -> Result<ExitCode> {
+    let (report, outcome) = ctx.store.repair_mojibake(template, &ctx.actor)?;
+    if json {
+        out::json(&outcome)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let t = &outcome.template;
+    out::line(format!("repaired {} → {}@{}", template, t.slug, t.version))?;
+    for w in &report.warnings {
+        out::line(format!("  {}:{}: {}", report.file, w.line, w.message))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn truncate(s: &str, max: usize) -> String {

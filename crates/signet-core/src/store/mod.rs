@@ -8,7 +8,9 @@
 mod anchor;
 mod comparison;
 mod events;
+mod home;
 mod keys;
+mod library;
 mod maintenance;
 mod merge;
 mod open;
@@ -33,6 +35,11 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub use events::AuditReport;
+pub use home::{Home, HomeRelease, OpenItem, OpenItems, OwnerChoice};
+pub use library::{
+    TemplateItem, TemplateOutline, TemplateSection, TemplateVersion, VersionChanges, VersionItem,
+    VersionMatch,
+};
 pub use maintenance::{Check, Health, Restored};
 pub use merge::{InBatch, Incoming, Merged};
 pub use oplog::{Conflict, Device, Held};
@@ -52,6 +59,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0006_settings.sql")),
         M::up(include_str!("../../migrations/0007_sync.sql")),
         M::up(include_str!("../../migrations/0008_item_alias.sql")),
+        M::up(include_str!("../../migrations/0009_library.sql")),
     ])
 });
 

@@ -1,5 +1,7 @@
 //! Releases: what is being signed off.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::events::{append, NewEvent};
@@ -32,23 +34,28 @@ pub(crate) fn resolve(conn: &Connection, name: &str) -> Result<Release> {
     })
 }
 
-pub(crate) fn progress(conn: &Connection, release_id: i64) -> Result<Progress> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT st.status, COUNT(*) FROM item_state st JOIN run r ON r.id = st.run_id
-         WHERE r.release_id = ?1 GROUP BY st.status",
-    )?;
+/// Counts by status in four columns from `first` (open, done, n/a,
+/// blocked), as sums over `run_progress` give them (NULL: no run).
+fn progress_of(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Progress> {
     let mut p = Progress::default();
-    let rows = stmt.query_map([release_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    for row in rows {
-        let (status, n) = row?;
-        let status: Status = status.parse()?;
-        for _ in 0..n {
-            p.add(status);
-        }
+    for (col, status) in [
+        (first, Status::Open),
+        (first + 1, Status::Done),
+        (first + 2, Status::NotApplicable),
+        (first + 3, Status::Blocked),
+    ] {
+        p.add_many(status, r.get::<_, Option<i64>>(col)?.unwrap_or(0) as usize);
     }
     Ok(p)
+}
+
+/// A release's items by status, from `run_progress` (kept by triggers).
+pub(crate) fn progress(conn: &Connection, release_id: i64) -> Result<Progress> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT SUM(p.open), SUM(p.done), SUM(p.not_applicable), SUM(p.blocked)
+         FROM run r JOIN run_progress p ON p.run_id = r.id WHERE r.release_id = ?1",
+    )?;
+    Ok(stmt.query_row([release_id], |r| progress_of(r, 0))?)
 }
 
 impl Store {
@@ -99,6 +106,9 @@ impl Store {
     }
 
     /// All releases, soonest due first, with their runs and progress.
+    /// Three queries whatever the number of releases, the progress read
+    /// from `run_progress` (the home screen asks on every visit; a library
+    /// holds thousands of releases of hundreds of items).
     pub fn releases(&self) -> Result<Vec<ReleaseSummary>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
@@ -108,22 +118,33 @@ impl Store {
         let releases = stmt
             .query_map([], row_to_release)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut runs: HashMap<i64, Vec<String>> = HashMap::new();
         let mut runs_stmt = conn.prepare(
-            "SELECT t.slug FROM run r JOIN template t ON t.id = r.template_id WHERE r.release_id = ?1 ORDER BY r.position",
+            "SELECT r.release_id, t.slug FROM run r JOIN template t ON t.id = r.template_id
+             ORDER BY r.release_id, r.position",
         )?;
-        let mut out = Vec::with_capacity(releases.len());
-        for release in releases {
-            let runs = runs_stmt
-                .query_map([release.id], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
-            let progress = progress(conn, release.id)?;
-            out.push(ReleaseSummary {
-                release,
-                runs,
-                progress,
-            });
+        let mut rows = runs_stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            runs.entry(r.get(0)?).or_default().push(r.get(1)?);
         }
-        Ok(out)
+        // run_progress: counts kept by triggers (migration 0009).
+        let mut progress: HashMap<i64, Progress> = HashMap::new();
+        let mut progress_stmt = conn.prepare(
+            "SELECT r.release_id, SUM(p.open), SUM(p.done), SUM(p.not_applicable), SUM(p.blocked)
+             FROM run r JOIN run_progress p ON p.run_id = r.id GROUP BY r.release_id",
+        )?;
+        let mut rows = progress_stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            progress.insert(r.get(0)?, progress_of(r, 1)?);
+        }
+        Ok(releases
+            .into_iter()
+            .map(|release| ReleaseSummary {
+                runs: runs.remove(&release.id).unwrap_or_default(),
+                progress: progress.remove(&release.id).unwrap_or_default(),
+                release,
+            })
+            .collect())
     }
 }
 

@@ -429,6 +429,9 @@ impl Store {
         actor: &str,
     ) -> Result<RunView> {
         self.write(|tx| {
+            // Here, not in add_run_in: a run another replica added from a
+            // template archived on this one still arrives by sync.
+            super::library::ensure_not_archived(&templates::resolve(tx, template)?)?;
             let run = add_run_in(tx, release, template, fresh, (actor, &time_fmt::now()))?;
             let t = templates::resolve(tx, template)?;
             super::oplog::record(

@@ -14,7 +14,8 @@ const TEMPLATE_COLUMNS: &str =
     "t.id, t.slug, t.version, t.title, t.source_name, t.content_hash, t.imported_at,
      (SELECT COUNT(*) FROM section s WHERE s.template_id = t.id),
      (SELECT COUNT(*) FROM item i WHERE i.template_id = t.id),
-     t.metadata, t.approver_roles";
+     t.metadata, t.approver_roles,
+     EXISTS (SELECT 1 FROM template_archive a WHERE a.slug = t.slug)";
 
 fn json_column<T: serde::de::DeserializeOwned>(
     r: &rusqlite::Row<'_>,
@@ -58,6 +59,7 @@ fn row_to_template(r: &rusqlite::Row<'_>) -> rusqlite::Result<TemplateInfo> {
         imported_at: r.get(6)?,
         sections: r.get(7)?,
         items: r.get(8)?,
+        archived: r.get(11)?,
     })
 }
 

@@ -712,7 +712,10 @@ fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
         .conn
         .execute_batch(
             "DROP TABLE person_key; DROP TABLE setting; DROP TABLE conflict; DROP TABLE batch;
-             DROP TABLE op; DROP TABLE device; DROP TABLE item_alias; PRAGMA user_version = 4;",
+             DROP TABLE op; DROP TABLE device; DROP TABLE item_alias;
+             DROP TABLE template_archive; DROP TABLE run_progress; DROP TRIGGER item_state_progress_insert;
+             DROP TRIGGER item_state_progress_delete; DROP TRIGGER item_state_progress_update;
+             DROP INDEX item_state_unfinished_owner; DROP INDEX item_state_blocked; PRAGMA user_version = 4;",
         )
         .unwrap();
     MIGRATIONS.to_latest(&mut store.conn).unwrap();
