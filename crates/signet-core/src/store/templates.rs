@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::events::{append, NewEvent};
+use super::tree::{self, ItemRow, SectionRow, SourceRow, TemplateRow};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::import::Imported;
@@ -87,7 +88,92 @@ pub(crate) fn resolve(conn: &Connection, name: &str) -> Result<TemplateInfo> {
         })
 }
 
-fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> Result<()> {
+/// The rows of a template's tree, in insertion (document) order: what
+/// [`insert_tree`] binds, and what the import event's digest covers.
+struct TreeRows<'a> {
+    sections: Vec<SectionRow<'a>>,
+    items: Vec<ItemRow<'a>>,
+}
+
+/// Lays the checklist out as rows: sections depth-first, each followed by
+/// its items depth-first, positions counting across the template.
+fn tree_rows(sections: &[Section]) -> Result<TreeRows<'_>> {
+    let mut rows = TreeRows {
+        sections: Vec::new(),
+        items: Vec::new(),
+    };
+    let mut sections_todo: Vec<(&Section, Option<usize>, i64)> =
+        sections.iter().rev().map(|s| (s, None, 0)).collect();
+    while let Some((s, parent_row, depth)) = sections_todo.pop() {
+        let row = rows.sections.len();
+        rows.sections.push(SectionRow {
+            key: &s.key,
+            parent: parent_row.map(|p| rows.sections[p].key),
+            parent_row,
+            position: rows.sections.len() as i64,
+            depth,
+            number: &s.number,
+            title: &s.title,
+            plain: &s.plain,
+            description: &s.description,
+            line: s.line as i64,
+        });
+        let mut items_todo: Vec<(&Item, Option<&str>, i64)> =
+            s.items.iter().rev().map(|i| (i, None, 0)).collect();
+        while let Some((item, parent_item, idepth)) = items_todo.pop() {
+            let fields = if item.fields.is_empty() {
+                "[]".to_string()
+            } else {
+                serde_json::to_string(&item.fields)?
+            };
+            // Blocked and n/a need a row; open and done are the box.
+            let status = item.start.needs_reason().then(|| item.start.as_str());
+            let given = item.from_source.as_deref();
+            let source = if status.is_some() || given.is_some() {
+                let evidence = match given {
+                    Some(g) if !g.evidence.is_empty() => Some(serde_json::to_string(&g.evidence)?),
+                    _ => None,
+                };
+                Some(SourceRow {
+                    status,
+                    reason: given.and_then(|g| g.reason.as_deref()),
+                    owner: given.and_then(|g| g.owner.as_deref()),
+                    evidence,
+                })
+            } else {
+                None
+            };
+            rows.items.push(ItemRow {
+                key: &item.key,
+                section: &s.key,
+                section_row: row,
+                parent: parent_item,
+                position: rows.items.len() as i64,
+                depth: idepth,
+                number: &item.number,
+                title: &item.title,
+                plain: &item.plain,
+                detail: &item.detail,
+                fields,
+                checked: item.checked(),
+                line: item.line as i64,
+                source,
+            });
+            items_todo.extend(
+                item.items
+                    .iter()
+                    .rev()
+                    .map(|c| (c, Some(item.key.as_str()), idepth + 1)),
+            );
+        }
+        sections_todo.extend(s.sections.iter().rev().map(|c| (c, Some(row), depth + 1)));
+    }
+    Ok(rows)
+}
+
+/// Inserts the rows, each statement prepared once, parents resolved to the
+/// row ids just assigned.
+fn insert_tree(tx: &Transaction<'_>, template_id: i64, rows: &TreeRows<'_>) -> Result<()> {
     let mut insert_section = tx.prepare_cached(
         "INSERT INTO section (template_id, parent_id, position, depth, number, key, title, plain, description, line)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -102,79 +188,50 @@ fn insert_tree(tx: &Transaction<'_>, template_id: i64, sections: &[Section]) -> 
     let mut insert_source = tx.prepare_cached(
         "INSERT INTO source_state (item_id, status, reason, owner, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    let mut section_pos = 0i64;
-    let mut item_pos = 0i64;
-    let mut sections_todo: Vec<(&Section, Option<i64>, i64)> =
-        sections.iter().rev().map(|s| (s, None, 0)).collect();
-    while let Some((s, parent, depth)) = sections_todo.pop() {
+    let mut section_ids: Vec<i64> = Vec::with_capacity(rows.sections.len());
+    for s in &rows.sections {
+        let parent = s.parent_row.map(|p| section_ids[p]);
         insert_section.execute(params![
             template_id,
             parent,
-            section_pos,
-            depth,
+            s.position,
+            s.depth,
             s.number,
             s.key,
             s.title,
             s.plain,
             s.description,
-            s.line as i64
+            s.line
         ])?;
-        section_pos += 1;
-        let section_id = tx.last_insert_rowid();
-        let mut items_todo: Vec<(&Item, Option<i64>, i64)> =
-            s.items.iter().rev().map(|i| (i, None, 0)).collect();
-        while let Some((item, parent_item, idepth)) = items_todo.pop() {
-            let fields = if item.fields.is_empty() {
-                "[]".to_string()
-            } else {
-                serde_json::to_string(&item.fields)?
-            };
-            insert_item.execute(params![
-                template_id,
-                section_id,
-                parent_item,
-                item_pos,
-                idepth,
-                item.number,
-                item.key,
-                item.title,
-                item.plain,
-                item.detail,
-                fields,
-                item.checked(),
-                item.line as i64
-            ])?;
-            item_pos += 1;
-            let item_id = tx.last_insert_rowid();
-            // Blocked and n/a need a row; open and done are the box.
-            let status = item.start.needs_reason().then(|| item.start.as_str());
-            let given = item.from_source.as_deref();
-            if status.is_some() || given.is_some() {
-                let evidence = match given {
-                    Some(g) if !g.evidence.is_empty() => Some(serde_json::to_string(&g.evidence)?),
-                    _ => None,
-                };
-                insert_source.execute(params![
-                    item_id,
-                    status,
-                    given.and_then(|g| g.reason.as_deref()),
-                    given.and_then(|g| g.owner.as_deref()),
-                    evidence
-                ])?;
-            }
-            items_todo.extend(
-                item.items
-                    .iter()
-                    .rev()
-                    .map(|c| (c, Some(item_id), idepth + 1)),
-            );
+        section_ids.push(tx.last_insert_rowid());
+    }
+    // An item's parent is always the item inserted last at the depth
+    // above it (depth-first order), so a stack of ids stands in for a map.
+    let mut parents: Vec<i64> = Vec::new();
+    for i in &rows.items {
+        let section_id = section_ids[i.section_row];
+        parents.truncate(i.depth as usize);
+        let parent = i.parent.and_then(|_| parents.last().copied());
+        insert_item.execute(params![
+            template_id,
+            section_id,
+            parent,
+            i.position,
+            i.depth,
+            i.number,
+            i.key,
+            i.title,
+            i.plain,
+            i.detail,
+            i.fields,
+            i.checked,
+            i.line
+        ])?;
+        let item_id = tx.last_insert_rowid();
+        parents.push(item_id);
+        if let Some(g) = &i.source {
+            insert_source.execute(params![item_id, g.status, g.reason, g.owner, g.evidence])?;
         }
-        sections_todo.extend(
-            s.sections
-                .iter()
-                .rev()
-                .map(|c| (c, Some(section_id), depth + 1)),
-        );
     }
     Ok(())
 }
@@ -299,13 +356,23 @@ pub(crate) fn import_in(
             ],
         )?;
     let template_id = tx.last_insert_rowid();
-    insert_tree(tx, template_id, &c.sections)?;
+    let mut rows = tree_rows(&c.sections)?;
+    insert_tree(tx, template_id, &rows)?;
     let subject = format!("{}@{}", imported.slug, version);
+    let template = TemplateRow {
+        title: &c.title,
+        source_name: &imported.source_name,
+        content_hash: &imported.content_hash,
+        raw_markdown: &imported.raw,
+        metadata: &metadata,
+        description: &c.description,
+        approver_roles: &roles,
+    };
     let summary = format!(
         "{} ({} items); tree {}",
         imported.source_name,
         imported.report.items,
-        super::replay::tree_digest(tx, template_id)?
+        tree::of_rows(&template, &mut rows.sections, &mut rows.items)
     );
     append(
         tx,
