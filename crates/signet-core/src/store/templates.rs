@@ -1,6 +1,6 @@
 //! Templates: imported checklists, their sections and items.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 
 use super::events::{append, NewEvent};
 use super::tree::{self, ItemRow, SectionRow, SourceRow, TemplateRow};
@@ -171,69 +171,147 @@ fn tree_rows(sections: &[Section]) -> Result<TreeRows<'_>> {
     Ok(rows)
 }
 
-/// Inserts the rows, each statement prepared once, parents resolved to the
-/// row ids just assigned.
-fn insert_tree(tx: &Transaction<'_>, template_id: i64, rows: &TreeRows<'_>) -> Result<()> {
-    let mut insert_section = tx.prepare_cached(
-        "INSERT INTO section (template_id, parent_id, position, depth, number, key, title, plain, description, line)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+/// Rows per INSERT statement: each statement costs a statement journal and
+/// a halt beside its rows' B-tree work; 64 rows of 14 values stay far
+/// below SQLite's limit of bound parameters.
+const ROWS_PER_INSERT: usize = 64;
+
+/// Inserts `rows` into `table` (`columns` named in `head`), many per
+/// statement, each statement prepared once.
+fn insert_many<'a, R>(
+    tx: &Transaction<'_>,
+    head: &str,
+    columns: usize,
+    rows: &'a [R],
+    values: impl Fn(&'a R, &mut Vec<&'a dyn ToSql>),
+) -> Result<()> {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    let mut params: Vec<&dyn ToSql> = Vec::with_capacity(columns * ROWS_PER_INSERT);
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "{head} VALUES {}",
+            vec![row.as_str(); chunk.len()].join(", ")
+        );
+        let mut stmt = tx.prepare_cached(&sql)?;
+        params.clear();
+        for r in chunk {
+            values(r, &mut params);
+        }
+        stmt.execute(params.as_slice())?;
+    }
+    Ok(())
+}
+
+/// The id SQLite would give the next row of `table`: ids are assigned here
+/// so that a row's parent is known before it is inserted.
+fn next_id(tx: &Transaction<'_>, table: &str) -> Result<i64> {
+    let max: i64 = tx.query_row(
+        &format!("SELECT COALESCE(MAX(id), 0) FROM {table}"),
+        [],
+        |r| r.get(0),
     )?;
-    let mut insert_item = tx.prepare_cached(
-        "INSERT INTO item (template_id, section_id, parent_id, position, depth, number, key, title, plain,
-                           detail, fields, initially_checked, line)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    max.checked_add(1)
+        .ok_or_else(|| Error::Invalid(format!("the {table} table has no row id left")))
+}
+
+/// Inserts the rows with the ids SQLite would have given them (one more
+/// than the largest, in document order), parents resolved to those ids.
+fn insert_tree(tx: &Transaction<'_>, template_id: i64, rows: &TreeRows<'_>) -> Result<()> {
+    let first_section = next_id(tx, "section")?;
+    let first_item = next_id(tx, "item")?;
+    let section_id = |row: usize| first_section + row as i64;
+    let section_ids: Vec<(i64, Option<i64>)> = (0..rows.sections.len())
+        .map(|row| {
+            (
+                section_id(row),
+                rows.sections[row].parent_row.map(section_id),
+            )
+        })
+        .collect();
+    let sections: Vec<(&SectionRow<'_>, &(i64, Option<i64>))> =
+        rows.sections.iter().zip(&section_ids).collect();
+    insert_many(
+        tx,
+        "INSERT INTO section (id, template_id, parent_id, position, depth, number, key, title, plain, description, line)",
+        11,
+        &sections,
+        |(s, (id, parent)), p| {
+            p.extend([
+                id as &dyn ToSql,
+                &template_id,
+                parent,
+                &s.position,
+                &s.depth,
+                &s.number,
+                &s.key,
+                &s.title,
+                &s.plain,
+                &s.description,
+                &s.line,
+            ])
+        },
+    )?;
+    // An item's parent is the item placed last at the depth above it
+    // (depth-first order), so a stack of ids stands in for a map.
+    let mut stack: Vec<i64> = Vec::new();
+    let mut ids: Vec<(i64, i64, Option<i64>)> = Vec::with_capacity(rows.items.len());
+    for (n, i) in rows.items.iter().enumerate() {
+        let id = first_item + n as i64;
+        stack.truncate(i.depth as usize);
+        let parent = i.parent.and_then(|_| stack.last().copied());
+        stack.push(id);
+        ids.push((id, section_id(i.section_row), parent));
+    }
+    let items: Vec<(&ItemRow<'_>, &(i64, i64, Option<i64>))> =
+        rows.items.iter().zip(&ids).collect();
+    insert_many(
+        tx,
+        "INSERT INTO item (id, template_id, section_id, parent_id, position, depth, number, key, title, plain,
+                           detail, fields, initially_checked, line)",
+        14,
+        &items,
+        |(i, (id, section, parent)), p| {
+            p.extend([
+                id as &dyn ToSql,
+                &template_id,
+                section,
+                parent,
+                &i.position,
+                &i.depth,
+                &i.number,
+                &i.key,
+                &i.title,
+                &i.plain,
+                &i.detail,
+                &i.fields,
+                &i.checked,
+                &i.line,
+            ])
+        },
     )?;
     // Only items the source says more about (table rows with a Status,
     // Owner or Evidence cell) get a row here.
-    let mut insert_source = tx.prepare_cached(
-        "INSERT INTO source_state (item_id, status, reason, owner, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    let mut section_ids: Vec<i64> = Vec::with_capacity(rows.sections.len());
-    for s in &rows.sections {
-        let parent = s.parent_row.map(|p| section_ids[p]);
-        insert_section.execute(params![
-            template_id,
-            parent,
-            s.position,
-            s.depth,
-            s.number,
-            s.key,
-            s.title,
-            s.plain,
-            s.description,
-            s.line
-        ])?;
-        section_ids.push(tx.last_insert_rowid());
-    }
-    // An item's parent is always the item inserted last at the depth
-    // above it (depth-first order), so a stack of ids stands in for a map.
-    let mut parents: Vec<i64> = Vec::new();
-    for i in &rows.items {
-        let section_id = section_ids[i.section_row];
-        parents.truncate(i.depth as usize);
-        let parent = i.parent.and_then(|_| parents.last().copied());
-        insert_item.execute(params![
-            template_id,
-            section_id,
-            parent,
-            i.position,
-            i.depth,
-            i.number,
-            i.key,
-            i.title,
-            i.plain,
-            i.detail,
-            i.fields,
-            i.checked,
-            i.line
-        ])?;
-        let item_id = tx.last_insert_rowid();
-        parents.push(item_id);
-        if let Some(g) = &i.source {
-            insert_source.execute(params![item_id, g.status, g.reason, g.owner, g.evidence])?;
-        }
-    }
-    Ok(())
+    let sources: Vec<(&SourceRow<'_>, &i64)> = rows
+        .items
+        .iter()
+        .zip(&ids)
+        .filter_map(|(i, (id, _, _))| i.source.as_ref().map(|g| (g, id)))
+        .collect();
+    insert_many(
+        tx,
+        "INSERT INTO source_state (item_id, status, reason, owner, evidence)",
+        5,
+        &sources,
+        |(g, id), p| {
+            p.extend([
+                *id as &dyn ToSql,
+                &g.status,
+                &g.reason,
+                &g.owner,
+                &g.evidence,
+            ])
+        },
+    )
 }
 
 impl Store {
@@ -356,9 +434,7 @@ pub(crate) fn import_in(
             ],
         )?;
     let template_id = tx.last_insert_rowid();
-    let mut rows = tree_rows(&c.sections)?;
-    insert_tree(tx, template_id, &rows)?;
-    let subject = format!("{}@{}", imported.slug, version);
+    let rows = tree_rows(&c.sections)?;
     let template = TemplateRow {
         title: &c.title,
         source_name: &imported.source_name,
@@ -368,11 +444,26 @@ pub(crate) fn import_in(
         description: &c.description,
         approver_roles: &roles,
     };
+    let digest = std::thread::scope(|scope| {
+        // The digest hashes every byte of the template (the raw markdown
+        // and each row) and needs only the rows: it runs beside the
+        // inserts, on a second core where there is one.
+        let beside = std::thread::Builder::new()
+            .spawn_scoped(scope, || {
+                tree::of_rows(&template, &rows.sections, &rows.items)
+            })
+            .ok();
+        insert_tree(tx, template_id, &rows)?;
+        Ok::<_, Error>(match beside.map(|h| h.join()) {
+            Some(Ok(digest)) => digest,
+            // No thread to be had (or it died): the same digest, here.
+            _ => tree::of_rows(&template, &rows.sections, &rows.items),
+        })
+    })?;
+    let subject = format!("{}@{}", imported.slug, version);
     let summary = format!(
-        "{} ({} items); tree {}",
-        imported.source_name,
-        imported.report.items,
-        tree::of_rows(&template, &mut rows.sections, &mut rows.items)
+        "{} ({} items); tree {digest}",
+        imported.source_name, imported.report.items,
     );
     append(
         tx,

@@ -156,8 +156,8 @@ pub(crate) fn stored(conn: &Connection, template_id: i64) -> Result<String> {
 /// their bytes as SQLite's BINARY collation does.
 pub(crate) fn of_rows(
     template: &TemplateRow<'_>,
-    sections: &mut [SectionRow<'_>],
-    items: &mut [ItemRow<'_>],
+    sections: &[SectionRow<'_>],
+    items: &[ItemRow<'_>],
 ) -> String {
     let mut h = Hasher(Sha256::new());
     let t = template;
@@ -173,8 +173,9 @@ pub(crate) fn of_rows(
         h.text(v);
     }
     h.end_part();
+    let mut sections: Vec<&SectionRow<'_>> = sections.iter().collect();
     sections.sort_unstable_by(|a, b| a.key.cmp(b.key));
-    for s in sections.iter() {
+    for s in sections {
         h.text(s.key);
         h.opt(s.parent);
         h.int(s.position);
@@ -185,8 +186,9 @@ pub(crate) fn of_rows(
         h.text(s.description);
     }
     h.end_part();
+    let mut items: Vec<&ItemRow<'_>> = items.iter().collect();
     items.sort_unstable_by(|a, b| a.key.cmp(b.key));
-    for i in items.iter() {
+    for i in &items {
         h.text(i.key);
         h.text(i.section);
         h.opt(i.parent);
@@ -200,7 +202,7 @@ pub(crate) fn of_rows(
         h.int(i64::from(i.checked));
     }
     h.end_part();
-    for i in items.iter() {
+    for i in &items {
         if let Some(g) = &i.source {
             h.text(i.key);
             h.opt(g.status);
