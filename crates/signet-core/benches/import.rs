@@ -3,10 +3,11 @@
 //! pass plus a bare prepared-statement bulk insert of the same rows.
 //!
 //! `cargo bench -p signet-core` (figures in the closing notes of issues).
+//! The whole process beside the limit, side by side: scripts/bench-import.sh.
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use pulldown_cmark::{Options, Parser};
 use rusqlite::{params, Connection};
 use signet_core::import::{import_bytes, sample::generate, ImportOptions};
@@ -115,6 +116,24 @@ fn import_benches(c: &mut Criterion) {
                 )
                 .unwrap()
             })
+        });
+        // What `signet import` does to a new database file: create and
+        // migrate it, store in one durable transaction, move it to WAL.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fresh.db");
+        g.bench_with_input(BenchmarkId::new("store_fresh_file", n), &imp, |b, imp| {
+            b.iter_batched(
+                || {
+                    for suffix in ["", "-wal", "-shm", "-journal"] {
+                        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                    }
+                },
+                |()| {
+                    let mut store = Store::open(&path).unwrap();
+                    store.import(black_box(imp), "bench").unwrap();
+                },
+                BatchSize::PerIteration,
+            )
         });
         g.bench_with_input(BenchmarkId::new("parse_and_store", n), &text, |b, t| {
             b.iter(|| {

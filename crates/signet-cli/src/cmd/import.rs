@@ -40,7 +40,7 @@ struct Imported1<'a> {
     report: &'a ImportReport,
 }
 
-pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Result<ExitCode> {
+pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: &[Imported]) -> Result<ExitCode> {
     let mut results = Vec::new();
     if let Some(release) = &args.release {
         // A signed-off release refuses the attach: say so before a new
@@ -54,7 +54,7 @@ pub fn store_all(ctx: &mut Ctx, args: &ImportArgs, parsed: Vec<Imported>) -> Res
             }
         }
     }
-    for imported in &parsed {
+    for imported in parsed {
         let outcome = ctx.store.import(imported, &ctx.actor)?;
         let r = &imported.report;
         let t = &outcome.template;

@@ -1012,6 +1012,8 @@ impl Finisher {
             let mut n = 0;
             let mut subs = Vec::new();
             let children = std::mem::take(&mut b.children);
+            // Items are large: one allocation, not a doubling vector's copies.
+            section.items.reserve_exact(children.len());
             for child in &children {
                 match *child {
                     Child::Item(i) if !self.items[i].dropped => {
@@ -1038,38 +1040,55 @@ impl Finisher {
     }
 
     fn item(&mut self, root: usize, number: String, section_key: &str) -> Item {
+        // Most items have no sub-items: no stack, no forest to build.
+        if self.items[root]
+            .children
+            .iter()
+            .all(|&c| self.items[c].dropped)
+        {
+            let ikey = self.item_key(root, section_key);
+            return self.take_item(root, ikey, number);
+        }
         let mut built: Vec<(Item, Option<usize>)> = Vec::new();
         let mut stack = vec![(root, number, section_key.to_string(), None::<usize>)];
         while let Some((idx, number, pkey, parent_slot)) = stack.pop() {
-            let norm = key::normalise(&self.items[idx].plain);
-            let ikey = self.unique_key(&["i", &pkey, &norm]);
+            let ikey = self.item_key(idx, &pkey);
             let children = std::mem::take(&mut self.items[idx].children);
             let kids: Vec<usize> = children
                 .into_iter()
                 .filter(|&c| !self.items[c].dropped)
                 .collect();
-            let b = &mut self.items[idx];
-            let item = Item {
-                key: ikey.clone(),
-                number: number.clone(),
-                title: std::mem::take(&mut b.title),
-                plain: std::mem::take(&mut b.plain),
-                detail: std::mem::take(&mut b.detail),
-                fields: std::mem::take(&mut b.fields),
-                start: b.start,
-                from_source: b.from_source.take(),
-                line: b.line,
-                items: Vec::new(),
-            };
             let slot = built.len();
-            built.push((item, parent_slot));
             for (n, c) in kids.into_iter().enumerate().rev() {
                 stack.push((c, format!("{number}.{}", n + 1), ikey.clone(), Some(slot)));
             }
+            built.push((self.take_item(idx, ikey, number), parent_slot));
         }
         build_forest(built, |i| &mut i.items)
             .pop()
             .unwrap_or_default()
+    }
+
+    fn item_key(&mut self, idx: usize, parent_key: &str) -> String {
+        let norm = key::normalise(&self.items[idx].plain);
+        self.unique_key(&["i", parent_key, &norm])
+    }
+
+    /// The item as the checklist holds it, without its sub-items.
+    fn take_item(&mut self, idx: usize, key: String, number: String) -> Item {
+        let b = &mut self.items[idx];
+        Item {
+            key,
+            number,
+            title: std::mem::take(&mut b.title),
+            plain: std::mem::take(&mut b.plain),
+            detail: std::mem::take(&mut b.detail),
+            fields: std::mem::take(&mut b.fields),
+            start: b.start,
+            from_source: b.from_source.take(),
+            line: b.line,
+            items: Vec::new(),
+        }
     }
 }
 

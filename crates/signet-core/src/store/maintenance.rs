@@ -519,6 +519,7 @@ impl Store {
         )?;
         // An older backup is brought up to this version's schema.
         MIGRATIONS.to_latest(&mut self.conn)?;
+        self.settle_journal();
         // The restored history is the one to anchor from now on.
         if let Some((config, db)) = self.anchor_paths() {
             anchor::reset(&self.conn, config, db)?;

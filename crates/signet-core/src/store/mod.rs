@@ -24,6 +24,7 @@ mod signoffs;
 mod snapshot;
 mod states;
 mod templates;
+mod tree;
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -77,7 +78,16 @@ pub struct Store {
     anchors: Option<std::path::PathBuf>,
     /// Signet created this database just now (it did not exist).
     created: bool,
+    /// Still in a rollback journal, to be switched to WAL after its first
+    /// write (see [`Store::init`]).
+    wal_pending: bool,
 }
+
+/// The page cache a connection may grow to, in KiB. SQLite's default
+/// (2 MiB) is smaller than one large import's pages: the transaction then
+/// spills dirty pages to disk and reads them back for every index insert
+/// that lands on one. Memory is taken only as pages are used.
+const CACHE_KIB: i64 = 64 * 1024;
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema
@@ -89,8 +99,9 @@ impl Store {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
             }
         }
-        let mut store = Self::open_checked(path)?;
-        store.created = !matches!(found, open::Found::Signet);
+        let fresh = !matches!(found, open::Found::Signet);
+        let mut store = Self::open_checked(path, fresh)?;
+        store.created = fresh;
         Ok(store)
     }
 
@@ -101,14 +112,14 @@ impl Store {
             open::Found::Missing | open::Found::Empty => Err(Error::NoDatabase {
                 path: path.to_path_buf(),
             }),
-            open::Found::Signet => Self::open_checked(path),
+            open::Found::Signet => Self::open_checked(path, false),
         }
     }
 
-    fn open_checked(path: &Path) -> Result<Store> {
+    fn open_checked(path: &Path, fresh: bool) -> Result<Store> {
         let conn = Connection::open(path).map_err(|e| open::sqlite_error(path, e))?;
         open::check_connection(&conn, path)?;
-        let mut store = Self::init(conn).map_err(|e| match e {
+        let mut store = Self::init(conn, fresh).map_err(|e| match e {
             Error::Database(d) => open::sqlite_error(path, d),
             other => other,
         })?;
@@ -129,21 +140,43 @@ impl Store {
 
     /// A private database for tests and previews.
     pub fn open_in_memory() -> Result<Store> {
-        Self::init(Connection::open_in_memory()?)
+        Self::init(Connection::open_in_memory()?, false)
     }
 
-    fn init(mut conn: Connection) -> Result<Store> {
+    /// Configures the connection and migrates. A database created just now
+    /// (`fresh`) stays in SQLite's rollback journal for its migrations and
+    /// its first write: in WAL mode every page of a first import would be
+    /// written twice, to the log and again when the log is checkpointed into
+    /// the file on close, and for pages that did not exist before the
+    /// transaction a rollback journal records nothing. The commit is as
+    /// durable (`synchronous=FULL` in either mode). The switch to WAL comes
+    /// right after that write ([`Store::write`]); every later open sets WAL
+    /// too, so a process that ends before writing leaves nothing undone.
+    fn init(mut conn: Connection, fresh: bool) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        if !fresh {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         MIGRATIONS.to_latest(&mut conn)?;
         Ok(Store {
             conn,
             path: None,
             anchors: None,
             created: false,
+            wal_pending: fresh,
         })
+    }
+
+    /// Moves a database created by this process to WAL, once its first
+    /// write is on disk. A failure (another process holding it just now)
+    /// is left to the next open, which sets WAL in any case.
+    fn settle_journal(&mut self) {
+        if std::mem::take(&mut self.wal_pending) {
+            let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
+        }
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none.
@@ -153,6 +186,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        self.settle_journal();
         if let (Some(config), Some(db)) = (&self.anchors, &self.path) {
             // The change is committed and acknowledged whatever happens
             // here; an anchor that lags behind only detects less.

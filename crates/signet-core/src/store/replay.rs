@@ -1061,7 +1061,7 @@ pub(crate) fn drifts(conn: &Connection) -> Result<Vec<Drift>> {
     for t in names {
         match (trail.templates.get(t), templates.get(t)) {
             (Some(Some(recorded)), Some(id)) => {
-                let now = tree_digest(conn, *id)?;
+                let now = super::tree::stored(conn, *id)?;
                 if *recorded != now {
                     out.push(Drift {
                         subject: format!("template {t}"),
@@ -1118,54 +1118,4 @@ fn evidence(list: &[(String, String, Option<String>)]) -> String {
         })
         .collect();
     format!("[{}]", shown.join(", "))
-}
-
-/// A digest of a template version as stored: its title, source, raw
-/// markdown, metadata and approver roles, every section and item with what
-/// a report shows of it, and the state the file gives new runs. The import event records it, so an item renamed, removed or
-/// marked "checked in the file" behind Signet's back is a difference.
-pub(crate) fn tree_digest(conn: &Connection, template_id: i64) -> Result<String> {
-    use rusqlite::types::ValueRef;
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    let mut put = |v: ValueRef<'_>| {
-        let bytes: Vec<u8> = match v {
-            ValueRef::Null => {
-                h.update(u64::MAX.to_le_bytes());
-                return;
-            }
-            ValueRef::Integer(i) => i.to_string().into_bytes(),
-            ValueRef::Real(f) => f.to_string().into_bytes(),
-            ValueRef::Text(t) | ValueRef::Blob(t) => t.to_vec(),
-        };
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(&bytes);
-    };
-    // Parents by key, never by row id, so the digest says what the tree is.
-    let queries = [
-        "SELECT title, source_name, content_hash, raw_markdown, metadata, description, approver_roles
-         FROM template WHERE id = ?1",
-        "SELECT s.key, p.key, s.position, s.depth, s.number, s.title, s.plain, s.description
-         FROM section s LEFT JOIN section p ON p.id = s.parent_id
-         WHERE s.template_id = ?1 ORDER BY s.key",
-        "SELECT i.key, s.key, p.key, i.position, i.depth, i.number, i.title, i.plain, i.detail,
-                i.fields, i.initially_checked
-         FROM item i JOIN section s ON s.id = i.section_id LEFT JOIN item p ON p.id = i.parent_id
-         WHERE i.template_id = ?1 ORDER BY i.key",
-        "SELECT i.key, g.status, g.reason, g.owner, g.evidence
-         FROM source_state g JOIN item i ON i.id = g.item_id
-         WHERE i.template_id = ?1 ORDER BY i.key",
-    ];
-    for sql in queries {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([template_id])?;
-        while let Some(r) = rows.next()? {
-            for c in 0..columns {
-                put(r.get_ref(c)?);
-            }
-        }
-        put(ValueRef::Text(b"--"));
-    }
-    Ok(format!("sha256:{}", crate::hex::encode(&h.finalize())))
 }
