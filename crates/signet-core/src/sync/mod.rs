@@ -387,7 +387,10 @@ pub fn sync_trusting(
     // Without a device of its own a database only receives (a CI job that
     // gates a release): it publishes nothing and pushes nothing.
     let me = store.sync_device()?;
-    // One sync at a time per database: a second waits for nothing, it says so.
+    // One sync at a time per database: a second says so rather than queue.
+    // It waits a moment first: a lock is also held, for the instant between
+    // fork and exec, by any child process another thread of this program
+    // starts (git, for instance), which is not another sync.
     let lock_path = repo_dir.with_extension("lock");
     let lock = std::fs::OpenOptions::new()
         .create(true)
@@ -395,10 +398,15 @@ pub fn sync_trusting(
         .write(true)
         .open(&lock_path)
         .map_err(|e| Error::io(&lock_path, &e))?;
-    if lock.try_lock().is_err() {
-        return Err(Error::Invalid(
-            "another sync of this database is running; try again when it has finished".into(),
-        ));
+    let mut tries = 0;
+    while lock.try_lock().is_err() {
+        tries += 1;
+        if tries == 40 {
+            return Err(Error::Invalid(
+                "another sync of this database is running; try again when it has finished".into(),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let repo = git::Repo::open_or_init(repo_dir)?;
     let mut out = Outcome {
