@@ -16,9 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use signet_core::keys::{
-    self, FixedPassword, KeyFile, Keyring, Password, Passwords, Protection, Unprotected,
-};
+use signet_core::keys::{self, KeyFile, Keyring, Password, Passwords, Protection, Unprotected};
 use signet_core::model::Person;
 use signet_core::seal::SigningKey;
 use tauri::{AppHandle, Runtime, State};
@@ -68,7 +66,7 @@ impl std::fmt::Debug for Given {
 impl Passwords for Given {
     fn existing(&self, what: &str) -> signet_core::Result<Password> {
         match &self.password {
-            Some(p) => FixedPassword(p.clone()).existing(what),
+            Some(p) => Ok(p.clone()),
             None => Unprotected.existing(what),
         }
     }
@@ -86,7 +84,7 @@ impl Passwords for Given {
             // Said before any work, in core's words (keys::MIN_PASSWORD).
             (Some(p), false) => {
                 p.strong_enough()?;
-                FixedPassword(p.clone()).for_new_key(what)
+                Ok(Protection::Password(p.clone()))
             }
         }
     }

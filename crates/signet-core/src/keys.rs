@@ -102,10 +102,10 @@ pub struct FixedPassword(pub Password);
 
 impl Passwords for FixedPassword {
     fn existing(&self, _: &str) -> Result<Password> {
-        Ok(Password::new(self.0.text()))
+        Ok(self.0.clone())
     }
     fn for_new_key(&self, _: &str) -> Result<Protection> {
-        Ok(Protection::Password(Password::new(self.0.text())))
+        Ok(Protection::Password(self.0.clone()))
     }
 }
 
@@ -221,8 +221,7 @@ fn seal_key(key: &SigningKey, protection: &Protection, handle: &str) -> Result<S
                 password,
                 &format!("signet encrypted secret key of {handle}"),
             )?;
-            let check = KeyFile::parse(handle, &text)?
-                .open(&FixedPassword(Password::new(password.text())))?;
+            let check = KeyFile::parse(handle, &text)?.open(&FixedPassword(password.clone()))?;
             if check.public_key() != key.public_key() {
                 return Err(Error::Invalid(format!(
                     "encrypting {handle}'s key failed a round trip; nothing was written"
@@ -701,7 +700,7 @@ impl Keyring {
     ) -> Result<SigningKey> {
         self.stage_new(handle, replace, protection)?.install()?;
         let passwords: &dyn Passwords = match protection {
-            Protection::Password(p) => &FixedPassword(Password::new(p.text())),
+            Protection::Password(p) => &FixedPassword(p.clone()),
             Protection::Unencrypted => &Unprotected,
         };
         Ok(self.load(handle, passwords)?.key)
