@@ -816,7 +816,7 @@ fn a_run_starts_items_as_a_table_says_and_replays() {
             row(
                 "1.2",
                 Status::Blocked,
-                Some("⚠\u{fe0f} vendor late"),
+                Some("vendor late"),
                 Some("ben"),
                 &[],
                 src
@@ -854,7 +854,7 @@ fn a_run_starts_items_as_a_table_says_and_replays() {
                 src.into(),
                 "reason".into(),
                 None,
-                Some("⚠\u{fe0f} vendor late".into())
+                Some("vendor late".into())
             ),
             (src.into(), "owner".into(), None, Some("ben".into())),
         ]
