@@ -59,6 +59,8 @@ cli("import", join(dir, "bench.md"), "--release", "perf");
 
 const hello = await measure(join(bin, "examples", "hello"), "#hello", 4460);
 const signet = await measure(join(bin, "signet-app"), "[data-testid=nav-library]", 4470, async (d) => {
+  // Home is the first screen once releases exist: open the release from the list.
+  await d.click("[data-testid=nav-releases]");
   await d.click("[data-testid=release-card]");
   await d.until(async () => (await d.findAll("[data-testid=item-row]")).length > 5, "10k rows", 20000);
   const render = await d.text("[data-testid=render-ms]");
@@ -76,7 +78,7 @@ const signet = await measure(join(bin, "signet-app"), "[data-testid=nav-library]
           t.push(performance.now() - s);
         }
         t.sort((a, b) => a - b);
-        done({ median: t[15], p90: t[27], max: t[29] });
+        done({ median: t[15], p95: t[28], max: t[29] });
       })();`,
     args: [],
   });
