@@ -114,10 +114,7 @@ pub async fn pick_logo<R: Runtime>(
         .file()
         .set_title("Choose a logo for reports")
         .add_filter("PNG or SVG images", &["png", "svg"]);
-    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    match crate::signoff::picked(chosen)? {
+    match crate::signoff::ask_path(move || dialog.blocking_pick_file()).await? {
         None => Ok(None),
         Some(path) => pick.pick(&path).map(Some),
     }

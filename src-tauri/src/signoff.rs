@@ -195,12 +195,22 @@ pub fn export_to(
     })
 }
 
-pub(crate) fn picked(p: Option<tauri_plugin_dialog::FilePath>) -> Result<Option<PathBuf>> {
-    p.map(|f| {
-        f.into_path()
-            .map_err(|e| AppError::internal(format!("the chosen file is not a local path: {e}")))
-    })
-    .transpose()
+/// Runs a file dialog's blocking call (`blocking_pick_file`,
+/// `blocking_save_file`) off the async runtime; the local path chosen, or
+/// `None` when the user cancels.
+pub(crate) async fn ask_path(
+    ask: impl FnOnce() -> Option<tauri_plugin_dialog::FilePath> + Send + 'static,
+) -> Result<Option<PathBuf>> {
+    let chosen = tauri::async_runtime::spawn_blocking(ask)
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    chosen
+        .map(|f| {
+            f.into_path().map_err(|e| {
+                AppError::internal(format!("the chosen file is not a local path: {e}"))
+            })
+        })
+        .transpose()
 }
 
 /// Asks where to save, then exports. `None` when the user cancels.
@@ -227,10 +237,7 @@ pub async fn export_report<R: Runtime>(
         .set_title("Export report")
         .set_file_name(name)
         .add_filter(label, &[ext]);
-    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    match picked(chosen)? {
+    match ask_path(move || dialog.blocking_save_file()).await? {
         None => Ok(None),
         Some(path) => export_to(&state, &release, (format, paper), &compare, &path).map(Some),
     }
@@ -258,10 +265,7 @@ pub async fn verify_report<R: Runtime>(
         .file()
         .set_title("Verify a signed report")
         .add_filter("Signet reports", &["json", "md", "html", "pdf"]);
-    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    let Some(path) = picked(chosen)? else {
+    let Some(path) = ask_path(move || dialog.blocking_pick_file()).await? else {
         return Ok(None);
     };
     let mut v = verify_file(&path, &[])?;

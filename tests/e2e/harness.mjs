@@ -96,6 +96,16 @@ export async function chooseFile(path, mode = "open") {
   xdo("key", "Return");
 }
 
+/** Opens release `name` from the sidebar (once it is listed there) and waits for its item rows. */
+export async function openRelease(d, name) {
+  await d.until(
+    () => d.script(`const b = [...document.querySelectorAll('.release-link')].find((x) => x.querySelector('.name')?.textContent === arguments[0]); if (b) b.click(); return !!b;`, [name]),
+    `${name} in the sidebar`,
+    15000,
+  );
+  await d.until(async () => (await d.findAll("[data-testid=item-row]")).length > 5, "item rows");
+}
+
 /** A template's slug as the importer makes it from the file name. */
 export function slugOf(file) {
   return file.split("/").pop().replace(/\.md$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-");

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, PORT, chooseFile, fixtures, slugOf } from "./harness.mjs";
+import { App, PORT, chooseFile, fixtures, openRelease, slugOf } from "./harness.mjs";
 import { Keys } from "./webdriver.mjs";
 
 const app = new App("branding");
@@ -16,15 +16,6 @@ const fixture = join(fixtures, "launch-review.md");
 const ORG = "Acme Consulting";
 const CLIENT = "Globex Łódź";
 let d;
-
-async function openRelease(name) {
-  await d.until(
-    () => d.script(`const b = [...document.querySelectorAll('.release-link')].find((x) => x.querySelector('.name')?.textContent === arguments[0]); if (b) b.click(); return !!b;`, [name]),
-    `${name} in the sidebar`,
-    15000,
-  );
-  await d.until(async () => (await d.findAll("[data-testid=item-row]")).length > 5, "item rows");
-}
 
 async function openExport() {
   await d.click("[data-testid=export-button]");
@@ -104,7 +95,7 @@ test("branding set in the app's dialog is kept, and a logo with script is refuse
 });
 
 test("a draft is exported compared with the previous release by default, with another or none on request", async () => {
-  await openRelease("rb-2");
+  await openRelease(d, "rb-2");
   await openExport();
   assert.equal(await d.script("return document.querySelector('[data-testid=compare-base]').value"), "rb-1");
   assert.match(await d.text("[data-testid=compare-base]"), /rb-1 \(the previous release\)/);
@@ -122,7 +113,7 @@ test("a draft is exported compared with the previous release by default, with an
   assert.ok(!plain.includes('class="changes"'), "no comparison section");
 
   // The first release has nothing before it.
-  await openRelease("rb-1");
+  await openRelease(d, "rb-1");
   await openExport();
   assert.match(await d.text("[data-testid=compare-none]"), /No earlier release shares a checklist with rb-1/);
   await d.keys(Keys.Escape);
@@ -131,8 +122,8 @@ test("a draft is exported compared with the previous release by default, with an
 test("a signed release shows the comparison it was signed with and offers no other", async () => {
   app.cli("--actor", "ana", "signoff", "rb-2", "--as", "ana", "--role", "Lead", "--override", "pilot only");
   // The page reads the release again when it is opened.
-  await openRelease("rb-1");
-  await openRelease("rb-2");
+  await openRelease(d, "rb-1");
+  await openRelease(d, "rb-2");
   await d.until(async () => (await d.findAll("[data-testid=signed-banner]")).length === 1, "the signed-off banner", 15000);
   await openExport();
   assert.match(await d.text("[data-testid=compare-frozen]"), /Since rb-1 \(as it stood\), frozen when revision 1 was signed/);
@@ -158,11 +149,11 @@ test("the dialogs in the dark theme", async () => {
   assert.ok(r + g + b < 150, `dark background expected, got ${bg}`);
   await app.shot("branding-dialog-dark");
   await d.keys(Keys.Escape);
-  await openRelease("rb-2");
+  await openRelease(d, "rb-2");
   await openExport();
   await app.shot("export-frozen-dark");
   await d.keys(Keys.Escape);
-  await openRelease("rb-3");
+  await openRelease(d, "rb-3");
   await openExport();
   await app.shot("export-compare-dark");
   await d.keys(Keys.Escape);
