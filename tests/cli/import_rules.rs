@@ -66,7 +66,7 @@ fn show_prints_metadata_roles_and_fields() {
             "  [x] 2.1.1   GL-1 Load test passed  (@dana, 1 evidence)\n        Why: p99\n",
         ))
         .stdout(predicate::str::contains(
-            "  [!] 2.1.2   GL-2 Rollback rehearsed  (@ben, blocked: ⚠\u{fe0f} vendor late)\n        Why: data loss\n",
+            "  [!] 2.1.2   GL-2 Rollback rehearsed  (@ben, blocked: vendor late)\n        Why: data loss\n",
         ))
         .stdout(predicate::str::contains("  [-] 2.1.3   GL-3 Docs updated  (n/a: N/A)\n"));
 }

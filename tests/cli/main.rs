@@ -472,6 +472,11 @@ fn gate_needs_a_sign_off_and_lists_open_items() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["passed"], false);
     assert_eq!(v["open_items"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        v["reasons"][1]["about"],
+        serde_json::json!({"kind": "open_items", "open": 5, "total": 6}),
+        "{v}"
+    );
     env.close_all();
     // Every item closed is not enough: nobody has signed.
     env.run(&["gate", "v2.4.0"])
@@ -589,6 +594,24 @@ fn sign_off_refuses_open_items_freezes_and_verifies_everywhere() {
         .stdout(predicate::str::contains(
             "missing approver: bo has not signed revision 1",
         ));
+    // Scripts (and the app) read who signed and why not as data, not prose.
+    let out = env
+        .cmd()
+        .args(["gate", "v2.4.0", "--require", "bo", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["approvers"][0]["name"], "Ana Ruiz", "{v}");
+    assert_eq!(v["approvers"][0]["role"], "Tech lead", "{v}");
+    assert_eq!(
+        v["reasons"][0]["about"],
+        serde_json::json!({"kind": "missing_approver", "handle": "bo"}),
+        "{v}"
+    );
+    assert_eq!(
+        v["reasons"][0]["message"],
+        "missing approver: bo has not signed revision 1"
+    );
     env.run(&["signoff", "v2.4.0", "--as", "bo", "--role", "QA"])
         .success()
         .stdout(predicate::str::contains(

@@ -244,7 +244,9 @@ test("sign off with an override from the dialog; the release turns read-only", a
   await driver.until(async () => (await driver.findAll("[data-testid=key-password]")).length === 1, "the password prompt");
   await driver.type("[data-testid=key-password]", ERIN_PASSWORD + Keys.Enter);
   await driver.until(async () => (await driver.findAll("[data-testid=signed-banner]")).length === 1, "the signed-off banner", 20000);
-  assert.match(await driver.text("[data-testid=signed-banner]"), /erin \(Release manager\)/);
+  // The banner names the approver as a person, and the override by who made it and why.
+  assert.match(await driver.text("[data-testid=signed-banner]"), /By Erin Example \(Release manager\)\./);
+  assert.match(await driver.text("[data-testid=verdict-warning]"), /override by Erin Example \(Release manager\): “pilot customers only; the rest is tracked in 2\.4\.1” — \d+ items? (was|were) open/);
   await shot("signed-off-light");
   // Ticking is refused in the UI, and nothing changed in the database.
   await driver.keys("x");

@@ -120,7 +120,7 @@ test("signing asks for Ana's password, naming her and her key; a wrong one signs
   await d.type("[data-testid=key-password]", `${ANA_PASSWORD}${Keys.Enter}`);
   await d.until(() => present("[data-testid=signed-banner]"), "the signed-off banner", 20000);
   assert.equal(await present("[data-testid=key-dialog]"), false);
-  assert.match(await domText("[data-testid=signed-banner]"), /ana \(Release manager\)/);
+  assert.match(await domText("[data-testid=signed-banner]"), /Ana Ruiz \(Release manager\)/);
   assert.equal(releaseStatus("k-1"), "signed_off");
 });
 

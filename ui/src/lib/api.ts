@@ -163,7 +163,8 @@ export function lockedKey(e: unknown): LockedKey | null {
 export function errorText(e: unknown): string {
   if (e && typeof e === "object" && "message" in e) {
     const err = e as AppError;
-    return err.where ? `${err.message}` : err.message;
+    // Core's messages often name their file already: say where only once.
+    return err.where && !err.message.includes(err.where) ? `${err.where}: ${err.message}` : err.message;
   }
   return String(e);
 }

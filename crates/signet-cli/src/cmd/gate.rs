@@ -28,13 +28,13 @@ pub fn run(ctx: &Ctx, args: &GateArgs) -> Result<ExitCode> {
             "{}: ready — signed off (revision {}) by {}",
             v.release,
             v.revision.unwrap_or(0),
-            v.approvers.join(", ")
+            join(&v.approvers, ", ")
         ))?;
     } else {
         out::line(format!(
             "{}: not ready — {}",
             v.release,
-            v.reasons.join("; ")
+            join(&v.reasons, "; ")
         ))?;
     }
     for w in &v.warnings {
@@ -54,4 +54,8 @@ pub fn run(ctx: &Ctx, args: &GateArgs) -> Result<ExitCode> {
         }
     }
     Ok(code)
+}
+
+fn join<T: std::fmt::Display>(all: &[T], sep: &str) -> String {
+    all.iter().map(T::to_string).collect::<Vec<_>>().join(sep)
 }

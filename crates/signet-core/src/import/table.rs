@@ -237,6 +237,27 @@ impl Columns {
     }
 }
 
+/// The reason a blocked or n/a Status cell gives: the cell without its
+/// leading marker symbol (`⚠️ waiting on the vendor` → `waiting on the
+/// vendor`), or the whole cell when the marker is all it says.
+pub(crate) fn reason_of(cell: &str) -> String {
+    let cell = cell.trim();
+    let rest = cell
+        .trim_start_matches(|c: char| MARKERS.contains(&c) || c == '\u{fe0f}')
+        .trim_start();
+    if rest.is_empty() || rest.len() == cell.len() {
+        cell.to_string()
+    } else {
+        rest.to_string()
+    }
+}
+
+/// Symbols that say a status on their own (see `status_of`).
+const MARKERS: &[char] = &[
+    '✅', '✔', '☑', '✓', '☒', '🟢', '❌', '✗', '✘', '❎', '🔴', '☐', '⚠', '🚧', '⛔', '🟡', '🟠',
+    '⏭', '➖',
+];
+
 /// What a Status cell says. `None`: not a status this importer knows (the
 /// item starts open and the cell stays a field, so nothing is lost).
 /// A failed or "no" check is not done yet: it starts open.
@@ -416,6 +437,15 @@ mod tests {
         for blocked in ["⚠️", "⚠️ waiting on vendor", "Blocked", "At risk"] {
             assert_eq!(status_of(blocked), Some(Status::Blocked), "{blocked}");
         }
+        // The reason drops the marker symbol, not the words.
+        assert_eq!(reason_of("⚠️ waiting on vendor"), "waiting on vendor");
+        assert_eq!(reason_of("⚠️ At risk"), "At risk");
+        assert_eq!(reason_of("⚠️"), "⚠️");
+        assert_eq!(reason_of("Blocked"), "Blocked");
+        assert_eq!(
+            reason_of("⏭️  skipped this quarter"),
+            "skipped this quarter"
+        );
         for na in [
             "N/A",
             "na",

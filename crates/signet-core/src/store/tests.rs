@@ -552,7 +552,9 @@ fn a_revoked_key_signs_nothing_more_and_the_gate_judges_by_when_it_signed() {
     let v = check(&store, "r1", &Policy::default()).unwrap();
     assert!(v.passed, "{v:#?}");
     assert!(
-        v.warnings[0].starts_with("ana signed with a key revoked later"),
+        v.warnings[0]
+            .message
+            .starts_with("ana signed with a key revoked later"),
         "{v:#?}"
     );
     assert!(!check(&store, "r1", &strict).unwrap().passed);
@@ -657,8 +659,12 @@ fn a_sign_off_after_its_key_was_revoked_is_invalid_in_the_gate_and_the_doctor() 
     let v = check(&store, "r1", &Policy::default()).unwrap();
     assert!(!v.passed);
     assert!(
-        v.reasons[0].starts_with("signature of ana is invalid: made ")
-            && v.reasons[0].ends_with("which was revoked from 2000-01-01T00:00:00Z (key leaked)"),
+        v.reasons[0]
+            .message
+            .starts_with("signature of ana is invalid: made ")
+            && v.reasons[0]
+                .message
+                .ends_with("which was revoked from 2000-01-01T00:00:00Z (key leaked)"),
         "{v:#?}"
     );
     assert!(v.approvers.is_empty());
@@ -810,7 +816,7 @@ fn a_run_starts_items_as_a_table_says_and_replays() {
             row(
                 "1.2",
                 Status::Blocked,
-                Some("⚠\u{fe0f} vendor late"),
+                Some("vendor late"),
                 Some("ben"),
                 &[],
                 src
@@ -848,7 +854,7 @@ fn a_run_starts_items_as_a_table_says_and_replays() {
                 src.into(),
                 "reason".into(),
                 None,
-                Some("⚠\u{fe0f} vendor late".into())
+                Some("vendor late".into())
             ),
             (src.into(), "owner".into(), None, Some("ben".into())),
         ]

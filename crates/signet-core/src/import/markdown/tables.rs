@@ -5,7 +5,7 @@
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::super::metadata::{self, fact_value};
-use super::super::table::{evidence_links, status_of, Columns};
+use super::super::table::{evidence_links, reason_of, status_of, Columns};
 use super::{ballot_box, dedupe, is_inline, Builder, Child, Inline, SecB};
 use crate::model::{Field, FromSource, Status, Warning, WarningKind};
 
@@ -193,7 +193,7 @@ impl Builder<'_> {
             match status_of(text) {
                 Some(said) => {
                     status = said;
-                    given.reason = said.needs_reason().then(|| text.to_string());
+                    given.reason = said.needs_reason().then(|| reason_of(text));
                 }
                 None => status_kept = true,
             }
