@@ -16,10 +16,12 @@ const fixture = join(fixtures, "launch-review.md");
 const ORG = "Acme Consulting";
 const CLIENT = "Globex Łódź";
 let d;
-// Files the dialogs choose live apart from the database: the GTK chooser
-// opens and closes the files of the folder it shows, and closing any
-// descriptor of the database drops this process's SQLite locks on it (a
-// known POSIX-lock hazard; see the report of this branch).
+// Files the dialogs choose live apart from the database. The GTK chooser
+// runs inside the app and opens and closes the files of the folder it
+// shows; closing any descriptor of the database drops the app's POSIX
+// locks on it (SQLite's documented hazard), after which the CLI, closing
+// as it thinks the last connection, checkpoints and deletes the WAL the
+// app still writes to: the app's later writes are lost.
 const files = join(app.dir, "files");
 mkdirSync(files);
 
