@@ -238,10 +238,7 @@ pub async fn pick_key_file<R: Runtime>(
         .set_title("Use an existing signing key")
         .add_filter("Minisign secret keys", &["key"])
         .add_filter("All files", &["*"]);
-    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    match crate::signoff::picked(chosen)? {
+    match crate::signoff::ask_path(move || dialog.blocking_pick_file()).await? {
         None => Ok(None),
         Some(path) => session.pick(&path).map(Some),
     }

@@ -2,6 +2,7 @@
 //! starter templates into an empty library, and exposes thin commands over
 //! signet-core. Invariant: no business rules and no SQL here.
 
+pub mod branding;
 pub mod commands;
 pub mod error;
 pub mod keys;
@@ -33,6 +34,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         .plugin(tauri_plugin_opener::init())
         .manage(sync::Running::default())
         .manage(keys::Session::default())
+        .manage(branding::LogoPick::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::act_as,
@@ -61,7 +63,11 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
             signoff::signoff_status,
             signoff::sign_off,
             signoff::reopen_release,
+            signoff::compare_choices,
             signoff::export_report,
+            branding::report_branding,
+            branding::pick_logo,
+            branding::set_branding,
             signoff::verify_report,
             sync::sync_status,
             sync::sync_now,

@@ -5,12 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use signet_core::gate::{self, Policy, Verdict};
 use signet_core::model::{Person, Release};
 use signet_core::report::{self, Format, Paper};
 use signet_core::revocation::{standing, Standing};
-use signet_core::store::{RevisionInfo, SignoffOutcome, SignoffRequest};
+use signet_core::store::{
+    CompareChoices, CompareWith, RevisionInfo, SignoffOutcome, SignoffRequest,
+};
 use signet_core::verify::Verification;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -51,6 +53,31 @@ pub struct Exported {
     pub signed: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub revision: u32,
+}
+
+/// What a report compares with, as the export dialog asks (core's
+/// `CompareWith`).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// What core picks: the previous release sharing a checklist, or the
+    /// comparison a signed report was signed with.
+    Previous,
+    /// A draft without a comparison.
+    Nothing,
+    /// This release, by name.
+    Release(String),
+}
+
+impl Compare {
+    fn with(&self) -> CompareWith<'_> {
+        match self {
+            Compare::Previous => CompareWith::Previous,
+            Compare::Nothing => CompareWith::Nothing,
+            Compare::Release(name) => CompareWith::Release(name),
+        }
+    }
 }
 
 pub(crate) fn person_key(state: &AppState, p: Person) -> PersonKey {
@@ -136,15 +163,28 @@ pub async fn reopen_release(
     Ok(state.store()?.reopen(&release, &reason, &state.actor())?)
 }
 
-/// Writes a release's report (newest frozen revision, or a draft) to `path`.
+/// What the export dialog offers to compare with: the frozen base of a
+/// signed release, else the earlier releases sharing a checklist.
+#[tauri::command]
+pub async fn compare_choices(
+    state: State<'_, AppState>,
+    release: String,
+) -> Result<CompareChoices> {
+    Ok(state.store()?.compare_choices(&release)?)
+}
+
+/// Writes a release's report (newest frozen revision, or a draft compared
+/// as `compare` says) to `path`.
 pub fn export_to(
     state: &AppState,
     release: &str,
-    format: Format,
-    paper: Paper,
+    (format, paper): (Format, Paper),
+    compare: &Compare,
     path: &Path,
 ) -> Result<Exported> {
-    let (r, seal) = state.store()?.report(release, None)?;
+    let (r, seal) = state
+        .store()?
+        .report_compared(release, None, compare.with())?;
     let bytes = report::render(&r, seal.as_ref(), format, paper)?;
     report::write_atomic(path, &bytes)?;
     Ok(Exported {
@@ -155,12 +195,22 @@ pub fn export_to(
     })
 }
 
-pub(crate) fn picked(p: Option<tauri_plugin_dialog::FilePath>) -> Result<Option<PathBuf>> {
-    p.map(|f| {
-        f.into_path()
-            .map_err(|e| AppError::internal(format!("the chosen file is not a local path: {e}")))
-    })
-    .transpose()
+/// Runs a file dialog's blocking call (`blocking_pick_file`,
+/// `blocking_save_file`) off the async runtime; the local path chosen, or
+/// `None` when the user cancels.
+pub(crate) async fn ask_path(
+    ask: impl FnOnce() -> Option<tauri_plugin_dialog::FilePath> + Send + 'static,
+) -> Result<Option<PathBuf>> {
+    let chosen = tauri::async_runtime::spawn_blocking(ask)
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    chosen
+        .map(|f| {
+            f.into_path().map_err(|e| {
+                AppError::internal(format!("the chosen file is not a local path: {e}"))
+            })
+        })
+        .transpose()
 }
 
 /// Asks where to save, then exports. `None` when the user cancels.
@@ -171,6 +221,7 @@ pub async fn export_report<R: Runtime>(
     release: String,
     format: Format,
     paper: Paper,
+    compare: Compare,
 ) -> Result<Option<Exported>> {
     let (label, ext) = match format {
         Format::Markdown => ("Markdown", "md"),
@@ -186,12 +237,9 @@ pub async fn export_report<R: Runtime>(
         .set_title("Export report")
         .set_file_name(name)
         .add_filter(label, &[ext]);
-    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    match picked(chosen)? {
+    match ask_path(move || dialog.blocking_save_file()).await? {
         None => Ok(None),
-        Some(path) => export_to(&state, &release, format, paper, &path).map(Some),
+        Some(path) => export_to(&state, &release, (format, paper), &compare, &path).map(Some),
     }
 }
 
@@ -217,10 +265,7 @@ pub async fn verify_report<R: Runtime>(
         .file()
         .set_title("Verify a signed report")
         .add_filter("Signet reports", &["json", "md", "html", "pdf"]);
-    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    let Some(path) = picked(chosen)? else {
+    let Some(path) = ask_path(move || dialog.blocking_pick_file()).await? else {
         return Ok(None);
     };
     let mut v = verify_file(&path, &[])?;

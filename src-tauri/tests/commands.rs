@@ -463,8 +463,11 @@ fn export_writes_a_verifiable_report_and_verify_knows_registered_keys() {
     let out = signet_app::signoff::export_to(
         &state,
         "v9",
-        signet_core::report::Format::Pdf,
-        signet_core::report::Paper::Letter,
+        (
+            signet_core::report::Format::Pdf,
+            signet_core::report::Paper::Letter,
+        ),
+        &signet_app::signoff::Compare::Previous,
         &path,
     )
     .unwrap();
@@ -930,4 +933,140 @@ fn upgrade_preview_shows_the_pairs_and_changes_nothing_until_upgrade_run() {
     let view = h.ok("release_view", json!({ "name": "r1" }));
     assert_eq!(view["runs"][0]["template"]["version"], 2);
     assert_eq!(view["runs"][0]["sections"][0]["items"][1]["owner"], "bo");
+}
+
+#[test]
+fn branding_set_in_the_app_heads_the_report_and_a_bad_logo_is_refused_by_name() {
+    use signet_app::branding::LogoPick;
+    use signet_app::signoff::{export_to, Compare};
+    use signet_core::report::{Format, Paper};
+    use std::path::Path;
+    let h = Harness::new();
+    assert_eq!(
+        h.ok("report_branding", json!({})),
+        json!({ "org_name": null, "client_name": null, "logo": null })
+    );
+    let pick = h.webview.state::<LogoPick>();
+    let evil = h.file("evil.svg", b"<svg onload=\"steal()\"></svg>");
+    let err = pick.pick(Path::new(&evil)).unwrap_err();
+    assert!(
+        err.message.contains("evil.svg") && err.message.contains("event handler (onload=)"),
+        "{err}"
+    );
+    // Nothing was chosen, so there is no logo to save.
+    let err = h
+        .call(
+            "set_branding",
+            json!({ "orgName": "Acme", "clientName": null, "logo": "chosen" }),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("choose the logo again"), "{err}");
+    assert_eq!(h.ok("report_branding", json!({}))["org_name"], Value::Null);
+
+    let svg = h.file(
+        "acme.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>",
+    );
+    let chosen = pick.pick(Path::new(&svg)).unwrap();
+    assert_eq!(chosen.file.as_deref(), Some("acme.svg"));
+    assert!(chosen.data_url.starts_with("data:image/svg+xml;base64,"));
+    // A name core refuses leaves the chosen logo waiting for the next Save.
+    let err = h
+        .call(
+            "set_branding",
+            json!({ "orgName": "x".repeat(121), "clientName": null, "logo": "chosen" }),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("at most 120"), "{err}");
+    let b = h.ok(
+        "set_branding",
+        json!({ "orgName": " Acme Consulting ", "clientName": "Globex", "logo": "chosen" }),
+    );
+    assert_eq!(b["org_name"], "Acme Consulting");
+    assert_eq!(b["logo"]["media_type"], "image/svg+xml");
+    assert_eq!(b["logo"]["file"], Value::Null);
+
+    let release = finished_release(&h);
+    let state = h.webview.state::<AppState>();
+    let path = h.dir.path().join("draft.html");
+    export_to(
+        &state,
+        &release,
+        (Format::Html, Paper::A4),
+        &Compare::Previous,
+        &path,
+    )
+    .unwrap();
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("Prepared by Acme Consulting for Globex"));
+    assert!(html.contains("data:image/svg+xml;base64,"));
+
+    // Removing the logo keeps the names; clearing a name drops it.
+    let b = h.ok(
+        "set_branding",
+        json!({ "orgName": "Acme Consulting", "clientName": "", "logo": "remove" }),
+    );
+    assert_eq!(b["logo"], Value::Null);
+    assert_eq!(b["client_name"], Value::Null);
+    assert_eq!(b["org_name"], "Acme Consulting");
+}
+
+#[test]
+fn export_compares_a_draft_as_chosen_and_a_signed_report_only_as_signed() {
+    use signet_app::signoff::{export_to, Compare};
+    use signet_core::report::{Format, Paper};
+    let h = Harness::new();
+    h.ok("add_person", json!({ "name": "Ana Ruiz", "email": null }));
+    h.ok("create_key", unencrypted("ana"));
+    let base = finished_release(&h);
+    let sign = |release: &str, reason: Option<&str>| {
+        h.ok(
+            "sign_off",
+            json!({ "release": release, "person": "ana", "role": "Lead", "overrideReason": reason }),
+        )
+    };
+    sign(&base, None);
+    // Named after v9 so it sorts after it even if both share a timestamp.
+    h.ok("create_release", json!({ "name": "v9.1", "due": null }));
+    h.ok(
+        "add_run",
+        json!({ "release": "v9.1", "template": "release-signoff", "fresh": true }),
+    );
+    let c = h.ok("compare_choices", json!({ "release": "v9.1" }));
+    assert_eq!(c["frozen"], Value::Null);
+    assert_eq!(c["earlier"][0]["name"], "v9");
+    assert_eq!(
+        h.ok("compare_choices", json!({ "release": "v9" }))["earlier"],
+        json!([])
+    );
+
+    let state = h.webview.state::<AppState>();
+    let export = |compare: Value| {
+        let compare: Compare = serde_json::from_value(compare).unwrap();
+        let path = h.dir.path().join("v9.1.html");
+        export_to(&state, "v9.1", (Format::Html, Paper::A4), &compare, &path)
+            .map(|_| std::fs::read_to_string(&path).unwrap())
+    };
+    // As the UI sends it: core's pick, a named release, or none.
+    let since = "<h2>Since v9</h2>";
+    assert!(export(json!("previous")).unwrap().contains(since));
+    assert!(export(json!({ "release": "v9" })).unwrap().contains(since));
+    assert!(!export(json!("nothing")).unwrap().contains("Since v9"));
+
+    // Once signed, the comparison is the one signed with, shown, not chosen.
+    sign("v9.1", Some("pilot only"));
+    let c = h.ok("compare_choices", json!({ "release": "v9.1" }));
+    assert_eq!(
+        c["frozen"],
+        json!({ "revision": 1, "base": "v9", "base_revision": 1 })
+    );
+    assert_eq!(c["earlier"], json!([]));
+    assert!(export(json!("previous")).unwrap().contains(since));
+    let err = export(json!("nothing")).unwrap_err();
+    assert!(
+        err.message.contains(
+            "was signed with its comparison against v9; the report without it would not be signed"
+        ),
+        "{err}"
+    );
 }

@@ -280,6 +280,9 @@ fn compare_lists_newly_done_regressed_added_and_removed_and_signs_them() {
     // A draft compares with the previous release unless told otherwise.
     env.run(&["export", "v2.4.0", "-o", "auto.md"]).success();
     assert!(env.text("auto.md").contains("## Since v2.3.0"));
+    env.run(&["export", "v2.4.0", "--no-compare", "-o", "plain.md"])
+        .success();
+    assert!(!env.text("plain.md").contains("Since v2.3.0"));
     env.run(&["export", "v2.4.0", "--compare", "v2.4.0"])
         .code(2)
         .stderr(predicate::str::contains("compare with an earlier release"));
@@ -312,5 +315,10 @@ fn compare_lists_newly_done_regressed_added_and_removed_and_signs_them() {
         .code(2)
         .stderr(predicate::str::contains(
             "v2.4.0 revision 1 was signed with its comparison against v2.3.0; a comparison against v1.0.0 would not be signed",
+        ));
+    env.run(&["export", "v2.4.0", "--no-compare"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "signed with its comparison against v2.3.0; the report without it would not be signed",
         ));
 }

@@ -81,18 +81,29 @@ export class App {
 /**
  * The GTK file chooser is a native window: paste the path into it as a
  * person would (typing races its inline completion). `open` choosers take
- * the path in their location bar (ctrl+l). xclip stays behind to serve the
- * clipboard: give it no pipes to hold open.
+ * the path in their location bar (ctrl+l), `save` choosers in the name
+ * field. xclip stays behind to serve the clipboard: give it no pipes to
+ * hold open.
  */
-export async function chooseFile(path) {
+export async function chooseFile(path, mode = "open") {
   spawnSync("xclip", ["-selection", "clipboard"], { input: path, stdio: ["pipe", "ignore", "ignore"], timeout: 5000 });
   await sleep(1500);
   const xdo = (...a) => spawnSync("xdotool", a, { stdio: "inherit" });
-  xdo("key", "--clearmodifiers", "ctrl+l");
+  xdo("key", "--clearmodifiers", mode === "open" ? "ctrl+l" : "ctrl+a");
   await sleep(300);
   xdo("key", "--clearmodifiers", "ctrl+v");
   await sleep(500);
   xdo("key", "Return");
+}
+
+/** Opens release `name` from the sidebar (once it is listed there) and waits for its item rows. */
+export async function openRelease(d, name) {
+  await d.until(
+    () => d.script(`const b = [...document.querySelectorAll('.release-link')].find((x) => x.querySelector('.name')?.textContent === arguments[0]); if (b) b.click(); return !!b;`, [name]),
+    `${name} in the sidebar`,
+    15000,
+  );
+  await d.until(async () => (await d.findAll("[data-testid=item-row]")).length > 5, "item rows");
 }
 
 /** A template's slug as the importer makes it from the file name. */

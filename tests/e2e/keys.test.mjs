@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, CLI, PORT, chooseFile, fixtures, slugOf } from "./harness.mjs";
+import { App, CLI, PORT, chooseFile, fixtures, openRelease, slugOf } from "./harness.mjs";
 import { Keys } from "./webdriver.mjs";
 
 const app = new App("keys");
@@ -44,15 +44,6 @@ function clear(css) {
 /** The release's status as the CLI sees it ("open", "signed_off"…). */
 function releaseStatus(name) {
   return JSON.parse(app.cli("show", name, "--json")).release.status;
-}
-
-async function openRelease(name) {
-  await d.until(
-    () => d.script(`const b = [...document.querySelectorAll('.release-link')].find((x) => x.querySelector('.name')?.textContent === arguments[0]); if (b) b.click(); return !!b;`, [name]),
-    `${name} in the sidebar`,
-    15000,
-  );
-  await d.until(async () => (await d.findAll("[data-testid=item-row]")).length > 5, "item rows");
 }
 
 /** Opens the sign-off dialog of the open release and fills in the role and override. */
@@ -91,7 +82,7 @@ before(async () => {
 after(() => app.stop());
 
 test("an approver added in the app gets a key encrypted with a password typed twice", async () => {
-  await openRelease("k-1");
+  await openRelease(d, "k-1");
   await startSignoff();
   await d.click("[data-testid=add-approver]");
   await d.type("[data-testid=new-person-name]", "Ana Ruiz");
@@ -134,7 +125,7 @@ test("signing asks for Ana's password, naming her and her key; a wrong one signs
 });
 
 test("a second sign-off in the same session does not ask again", async () => {
-  await openRelease("k-2");
+  await openRelease(d, "k-2");
   await startSignoff();
   await chooseApprover("ana");
   await d.click("[data-testid=signoff-submit]");
@@ -148,7 +139,7 @@ test("a second sign-off in the same session does not ask again", async () => {
 });
 
 test("Use an existing key… registers a key the CLI made elsewhere, after its password", async () => {
-  await openRelease("k-3");
+  await openRelease(d, "k-3");
   await startSignoff();
   await d.click("[data-testid=add-approver]");
   await d.type("[data-testid=new-person-name]", "Bo Lind");
@@ -192,7 +183,7 @@ test("cancelling the password prompt signs nothing", async () => {
 test("dark: a new session asks again", async () => {
   await app.stop();
   d = await app.start(BASE + 2, { SIGNET_ACTOR: "e2e", GTK_THEME: "Adwaita:dark" });
-  await openRelease("k-3");
+  await openRelease(d, "k-3");
   await startSignoff();
   await chooseApprover("ana");
   await d.click("[data-testid=signoff-submit]");
@@ -207,7 +198,7 @@ test("dark: a new session asks again", async () => {
   assert.equal(releaseStatus("k-3"), "signed_off");
 
   // The new-key dialog, dark, with the no-password warning.
-  await openRelease("k-1");
+  await openRelease(d, "k-1");
   await d.click("[data-testid=signoff-button]");
   await d.until(() => present("[data-testid=signoff-dialog]"), "the sign-off dialog");
   await d.click("[data-testid=add-approver]");

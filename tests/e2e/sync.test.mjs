@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { App, PORT, fixtures, slugOf } from "./harness.mjs";
+import { App, PORT, fixtures, openRelease, slugOf } from "./harness.mjs";
 import { Keys } from "./webdriver.mjs";
 
 const a = new App("sync-a");
@@ -32,15 +32,6 @@ function rowStatus(number) {
 
 function hasConflictBadge(number) {
   return d.script(`return !!document.querySelector('[data-testid=item-row][data-number="' + arguments[0] + '"] [data-testid=conflict-badge]');`, [number]);
-}
-
-async function openRelease(name) {
-  await d.until(
-    () => d.script(`const b = [...document.querySelectorAll('.release-link')].find((x) => x.querySelector('.name')?.textContent === arguments[0]); if (b) b.click(); return !!b;`, [name]),
-    `${name} in the sidebar`,
-    15000,
-  );
-  await d.until(async () => (await d.findAll("[data-testid=item-row]")).length > 5, "item rows");
 }
 
 /** Presses Sync and waits for it to end (the button says "Syncing…" meanwhile). */
@@ -77,7 +68,7 @@ test("before the first sync: never synced, and Sync asks for the remote", async 
   assert.equal((await d.findAll("[data-testid=sync-dialog]")).length, 0);
   assert.equal((await d.findAll("[data-testid=sync-error]")).length, 0);
   // B's release came in, and A's device acts for Ana.
-  await openRelease(release);
+  await openRelease(d, release);
   const status = JSON.parse(a.cli("sync", "--status", "--json"));
   assert.equal(status.remote, remote, "the remote is remembered");
   assert.equal(status.owner, "ana");
@@ -157,7 +148,7 @@ test("an unreachable remote says so, loses nothing, and the app stays usable", a
 test("the conflict in the dark theme", async () => {
   await a.stop();
   d = await a.start(BASE + 2, { SIGNET_ACTOR: "ana", GTK_THEME: "Adwaita:dark" });
-  await openRelease(release);
+  await openRelease(d, release);
   await d.until(() => hasConflictBadge("1.2"), "the conflict badge after a restart");
   await d.until(async () => (await domText("[data-testid=sync-status]"))?.startsWith("Synced"), "the status line");
   await a.shot("sync-conflict-dark");

@@ -543,6 +543,10 @@ pub struct ExportArgs {
     /// checklist]. A signed report keeps the comparison it was signed with
     #[arg(long, value_name = "RELEASE")]
     pub compare: Option<String>,
+    /// A draft without a comparison (a signed report keeps the one it was
+    /// signed with)
+    #[arg(long, conflicts_with = "compare")]
+    pub no_compare: bool,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,11 @@ import type { Home } from "../bindings/Home";
 import type { OpenItems } from "../bindings/OpenItems";
 import type { TemplateOutline } from "../bindings/TemplateOutline";
 import type { TemplateVersion } from "../bindings/TemplateVersion";
+import type { Compare } from "../bindings/Compare";
+import type { CompareChoices } from "../bindings/CompareChoices";
+import type { BrandingView } from "../bindings/BrandingView";
+import type { LogoView } from "../bindings/LogoView";
+import type { LogoChoice } from "../bindings/LogoChoice";
 
 // Sync results. Written by hand, not generated: they come from core types
 // without ts-rs derives (signet_core::store::Conflict, signet_core::sync::Outcome)
@@ -126,8 +131,18 @@ export const api = {
   signOff: (release: string, person: string, role: string, overrideReason: string | null, password: string | null) =>
     invoke<SignoffOutcome>("sign_off", { release, person, role, overrideReason, password }),
   reopen: (release: string, reason: string) => invoke<Release>("reopen_release", { release, reason }),
+  /** The frozen comparison of a signed release, else the earlier releases a draft may compare with. */
+  compareChoices: (release: string) => invoke<CompareChoices>("compare_choices", { release }),
   /** Opens a save dialog; null when the user cancels. */
-  exportReport: (release: string, format: Format, paper: Paper) => invoke<Exported | null>("export_report", { release, format, paper }),
+  exportReport: (release: string, format: Format, paper: Paper, compare: Compare) =>
+    invoke<Exported | null>("export_report", { release, format, paper, compare }),
+  /** The organisation, client and logo reports carry (`signet config`). */
+  reportBranding: () => invoke<BrandingView>("report_branding"),
+  /** Opens a file dialog for a PNG or SVG logo and checks it; null when the user cancels. Stored by setBranding(…, "chosen"). */
+  pickLogo: () => invoke<LogoView | null>("pick_logo"),
+  /** Empty or null names are cleared. */
+  setBranding: (orgName: string | null, clientName: string | null, logo: LogoChoice) =>
+    invoke<BrandingView>("set_branding", { orgName, clientName, logo }),
   /** Opens a file dialog; null when the user cancels. */
   verifyReport: () => invoke<Verification | null>("verify_report"),
   /** Remote, last sync, pending changes; conflicts of `release` when given. */

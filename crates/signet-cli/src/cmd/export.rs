@@ -2,6 +2,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use signet_core::report::{self, Format, Paper};
+use signet_core::store::CompareWith;
 
 use super::Ctx;
 use crate::cli::ExportArgs;
@@ -44,9 +45,14 @@ fn file_name(release: &str, revision: u32, format: Format) -> String {
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<ExitCode> {
     let paper: Paper = args.paper.parse()?;
     let format = format_of(args)?;
-    let (report, seal) =
-        ctx.store
-            .report_compared(&args.release, args.revision, args.compare.as_deref())?;
+    let compare = match (&args.compare, args.no_compare) {
+        (_, true) => CompareWith::Nothing,
+        (Some(base), false) => CompareWith::Release(base),
+        (None, false) => CompareWith::Previous,
+    };
+    let (report, seal) = ctx
+        .store
+        .report_compared(&args.release, args.revision, compare)?;
     let Some(format) = format else {
         let dir = args.output.as_deref().ok_or_else(|| {
             CliError::Usage(

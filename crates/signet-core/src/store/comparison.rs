@@ -4,8 +4,9 @@
 //! comparing itself is `report::compare` (pure).
 
 use rusqlite::{params, Connection};
+use serde::Serialize;
 
-use super::{releases, runs::load_release, signoffs};
+use super::{releases, runs::load_release, signoffs, Store};
 use crate::error::{Error, Result};
 use crate::model::{Release, ReleaseStatus};
 use crate::report::compare::{compare, trend_point};
@@ -21,11 +22,36 @@ pub enum CompareWith<'a> {
     Previous,
     /// This release, by name.
     Release(&'a str),
+    /// None: a draft without a comparison.
+    Nothing,
 }
 
-/// Up to [`TREND`] releases made before `release` that share a checklist
-/// (template name) with it, newest first.
-fn earlier(conn: &Connection, release: &Release) -> Result<Vec<(Release, bool)>> {
+/// What a front end may offer to compare a release's report with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CompareChoices {
+    /// Signed off: the comparison its newest revision was signed with,
+    /// which is the only one its report can carry.
+    pub frozen: Option<FrozenComparison>,
+    /// A draft: the earlier releases sharing a checklist, newest first;
+    /// the first is what [`CompareWith::Previous`] picks. Empty when signed.
+    pub earlier: Vec<Release>,
+}
+
+/// The comparison a signed revision carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FrozenComparison {
+    pub revision: u32,
+    /// The release compared with; None: signed without a comparison.
+    pub base: Option<String>,
+    /// The base's revision compared with (0: its state at the time).
+    pub base_revision: u32,
+}
+
+/// Up to `limit` releases (all: -1) made before `release` that share a
+/// checklist (template name) with it, newest first.
+fn earlier(conn: &Connection, release: &Release, limit: i64) -> Result<Vec<(Release, bool)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT r.id, r.name, r.due_date, r.status, r.created_at
          FROM release r JOIN run u ON u.release_id = r.id JOIN template t ON t.id = u.template_id
@@ -36,7 +62,7 @@ fn earlier(conn: &Connection, release: &Release) -> Result<Vec<(Release, bool)>>
     )?;
     // By creation time, then name: what every replica of a synced
     // database holds alike (row ids differ from machine to machine).
-    let params = params![release.id, release.created_at, TREND as i64, release.name];
+    let params = params![release.id, release.created_at, limit, release.name];
     let rows = stmt.query_map(params, |r| {
         let status: String = r.get(3)?;
         Ok(Release {
@@ -76,8 +102,9 @@ pub(crate) fn comparison(
     report: &Report,
     with: CompareWith<'_>,
 ) -> Result<Option<Comparison>> {
-    let earlier = earlier(conn, release)?;
+    let earlier = earlier(conn, release, TREND as i64)?;
     let base = match with {
+        CompareWith::Nothing => return Ok(None),
         CompareWith::Previous => match earlier.first() {
             Some((r, _)) => r.clone(),
             None => return Ok(None),
@@ -107,4 +134,31 @@ pub(crate) fn comparison(
     trend.push(trend_point(report));
     let (base_report, base_revision) = base_report(conn, &base)?;
     Ok(Some(compare(report, &base_report, base_revision, trend)))
+}
+
+impl Store {
+    /// What the report of `release` may compare with (see
+    /// [`Store::report_compared`]): its frozen comparison when it is signed
+    /// off, else every earlier release sharing a checklist.
+    pub fn compare_choices(&self, release: &str) -> Result<CompareChoices> {
+        let r = releases::resolve(self.conn(), release)?;
+        if r.status == ReleaseStatus::SignedOff {
+            if let Some((revision, payload)) = signoffs::newest_payload(self.conn(), r.id)? {
+                let c = Report::from_json(payload.as_bytes())?.comparison;
+                return Ok(CompareChoices {
+                    frozen: Some(FrozenComparison {
+                        revision,
+                        base_revision: c.as_ref().map_or(0, |c| c.base_revision),
+                        base: c.map(|c| c.base),
+                    }),
+                    earlier: Vec::new(),
+                });
+            }
+        }
+        let earlier = earlier(self.conn(), &r, -1)?;
+        Ok(CompareChoices {
+            frozen: None,
+            earlier: earlier.into_iter().map(|(r, _)| r).collect(),
+        })
+    }
 }

@@ -35,6 +35,7 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
+pub use comparison::{CompareChoices, CompareWith, FrozenComparison};
 pub use events::AuditReport;
 pub use home::{Home, HomeRelease, OpenItem, OpenItems, OwnerChoice};
 pub use library::{

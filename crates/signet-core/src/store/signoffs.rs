@@ -532,35 +532,45 @@ impl Store {
     /// release (or the one asked for), else a draft of the release as it
     /// stands.
     pub fn report(&self, release: &str, revision: Option<u32>) -> Result<(Report, Option<Seal>)> {
-        self.report_compared(release, revision, None)
+        self.report_compared(release, revision, CompareWith::Previous)
     }
 
-    /// [`Store::report`], compared with the release `compare` names
-    /// instead of the previous one. A signed report carries the comparison
-    /// it was signed with: asking it for another is refused, since what it
-    /// would say was not signed.
+    /// [`Store::report`], compared with what `compare` says instead of the
+    /// previous release. A signed report carries the comparison it was
+    /// signed with: asking it for another, or for none, is refused, since
+    /// what it would say was not signed.
     pub fn report_compared(
         &self,
         release: &str,
         revision: Option<u32>,
-        compare: Option<&str>,
+        compare: CompareWith<'_>,
     ) -> Result<(Report, Option<Seal>)> {
         let r = releases::resolve(self.conn(), release)?;
         if revision.is_some() || r.status == ReleaseStatus::SignedOff {
             if let Some(seal) = self.seal(release, revision)? {
                 let report = Report::from_json(seal.payload.as_bytes())?;
-                if let Some(wanted) = compare {
-                    let wanted = releases::resolve(self.conn(), wanted)?;
-                    let signed = report.comparison.as_ref().map(|c| c.base.as_str());
-                    if signed != Some(wanted.name.as_str()) {
-                        let with = match signed {
-                            Some(base) => format!("with its comparison against {base}"),
-                            None => "without a comparison".to_string(),
-                        };
-                        return Err(Error::Invalid(format!(
-                            "{} revision {} was signed {with}; a comparison against {} would not be signed. Export it without --compare, or reopen {} and sign it again",
-                            r.name, report.revision, wanted.name, r.name
-                        )));
+                let signed = report.comparison.as_ref().map(|c| c.base.as_str());
+                let with = match signed {
+                    Some(base) => format!("with its comparison against {base}"),
+                    None => "without a comparison".to_string(),
+                };
+                let refused = |asked: String| {
+                    Error::Invalid(format!(
+                        "{} revision {} was signed {with}; {asked} would not be signed. Export it as it was signed, or reopen {} and sign it again",
+                        r.name, report.revision, r.name
+                    ))
+                };
+                match compare {
+                    CompareWith::Previous => {}
+                    CompareWith::Nothing if signed.is_some() => {
+                        return Err(refused("the report without it".into()))
+                    }
+                    CompareWith::Nothing => {}
+                    CompareWith::Release(wanted) => {
+                        let wanted = releases::resolve(self.conn(), wanted)?;
+                        if signed != Some(wanted.name.as_str()) {
+                            return Err(refused(format!("a comparison against {}", wanted.name)));
+                        }
                     }
                 }
                 return Ok((report, Some(seal)));
@@ -568,8 +578,14 @@ impl Store {
         }
         let view = load_release(self.conn(), &r.name)?;
         let chain = chain_state(self.conn())?;
-        let with = compare.map_or(CompareWith::Previous, CompareWith::Release);
-        let report = report_of(self.conn(), &view, chain, (0, &time_fmt::now()), None, with)?;
+        let report = report_of(
+            self.conn(),
+            &view,
+            chain,
+            (0, &time_fmt::now()),
+            None,
+            compare,
+        )?;
         Ok((report, None))
     }
 }
