@@ -11,6 +11,7 @@ fn main() {
             "repair_mojibake",
             "home",
             "owned_items",
+            "pick_markdown_files",
             "import_files",
             "list_releases",
             "create_release",

@@ -114,7 +114,7 @@ pub async fn pick_logo<R: Runtime>(
         .file()
         .set_title("Choose a logo for reports")
         .add_filter("PNG or SVG images", &["png", "svg"]);
-    match crate::signoff::ask_path(move || dialog.blocking_pick_file()).await? {
+    match crate::signoff::ask_path(&app, move || dialog.blocking_pick_file()).await? {
         None => Ok(None),
         Some(path) => pick.pick(&path).map(Some),
     }

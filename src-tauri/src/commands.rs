@@ -162,6 +162,23 @@ pub async fn owned_items(
 /// How many items a home list shows; the rest are counted.
 const LIST_LIMIT: usize = 200;
 
+/// Asks which markdown files to import (the dialog opens here, on the Rust
+/// side, so the database is held and reconnected around it); `None` when
+/// the user cancels. The UI then imports them with [`import_files`].
+#[tauri::command]
+pub async fn pick_markdown_files<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+) -> Result<Option<Vec<String>>> {
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title("Import checklists")
+        .add_filter("Markdown", &["md", "markdown", "txt"]);
+    let chosen = crate::signoff::ask_paths(&app, move || dialog.blocking_pick_files()).await?;
+    Ok(chosen.map(|paths| paths.iter().map(|p| p.display().to_string()).collect()))
+}
+
 /// Imports each file on its own: one bad file is reported, the others land.
 #[tauri::command]
 pub async fn import_files(

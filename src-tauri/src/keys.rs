@@ -238,7 +238,7 @@ pub async fn pick_key_file<R: Runtime>(
         .set_title("Use an existing signing key")
         .add_filter("Minisign secret keys", &["key"])
         .add_filter("All files", &["*"]);
-    match crate::signoff::ask_path(move || dialog.blocking_pick_file()).await? {
+    match crate::signoff::ask_path(&app, move || dialog.blocking_pick_file()).await? {
         None => Ok(None),
         Some(path) => session.pick(&path).map(Some),
     }

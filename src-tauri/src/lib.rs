@@ -18,11 +18,10 @@ use crate::state::AppState;
 
 fn open_state() -> Result<AppState, String> {
     let path = state::database_path().map_err(|e| e.message)?;
-    let mut store = signet_core::store::Store::open(&path)
+    let config = state::config_dir().map_err(|e| e.message)?;
+    let mut store = state::open_store(&path, &config)
         .map_err(|e| format!("Signet could not open its database at {}:\n{e}\n\nCheck the file's permissions, or point SIGNET_DB at another file.", path.display()))?;
     let actor = state::actor();
-    let config = state::config_dir().map_err(|e| e.message)?;
-    store.keep_anchors(&config).map_err(|e| e.to_string())?;
     signet_core::starter::seed(&mut store, &actor).map_err(|e| e.to_string())?;
     AppState::new(store, path, actor, config).map_err(|e| e.message)
 }
@@ -46,6 +45,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
             commands::repair_mojibake,
             commands::home,
             commands::owned_items,
+            commands::pick_markdown_files,
             commands::import_files,
             commands::list_releases,
             commands::create_release,

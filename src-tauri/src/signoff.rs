@@ -14,7 +14,7 @@ use signet_core::store::{
     CompareChoices, CompareWith, RevisionInfo, SignoffOutcome, SignoffRequest,
 };
 use signet_core::verify::Verification;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{AppError, Result};
@@ -196,19 +196,37 @@ pub fn export_to(
 }
 
 /// Runs a file dialog's blocking call (`blocking_pick_file`,
-/// `blocking_save_file`) off the async runtime; the local path chosen, or
-/// `None` when the user cancels.
-pub(crate) async fn ask_path(
+/// `blocking_save_file`) off the async runtime, with the database held and
+/// reconnected after it ([`AppState::with_dialog`]); the local path chosen,
+/// or `None` when the user cancels.
+pub(crate) async fn ask_path<R: Runtime>(
+    app: &AppHandle<R>,
     ask: impl FnOnce() -> Option<tauri_plugin_dialog::FilePath> + Send + 'static,
 ) -> Result<Option<PathBuf>> {
-    let chosen = tauri::async_runtime::spawn_blocking(ask)
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
+    let paths = ask_paths(app, move || ask().map(|f| vec![f])).await?;
+    Ok(paths.and_then(|p| p.into_iter().next()))
+}
+
+/// [`ask_path`] for dialogs that choose several files.
+pub(crate) async fn ask_paths<R: Runtime>(
+    app: &AppHandle<R>,
+    ask: impl FnOnce() -> Option<Vec<tauri_plugin_dialog::FilePath>> + Send + 'static,
+) -> Result<Option<Vec<PathBuf>>> {
+    let app = app.clone();
+    let chosen =
+        tauri::async_runtime::spawn_blocking(move || app.state::<AppState>().with_dialog(ask))
+            .await
+            .map_err(|e| AppError::internal(e.to_string()))??;
     chosen
-        .map(|f| {
-            f.into_path().map_err(|e| {
-                AppError::internal(format!("the chosen file is not a local path: {e}"))
-            })
+        .map(|files| {
+            files
+                .into_iter()
+                .map(|f| {
+                    f.into_path().map_err(|e| {
+                        AppError::internal(format!("the chosen file is not a local path: {e}"))
+                    })
+                })
+                .collect()
         })
         .transpose()
 }
@@ -237,7 +255,7 @@ pub async fn export_report<R: Runtime>(
         .set_title("Export report")
         .set_file_name(name)
         .add_filter(label, &[ext]);
-    match ask_path(move || dialog.blocking_save_file()).await? {
+    match ask_path(&app, move || dialog.blocking_save_file()).await? {
         None => Ok(None),
         Some(path) => export_to(&state, &release, (format, paper), &compare, &path).map(Some),
     }
@@ -265,7 +283,7 @@ pub async fn verify_report<R: Runtime>(
         .file()
         .set_title("Verify a signed report")
         .add_filter("Signet reports", &["json", "md", "html", "pdf"]);
-    let Some(path) = ask_path(move || dialog.blocking_pick_file()).await? else {
+    let Some(path) = ask_path(&app, move || dialog.blocking_pick_file()).await? else {
         return Ok(None);
     };
     let mut v = verify_file(&path, &[])?;

@@ -1,6 +1,7 @@
 //! The database connection the commands share.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use signet_core::identity::Identity;
@@ -18,6 +19,9 @@ pub struct AppState {
     identity: Mutex<Identity>,
     /// Where signing keys live (see [`config_dir`]).
     pub config_dir: PathBuf,
+    /// The connection could not be opened again after a file dialog:
+    /// every later command says so instead of writing anywhere else.
+    lost: AtomicBool,
 }
 
 impl AppState {
@@ -34,6 +38,7 @@ impl AppState {
             started_as,
             identity: Mutex::new(identity),
             config_dir,
+            lost: AtomicBool::new(false),
         })
     }
 
@@ -61,7 +66,43 @@ impl AppState {
     /// lock; the connection itself is still sound (each write is one
     /// transaction), so recover it rather than fail every later call.
     pub fn store(&self) -> Result<MutexGuard<'_, Store>> {
+        if self.lost.load(Ordering::SeqCst) {
+            return Err(AppError::internal(format!(
+                "Signet lost its connection to {} after a file dialog and could not open it again: restart Signet (everything it acknowledged is saved)",
+                self.path.display()
+            )));
+        }
         Ok(lock(&self.store))
+    }
+
+    /// Runs a native file dialog (`ask`, blocking), then opens the database
+    /// connection afresh.
+    ///
+    /// GTK's file chooser runs in this process and opens and closes the
+    /// files of the folder it shows. Closing any descriptor of the database
+    /// drops every POSIX lock this process holds on it, so a CLI command
+    /// closing meanwhile takes itself for the database's last user and
+    /// deletes the write-ahead log the app would go on writing to: those
+    /// writes would be lost (docs/RELIABILITY.md). So the store stays held
+    /// while the dialog is open (the app writes nothing then), and the old
+    /// connection closes before the new one takes the locks again: SQLite
+    /// shares one set of locks among a process's connections to a file, so
+    /// a new connection beside the old one would take none.
+    pub fn with_dialog<T>(&self, ask: impl FnOnce() -> T) -> Result<T> {
+        let mut store = lock(&self.store);
+        let answer = ask();
+        let placeholder = Store::open_in_memory()?;
+        drop(std::mem::replace(&mut *store, placeholder));
+        match open_store(&self.path, &self.config_dir) {
+            Ok(fresh) => {
+                *store = fresh;
+                Ok(answer)
+            }
+            Err(e) => {
+                self.lost.store(true, Ordering::SeqCst);
+                Err(e.into())
+            }
+        }
     }
 }
 
@@ -99,4 +140,15 @@ pub fn database_path() -> Result<PathBuf> {
     signet_core::store::default_path().ok_or_else(|| {
         AppError::internal("no home directory to keep the database in; set SIGNET_DB")
     })
+}
+
+/// The app's connection: the database at `path`, created if missing, with
+/// tail anchors kept in `config_dir`.
+pub fn open_store(
+    path: &std::path::Path,
+    config_dir: &std::path::Path,
+) -> signet_core::Result<Store> {
+    let mut store = Store::open(path)?;
+    store.keep_anchors(config_dir)?;
+    Ok(store)
 }

@@ -127,8 +127,7 @@ fn run(
 ) -> Result<Outcome> {
     // Its own connection: the shared one stays free for the UI meanwhile
     // (SQLite's WAL and busy timeout order the writes).
-    let mut store = Store::open(&state.path)?;
-    store.keep_anchors(&state.config_dir)?;
+    let mut store = crate::state::open_store(&state.path, &state.config_dir)?;
     let given = remote
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());

@@ -429,7 +429,8 @@ fn people_keys_sign_off_reopen_through_ipc() {
     assert_eq!(out["froze"], true);
     let status = h.ok("signoff_status", json!({ "release": "v9" }));
     assert_eq!(status["verdict"]["passed"], true);
-    assert_eq!(status["verdict"]["approvers"][0], "ana (Lead)");
+    assert_eq!(status["verdict"]["approvers"][0]["handle"], "ana");
+    assert_eq!(status["verdict"]["approvers"][0]["role"], "Lead");
     let tick = h
         .call(
             "tick",

@@ -94,6 +94,8 @@ export const api = {
   actAs: (person: string) => invoke<AppInfo>("act_as", { person }),
   templates: () => invoke<TemplateInfo[]>("list_templates"),
   templateSections: (name: string) => invoke<SectionSummary[]>("template_sections", { name }),
+  /** The import file dialog (opened on the Rust side); null when cancelled. */
+  pickMarkdownFiles: () => invoke<string[] | null>("pick_markdown_files"),
   importFiles: (paths: string[]) => invoke<FileImport[]>("import_files", { paths }),
   /** A template version (`slug@version`) to read: description, sections, items, fields. */
   templateOutline: (name: string) => invoke<TemplateOutline>("template_outline", { name }),
