@@ -273,6 +273,29 @@ fn live_state(conn: &Connection) -> Result<Check> {
     })
 }
 
+/// The counts kept for the lists across releases are what the item states
+/// say (a cache: wrong, it would show wrong progress and blocked totals).
+fn kept_counts(conn: &Connection) -> Result<Check> {
+    let drifts = super::releases::progress_drifts(conn)?;
+    const SHOWN: usize = 10;
+    let mut detail: Vec<String> = drifts.iter().take(SHOWN).cloned().collect();
+    if drifts.len() > SHOWN {
+        detail.push(format!("and {} more", drifts.len() - SHOWN));
+    }
+    Ok(Check {
+        name: "kept counts".into(),
+        ok: drifts.is_empty(),
+        detail: if drifts.is_empty() {
+            "every run's progress is what its item states count".into()
+        } else {
+            format!(
+                "progress kept for the release lists differs from the items (edited behind Signet's back?): {}",
+                detail.join("; ")
+            )
+        },
+    })
+}
+
 /// A synced database: every item is what its operations fold to.
 fn operations(conn: &Connection) -> Result<Check> {
     let drifts = super::merge::drifts(conn)?;
@@ -311,7 +334,12 @@ fn trail_checks(
 }
 
 fn all_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Health> {
-    let mut checks = vec![integrity(conn)?, foreign_keys(conn)?, guards(conn)?];
+    let mut checks = vec![
+        integrity(conn)?,
+        foreign_keys(conn)?,
+        guards(conn)?,
+        kept_counts(conn)?,
+    ];
     checks.extend(trail_checks(conn, anchors)?.0);
     checks.push(signatures(conn)?);
     Ok(Health::of(checks))
@@ -322,9 +350,10 @@ impl Store {
         Some((self.anchors.as_deref()?, self.path.as_deref()?))
     }
 
-    /// Integrity, references, the audit chain, the live state against the
-    /// trail, the tail anchor, every signed report, that no standing
-    /// sign-off rests on a revoked key, and (synced) the operations' fold.
+    /// Integrity, references, the counts kept for the release lists, the
+    /// audit chain, the live state against the trail, the tail anchor, every
+    /// signed report, that no standing sign-off rests on a revoked key, and
+    /// (synced) the operations' fold.
     pub fn doctor(&self) -> Result<Health> {
         let mut health = self.health()?;
         // A synced database: every item is what its operations fold to.
