@@ -228,5 +228,19 @@ pub(crate) mod tests {
         ]);
         assert_eq!(o.person("bo").map(|p| p.id), Some(2));
         assert_eq!(o.person("Bo Li").map(|p| p.id), Some(2));
+        // A filter for "ana" keeps only her items: "bo" is Bo Li's handle
+        // before it is Ana's name; "BO " written otherwise is still Bo Li.
+        let ana = o.wanted("ana");
+        let kept: Vec<&str> = ["ana", "ANA", "bo", "Bo Li", "BO ", "bob"]
+            .into_iter()
+            .filter(|owner| ana.owns(owner))
+            .collect();
+        assert_eq!(kept, ["ana", "ANA"]);
+        let bo = o.wanted(" BO");
+        let kept: Vec<&str> = ["ana", "bo", "Bo Li", "bob"]
+            .into_iter()
+            .filter(|owner| bo.owns(owner))
+            .collect();
+        assert_eq!(kept, ["bo", "Bo Li"]);
     }
 }

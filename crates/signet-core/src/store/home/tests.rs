@@ -255,7 +255,7 @@ fn the_home_queries_use_their_indexes() {
     // The releases and their runs in home order: runs and their counts are
     // looked up per release, never scanned.
     let runs = plan(
-        "SELECT rl.id, r.id FROM release rl LEFT JOIN run r ON r.release_id = rl.id
+        "SELECT rl.id, r.id, p.blocked FROM release rl LEFT JOIN run r ON r.release_id = rl.id
          LEFT JOIN run_progress p ON p.run_id = r.id ORDER BY rl.due_date IS NULL, rl.due_date, rl.name, r.position",
     );
     assert!(
