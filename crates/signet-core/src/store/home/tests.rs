@@ -499,13 +499,7 @@ fn the_kept_counts_are_a_recount_after_every_kind_of_write() {
         )
         .unwrap();
     let health = s.doctor().unwrap();
-    let failed: Vec<&str> = health
-        .checks
-        .iter()
-        .filter(|c| !c.ok)
-        .map(|c| c.name.as_str())
-        .collect();
-    assert_eq!(failed, ["kept counts"], "{health:#?}");
+    assert_eq!(health.failed(), ["kept counts"], "{health:#?}");
     assert!(
         health.failures().contains("run 1: kept"),
         "{}",
