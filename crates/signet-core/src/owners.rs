@@ -16,6 +16,36 @@ fn same_text(a: &str, b: &str) -> bool {
         .eq(b.chars().flat_map(char::to_lowercase))
 }
 
+/// The form [`same_text`] compares: two texts are the same exactly when
+/// their folds are equal.
+fn fold(text: &str) -> String {
+    text.trim().chars().flat_map(char::to_lowercase).collect()
+}
+
+/// A person's spellings, folded once: a filter over a release matches
+/// hundreds of owners against every person.
+#[derive(Debug, Clone)]
+struct Folded {
+    handle: String,
+    name: String,
+    email: Option<String>,
+}
+
+impl Folded {
+    fn of(p: &Person) -> Folded {
+        Folded {
+            handle: fold(&p.handle),
+            name: fold(&p.name),
+            email: p.email.as_deref().map(fold),
+        }
+    }
+
+    /// [`names`] of a folded `who`.
+    fn names(&self, who: &str) -> bool {
+        self.handle == who || self.name == who || self.email.as_deref() == Some(who)
+    }
+}
+
 /// Whether `who` names this person: their handle, full name or e-mail.
 pub fn names(person: &Person, who: &str) -> bool {
     same_text(&person.handle, who)
@@ -27,6 +57,8 @@ pub fn names(person: &Person, who: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct Owners {
     people: Vec<Person>,
+    /// `people`'s spellings folded, in the same order.
+    folded: Vec<Folded>,
 }
 
 /// An owner given while people are registered, naming none of them.
@@ -50,32 +82,45 @@ impl fmt::Display for UnknownOwner {
 
 impl Owners {
     pub fn new(people: Vec<Person>) -> Owners {
-        Owners { people }
+        Owners {
+            folded: people.iter().map(Folded::of).collect(),
+            people,
+        }
     }
 
     /// The person `who` names. A handle wins over another person's name or
     /// e-mail, as when signing (`--as`); otherwise the earliest registered.
     pub fn person(&self, who: &str) -> Option<&Person> {
-        self.people
-            .iter()
-            .find(|p| same_text(&p.handle, who))
+        self.person_folded(&fold(who))
+    }
+
+    fn person_folded(&self, who: &str) -> Option<&Person> {
+        let pairs = || self.people.iter().zip(&self.folded);
+        pairs()
+            .find(|(_, f)| f.handle == who)
             .or_else(|| {
-                self.people
-                    .iter()
-                    .filter(|p| names(p, who))
-                    .min_by_key(|p| p.id)
+                pairs()
+                    .filter(|(_, f)| f.names(who))
+                    .min_by_key(|(p, _)| p.id)
             })
+            .map(|(p, _)| p)
     }
 
     /// Whether an item owned by `owner` is owned by `wanted`: the same text
-    /// (ignoring case), or two spellings of one registered person.
+    /// (ignoring case), or two spellings of one registered person. Matching
+    /// many owners against one: [`Owners::wanted`].
     pub fn same(&self, owner: &str, wanted: &str) -> bool {
-        if same_text(owner, wanted) {
-            return true;
-        }
-        match (self.person(owner), self.person(wanted)) {
-            (Some(a), Some(b)) => a.id == b.id,
-            _ => false,
+        self.wanted(wanted).owns(owner)
+    }
+
+    /// `wanted` resolved once, to ask of many owners whether they are the
+    /// same (a release's items filtered by owner).
+    pub fn wanted(&self, wanted: &str) -> Wanted<'_> {
+        let text = fold(wanted);
+        Wanted {
+            owners: self,
+            person: self.person_folded(&text),
+            text,
         }
     }
 
@@ -93,6 +138,30 @@ impl Owners {
             owner: owner.trim().to_string(),
             known,
         })
+    }
+}
+
+/// An owner to look for, resolved once ([`Owners::wanted`]).
+#[derive(Debug, Clone)]
+pub struct Wanted<'a> {
+    owners: &'a Owners,
+    /// The text asked for, folded.
+    text: String,
+    person: Option<&'a Person>,
+}
+
+impl Wanted<'_> {
+    /// Whether an item owned by `owner` is owned by who is wanted
+    /// ([`Owners::same`]).
+    pub fn owns(&self, owner: &str) -> bool {
+        let owner = fold(owner);
+        if owner == self.text {
+            return true;
+        }
+        match (self.owners.person_folded(&owner), self.person) {
+            (Some(a), Some(b)) => a.id == b.id,
+            _ => false,
+        }
     }
 }
 
@@ -159,5 +228,19 @@ pub(crate) mod tests {
         ]);
         assert_eq!(o.person("bo").map(|p| p.id), Some(2));
         assert_eq!(o.person("Bo Li").map(|p| p.id), Some(2));
+        // A filter for "ana" keeps only her items: "bo" is Bo Li's handle
+        // before it is Ana's name; "BO " written otherwise is still Bo Li.
+        let ana = o.wanted("ana");
+        let kept: Vec<&str> = ["ana", "ANA", "bo", "Bo Li", "BO ", "bob"]
+            .into_iter()
+            .filter(|owner| ana.owns(owner))
+            .collect();
+        assert_eq!(kept, ["ana", "ANA"]);
+        let bo = o.wanted(" BO");
+        let kept: Vec<&str> = ["ana", "bo", "Bo Li", "bob"]
+            .into_iter()
+            .filter(|owner| bo.owns(owner))
+            .collect();
+        assert_eq!(kept, ["bo", "Bo Li"]);
     }
 }

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use signet_core::model::{ItemView, SectionView, Status};
-use signet_core::owners::Owners;
+use signet_core::owners::Wanted;
 
 use super::release::bar;
 use super::Ctx;
@@ -18,22 +18,21 @@ pub fn marker(status: Status) -> &'static str {
     }
 }
 
-struct Filter {
+struct Filter<'a> {
     status: Option<Status>,
-    owner: Option<String>,
-    owners: Owners,
+    owner: Option<Wanted<'a>>,
 }
 
-impl Filter {
+impl Filter<'_> {
     fn active(&self) -> bool {
         self.status.is_some() || self.owner.is_some()
     }
     fn matches(&self, item: &ItemView) -> bool {
         self.status.is_none_or(|s| s == item.status)
-            && self.owner.as_deref().is_none_or(|wanted| {
+            && self.owner.as_ref().is_none_or(|wanted| {
                 item.owner
                     .as_deref()
-                    .is_some_and(|owner| self.owners.same(owner, wanted))
+                    .is_some_and(|owner| wanted.owns(owner))
             })
     }
 }
@@ -153,8 +152,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<ExitCode> {
     }
     let filter = Filter {
         status: args.status.as_deref().map(str::parse).transpose()?,
-        owner: args.owner.clone(),
-        owners,
+        owner: args.owner.as_deref().map(|o| owners.wanted(o)),
     };
     let r = &view.release;
     let p = &view.progress;

@@ -31,6 +31,16 @@ impl Health {
         }
     }
 
+    /// The names of the failed checks.
+    #[cfg(test)]
+    pub(crate) fn failed(&self) -> Vec<&str> {
+        self.checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+
     /// `name: detail` of every failed check, joined for one message.
     pub fn failures(&self) -> String {
         self.checks
@@ -253,14 +263,20 @@ fn guards(conn: &Connection) -> Result<Check> {
     })
 }
 
+/// The first findings of a check, and how many more there are: a damaged
+/// database may differ in thousands of rows.
+fn first_few<T: std::fmt::Display>(findings: &[T]) -> String {
+    const SHOWN: usize = 10;
+    let mut detail: Vec<String> = findings.iter().take(SHOWN).map(T::to_string).collect();
+    if findings.len() > SHOWN {
+        detail.push(format!("and {} more", findings.len() - SHOWN));
+    }
+    detail.join("; ")
+}
+
 /// The state tables hold exactly what replaying the audit trail gives.
 fn live_state(conn: &Connection) -> Result<Check> {
     let drifts = replay::drifts(conn)?;
-    const SHOWN: usize = 10;
-    let mut detail: Vec<String> = drifts.iter().take(SHOWN).map(|d| d.to_string()).collect();
-    if drifts.len() > SHOWN {
-        detail.push(format!("and {} more", drifts.len() - SHOWN));
-    }
     Ok(Check {
         name: "live state".into(),
         ok: drifts.is_empty(),
@@ -268,7 +284,25 @@ fn live_state(conn: &Connection) -> Result<Check> {
             "every release, run, item state, sign-off and person is what the audit trail says"
                 .into()
         } else {
-            detail.join("; ")
+            first_few(&drifts)
+        },
+    })
+}
+
+/// The counts kept for the lists across releases are what the item states
+/// say (a cache: wrong, it would show wrong progress and blocked totals).
+fn kept_counts(conn: &Connection) -> Result<Check> {
+    let drifts = super::releases::progress_drifts(conn)?;
+    Ok(Check {
+        name: "kept counts".into(),
+        ok: drifts.is_empty(),
+        detail: if drifts.is_empty() {
+            "every run's progress is what its item states count".into()
+        } else {
+            format!(
+                "progress kept for the release lists differs from the items (edited behind Signet's back?): {}",
+                first_few(&drifts)
+            )
         },
     })
 }
@@ -311,7 +345,12 @@ fn trail_checks(
 }
 
 fn all_checks(conn: &Connection, anchors: Option<(&Path, &Path)>) -> Result<Health> {
-    let mut checks = vec![integrity(conn)?, foreign_keys(conn)?, guards(conn)?];
+    let mut checks = vec![
+        integrity(conn)?,
+        foreign_keys(conn)?,
+        guards(conn)?,
+        kept_counts(conn)?,
+    ];
     checks.extend(trail_checks(conn, anchors)?.0);
     checks.push(signatures(conn)?);
     Ok(Health::of(checks))
@@ -322,9 +361,10 @@ impl Store {
         Some((self.anchors.as_deref()?, self.path.as_deref()?))
     }
 
-    /// Integrity, references, the audit chain, the live state against the
-    /// trail, the tail anchor, every signed report, that no standing
-    /// sign-off rests on a revoked key, and (synced) the operations' fold.
+    /// Integrity, references, the counts kept for the release lists, the
+    /// audit chain, the live state against the trail, the tail anchor, every
+    /// signed report, that no standing sign-off rests on a revoked key, and
+    /// (synced) the operations' fold.
     pub fn doctor(&self) -> Result<Health> {
         let mut health = self.health()?;
         // A synced database: every item is what its operations fold to.

@@ -1,7 +1,5 @@
 //! Releases: what is being signed off.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::events::{append, NewEvent};
@@ -105,47 +103,65 @@ impl Store {
         Ok(r)
     }
 
-    /// All releases, soonest due first, with their runs and progress.
-    /// Three queries whatever the number of releases, the progress read
-    /// from `run_progress` (the home screen asks on every visit; a library
-    /// holds thousands of releases of hundreds of items).
+    /// All releases, soonest due first, with their runs and progress: one
+    /// query whatever the number of releases, the progress read from
+    /// `run_progress` (the home screen asks on every visit; a library holds
+    /// thousands of releases of hundreds of items).
     pub fn releases(&self) -> Result<Vec<ReleaseSummary>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, name, due_date, status, created_at FROM release
-             ORDER BY due_date IS NULL, due_date, name",
-        )?;
-        let releases = stmt
-            .query_map([], row_to_release)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut runs: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut runs_stmt = conn.prepare(
-            "SELECT r.release_id, t.slug FROM run r JOIN template t ON t.id = r.template_id
-             ORDER BY r.release_id, r.position",
-        )?;
-        let mut rows = runs_stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            runs.entry(r.get(0)?).or_default().push(r.get(1)?);
-        }
-        // run_progress: counts kept by triggers (migration 0009).
-        let mut progress: HashMap<i64, Progress> = HashMap::new();
-        let mut progress_stmt = conn.prepare(
-            "SELECT r.release_id, SUM(p.open), SUM(p.done), SUM(p.not_applicable), SUM(p.blocked)
-             FROM run r JOIN run_progress p ON p.run_id = r.id GROUP BY r.release_id",
-        )?;
-        let mut rows = progress_stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            progress.insert(r.get(0)?, progress_of(r, 1)?);
-        }
-        Ok(releases
+        Ok(release_runs(self.conn())?
             .into_iter()
-            .map(|release| ReleaseSummary {
-                runs: runs.remove(&release.id).unwrap_or_default(),
-                progress: progress.remove(&release.id).unwrap_or_default(),
-                release,
+            .map(|(release, runs)| {
+                let mut progress = Progress::default();
+                for run in &runs {
+                    progress.merge(run.progress);
+                }
+                ReleaseSummary {
+                    runs: runs.into_iter().map(|r| r.template).collect(),
+                    progress,
+                    release,
+                }
             })
             .collect())
     }
+}
+
+/// One run as the lists across releases need it.
+pub(crate) struct RunRow {
+    pub id: i64,
+    /// The template's slug.
+    pub template: String,
+    pub progress: Progress,
+}
+
+/// Every release in list order (soonest due first, no due date last, then
+/// by name) with its runs in order and their kept progress (migration
+/// 0009's `run_progress`).
+pub(crate) fn release_runs(conn: &Connection) -> Result<Vec<(Release, Vec<RunRow>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rl.id, rl.name, rl.due_date, rl.status, rl.created_at,
+                r.id, t.slug, p.open, p.done, p.not_applicable, p.blocked
+         FROM release rl
+         LEFT JOIN run r ON r.release_id = rl.id
+         LEFT JOIN template t ON t.id = r.template_id
+         LEFT JOIN run_progress p ON p.run_id = r.id
+         ORDER BY rl.due_date IS NULL, rl.due_date, rl.name, r.position",
+    )?;
+    let mut out: Vec<(Release, Vec<RunRow>)> = Vec::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if out.last().is_none_or(|(last, _)| last.id != id) {
+            out.push((row_to_release(r)?, Vec::new()));
+        }
+        if let (Some(run), Some((_, runs))) = (r.get::<_, Option<i64>>(5)?, out.last_mut()) {
+            runs.push(RunRow {
+                id: run,
+                template: r.get(6)?,
+                progress: progress_of(r, 7)?,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Creates a checked release in `tx` (see [`Store::create_release`]).
@@ -179,4 +195,51 @@ pub(crate) fn create_release_in(
         },
     )?;
     Ok(release)
+}
+
+/// Runs whose kept progress (`run_progress`) differs from a count of their
+/// item states, as "run ID: kept … counted …": the doctor's check that the
+/// triggers of migration 0009 saw every write (the lists across releases
+/// read nothing else). Empty on a database older than 0009 (a backup
+/// checked before restore), which has no kept counts.
+pub(crate) fn progress_drifts(conn: &Connection) -> Result<Vec<String>> {
+    let kept: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_progress')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !kept {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare(
+        "WITH counted AS (
+             SELECT run_id, SUM(status = 'open') AS open, SUM(status = 'done') AS done,
+                    SUM(status = 'not_applicable') AS na, SUM(status = 'blocked') AS blocked
+             FROM item_state GROUP BY run_id)
+         SELECT r.id, p.open, p.done, p.not_applicable, p.blocked,
+                c.open, c.done, c.na, c.blocked
+         FROM run r
+         LEFT JOIN run_progress p ON p.run_id = r.id
+         LEFT JOIN counted c ON c.run_id = r.id
+         WHERE IFNULL(p.open, 0) <> IFNULL(c.open, 0) OR IFNULL(p.done, 0) <> IFNULL(c.done, 0)
+            OR IFNULL(p.not_applicable, 0) <> IFNULL(c.na, 0) OR IFNULL(p.blocked, 0) <> IFNULL(c.blocked, 0)
+         ORDER BY r.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let kept = progress_of(r, 1)?;
+        let counted = progress_of(r, 5)?;
+        Ok(format!(
+            "run {}: kept {} open, {} done, {} n/a, {} blocked; counted {} open, {} done, {} n/a, {} blocked",
+            r.get::<_, i64>(0)?,
+            kept.open,
+            kept.done,
+            kept.not_applicable,
+            kept.blocked,
+            counted.open,
+            counted.done,
+            counted.not_applicable,
+            counted.blocked
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

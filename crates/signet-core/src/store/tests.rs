@@ -618,15 +618,9 @@ fn a_revoked_key_signs_nothing_more_and_the_gate_judges_by_when_it_signed() {
         old.key_id()
     )));
     let health = store.doctor().unwrap();
-    let failed: Vec<&str> = health
-        .checks
-        .iter()
-        .filter(|c| !c.ok)
-        .map(|c| c.name.as_str())
-        .collect();
     // r1's standing sign-off now reads as made after the revocation too.
     assert_eq!(
-        failed,
+        health.failed(),
         ["append-only", "live state", "signing keys"],
         "{health:#?}"
     );
