@@ -543,7 +543,7 @@ fn owner_and_evidence_columns_give_the_start_state() {
     assert_eq!(load.evidence, ["https://ci.example/run/81"]);
     assert_eq!(item(&imp, "2.2").start, Status::Blocked);
     let rollback = given("2.2");
-    assert_eq!(rollback.reason.as_deref(), Some("⚠\u{fe0f} At risk"));
+    assert_eq!(rollback.reason.as_deref(), Some("At risk"));
     assert_eq!(rollback.owner.as_deref(), Some("Ben Ortiz"));
     // Not a link: the evidence cell stays a field.
     assert!(rollback.evidence.is_empty());
