@@ -37,6 +37,14 @@ pub fn encode(raw: u64) -> String {
 /// case or spacing do not change an item's identity.
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    normalise_into(&mut out, text);
+    out
+}
+
+/// [`normalise`] into `out` (cleared first): the importer reuses one buffer
+/// for every item's key.
+pub fn normalise_into(out: &mut String, text: &str) {
+    out.clear();
     let mut space = false;
     for c in text.chars() {
         if c.is_alphanumeric() {
@@ -53,7 +61,6 @@ pub fn normalise(text: &str) -> String {
             space = true;
         }
     }
-    out
 }
 
 /// A file name or title turned into a short identifier: `Launch Plan.md` → `launch-plan`.
