@@ -37,6 +37,30 @@ pub fn encode(raw: u64) -> String {
 /// case or spacing do not change an item's identity.
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    normalise_into(&mut out, text);
+    out
+}
+
+/// [`normalise`] into `out` (cleared first): the importer reuses one buffer
+/// for every item's key.
+pub fn normalise_into(out: &mut String, text: &str) {
+    out.clear();
+    if text.is_ascii() {
+        // Most checklists: byte by byte, no char decoding or case tables.
+        let mut space = false;
+        for &b in text.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                out.push(char::from(b.to_ascii_lowercase()));
+            } else {
+                space = true;
+            }
+        }
+        return;
+    }
     let mut space = false;
     for c in text.chars() {
         if c.is_alphanumeric() {
@@ -53,7 +77,6 @@ pub fn normalise(text: &str) -> String {
             space = true;
         }
     }
-    out
 }
 
 /// A file name or title turned into a short identifier: `Launch Plan.md` → `launch-plan`.
@@ -78,6 +101,21 @@ mod tests {
             "backups are tested"
         );
         assert_eq!(normalise("Backups are tested"), "backups are tested");
+    }
+
+    #[test]
+    fn ascii_and_other_text_normalise_alike() {
+        // ASCII text takes a byte-wise path: one non-ASCII letter must not
+        // change how the rest of the line is keyed.
+        assert_eq!(
+            normalise("  **API-Keys**, rotated: YES "),
+            "api keys rotated yes"
+        );
+        assert_eq!(
+            normalise("  **API-Keys**, rotated: YES — Überall "),
+            "api keys rotated yes überall"
+        );
+        assert_eq!(normalise("ÄRGER 2x"), "ärger 2x");
     }
 
     #[test]

@@ -937,6 +937,7 @@ impl<'a> Builder<'a> {
             sections: self.sections,
             items: self.items,
             used: HashSet::new(),
+            norm: String::new(),
         };
         let mut sections = Vec::new();
         if let Some(zero) = self.section_zero {
@@ -974,6 +975,8 @@ struct Finisher {
     sections: Vec<SecB>,
     items: Vec<ItemB>,
     used: HashSet<u64>,
+    /// The normalised text of the item being keyed.
+    norm: String,
 }
 
 impl Finisher {
@@ -1070,8 +1073,11 @@ impl Finisher {
     }
 
     fn item_key(&mut self, idx: usize, parent_key: &str) -> String {
-        let norm = key::normalise(&self.items[idx].plain);
-        self.unique_key(&["i", parent_key, &norm])
+        let mut norm = std::mem::take(&mut self.norm);
+        key::normalise_into(&mut norm, &self.items[idx].plain);
+        let k = self.unique_key(&["i", parent_key, &norm]);
+        self.norm = norm;
+        k
     }
 
     /// The item as the checklist holds it, without its sub-items.
