@@ -50,6 +50,15 @@ pub(super) enum Op {
         y: f32,
         colour: Rgb,
     },
+    /// An image (the logo) in the box `x`, `y` (top-left), `w` × `h`;
+    /// decoration, like the branding line it goes with.
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: krilla::image::Image,
+    },
     /// A link over the text of `block` drawn just before it.
     Link {
         rect: (f32, f32, f32, f32),
@@ -249,6 +258,10 @@ impl Layout {
         if w > 0.0 && h > 0.0 {
             self.push(Op::Rect { x, y, w, h, colour });
         }
+    }
+
+    pub fn image(&mut self, x: f32, y: f32, w: f32, h: f32, image: krilla::image::Image) {
+        self.push(Op::Image { x, y, w, h, image });
     }
 
     pub fn link(&mut self, rect: (f32, f32, f32, f32), url: &str, block: usize) {
