@@ -254,3 +254,29 @@ fn an_svg_logo_is_left_out_of_the_pdf_which_still_verifies() {
     assert_eq!(images(&env, "logo.pdf"), []);
     env.run(&["verify", "logo.pdf"]).success();
 }
+
+#[test]
+fn chinese_and_japanese_text_is_left_out_of_the_pdf_with_a_note_never_as_question_marks() {
+    let env = Env::new();
+    env.file(
+        "cjk.md",
+        "# 发布清单\n\n## 1. Ship 日本語\n\n- [ ] 发布说明 release notes\n",
+    );
+    env.run(&["import", "cjk.md", "--release", "v1"]).success();
+    env.run(&["export", "v1", "-o", "cjk.pdf"]).success();
+    // The note wraps: compare with the lines joined.
+    let text = pdftotext(&env, "cjk.pdf")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!text.contains('?'), "a character became '?':\n{text}");
+    assert!(text.contains("release notes"), "{text}");
+    assert!(
+        text.contains("are not in the fonts this PDF embeds"),
+        "no note says characters were left out:\n{text}"
+    );
+    // A report every character of which is drawn carries no such note.
+    let env = world();
+    env.run(&["export", "v9", "-o", "v9.pdf"]).success();
+    assert!(!pdftotext(&env, "v9.pdf").contains("are not in the fonts"));
+}

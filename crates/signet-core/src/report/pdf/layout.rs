@@ -95,6 +95,9 @@ pub(super) struct Layout {
     pub pages: Vec<Vec<Op>>,
     pub blocks: Vec<Block>,
     pub marks: Vec<Mark>,
+    /// Whether some text drawn so far lost characters no bundled font has
+    /// (Chinese, Japanese, Korean…); the report then says so at its end.
+    pub missing: std::cell::Cell<bool>,
 }
 
 impl Layout {
@@ -111,6 +114,7 @@ impl Layout {
             pages: Vec::new(),
             blocks: Vec::new(),
             marks: Vec::new(),
+            missing: std::cell::Cell::new(false),
         };
         l.new_page();
         l
@@ -159,7 +163,11 @@ impl Layout {
     }
 
     pub fn shape(&self, style: Style, text: &str) -> Line {
-        shape::line(self.fonts, style, text)
+        let line = shape::line(self.fonts, style, text);
+        if line.missing {
+            self.missing.set(true);
+        }
+        line
     }
 
     pub fn width_of(&self, style: Style, size: f32, text: &str) -> f32 {
