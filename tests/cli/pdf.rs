@@ -188,3 +188,95 @@ fn the_pdf_is_tagged_with_bookmarks_and_verifies() {
     env.run(&["export", "v9", "-o", "again.pdf"]).success();
     assert_eq!(bytes, std::fs::read(env.path("again.pdf")).unwrap());
 }
+
+/// A release signed off with `logo` as the branding logo, exported as
+/// `logo.pdf`.
+fn branded(logo_name: &str, logo: &[u8]) -> Env {
+    let env = Env::new();
+    env.file("small.md", "# Small\n\n## 1. Ship\n\n- [x] Build\n");
+    env.run(&["import", "small.md", "--release", "v1"])
+        .success();
+    env.approvers();
+    env.file(logo_name, logo);
+    env.run(&["config", "set", "logo", logo_name]).success();
+    env.run(&["signoff", "v1", "--as", "ana", "--role", "Tech lead"])
+        .success();
+    env.run(&["export", "v1", "-o", "logo.pdf"]).success();
+    env
+}
+
+/// `pdfimages -list`'s rows: one per image drawn, (page, width, height).
+fn images(env: &Env, file: &str) -> Vec<(String, String, String)> {
+    let out = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(env.path(file))
+        .output()
+        .expect("pdfimages (Debian package poppler-utils)");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() > 4 && f[2] == "image")
+                .then(|| (f[0].to_string(), f[3].to_string(), f[4].to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_png_logo_is_drawn_on_the_cover_and_the_signed_pdf_still_verifies() {
+    let env = branded("logo.png", include_bytes!("fixtures/logo.png"));
+    // The 24×12 logo, once, on page 1 (its alpha channel is a second,
+    // "smask" row, which `images` leaves out).
+    assert_eq!(
+        images(&env, "logo.pdf"),
+        [("1".into(), "24".into(), "12".into())]
+    );
+    env.run(&["verify", "logo.pdf"])
+        .success()
+        .stdout(predicates::str::contains("VALID — v1 revision 1"));
+    // One changed byte of the image's pixels fails verification.
+    let mut bytes = std::fs::read(env.path("logo.pdf")).unwrap();
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let image = find(&bytes, b"/Subtype/Image").expect("an image object");
+    let data = image + find(&bytes[image..], b"stream\n").unwrap() + 7;
+    bytes[data + 4] ^= 0x55;
+    env.file("tampered.pdf", &bytes);
+    env.run(&["verify", "tampered.pdf"]).code(1);
+}
+
+#[test]
+fn an_svg_logo_is_left_out_of_the_pdf_which_still_verifies() {
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>";
+    let env = branded("logo.svg", svg.as_bytes());
+    assert_eq!(images(&env, "logo.pdf"), []);
+    env.run(&["verify", "logo.pdf"]).success();
+}
+
+#[test]
+fn chinese_and_japanese_text_is_left_out_of_the_pdf_with_a_note_never_as_question_marks() {
+    let env = Env::new();
+    env.file(
+        "cjk.md",
+        "# 发布清单\n\n## 1. Ship 日本語\n\n- [ ] 发布说明 release notes\n",
+    );
+    env.run(&["import", "cjk.md", "--release", "v1"]).success();
+    env.run(&["export", "v1", "-o", "cjk.pdf"]).success();
+    // The note wraps: compare with the lines joined.
+    let text = pdftotext(&env, "cjk.pdf")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!text.contains('?'), "a character became '?':\n{text}");
+    assert!(text.contains("release notes"), "{text}");
+    assert!(
+        text.contains("are not in the fonts this PDF embeds"),
+        "no note says characters were left out:\n{text}"
+    );
+    // A report every character of which is drawn carries no such note.
+    let env = world();
+    env.run(&["export", "v9", "-o", "v9.pdf"]).success();
+    assert!(!pdftotext(&env, "v9.pdf").contains("are not in the fonts"));
+}

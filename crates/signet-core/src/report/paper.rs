@@ -27,10 +27,8 @@ impl Paper {
         // (krilla) does not.
         let letter = b"/MediaBox [0 0 612 792]";
         let compact = b"/MediaBox[0 0 612 792]";
-        if bytes
-            .windows(letter.len())
-            .any(|w| w == letter || w.starts_with(compact))
-        {
+        let has = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+        if has(letter) || has(compact) {
             Paper::Letter
         } else {
             Paper::A4

@@ -495,4 +495,12 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     for line in audit_lines(&report.audit) {
         l.para(m, Style::Regular, 8.5, INK, &line, None);
     }
+    if l.missing.get() {
+        l.gap(8.0);
+        l.para(m, Style::Bold, 8.5, MUTED, LEFT_OUT, None);
+    }
 }
+
+/// Said at the end of a PDF whose text lost characters: the fonts it embeds
+/// do not cover every script (docs/ARCHITECTURE.md, "Bundled fonts only").
+pub(super) const LEFT_OUT: &str = "Some characters of this report (such as Chinese, Japanese or Korean text) are not in the fonts this PDF embeds and are left out of it; the HTML, Markdown and JSON reports show every character.";

@@ -5,6 +5,7 @@
 use super::body::{bar, first_line, legend, status_colour};
 use super::fonts::Style;
 use super::layout::{Block, Layout, Span, INK, MUTED};
+use super::logo;
 use crate::report::cover::{cover, open_item_line, Verdict};
 use crate::report::model::Report;
 use crate::report::text::{branding_line, counts_text, progress_line, signer_line, when};
@@ -16,6 +17,14 @@ const DRAFT: (u8, u8, u8) = (150, 104, 0);
 
 pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     let m = l.margin;
+    // The logo above the title, at most 160 × 44 pt; PNG only (logo.rs).
+    let logo = report.branding.as_ref().and_then(|b| b.logo.as_ref());
+    if let Some(p) = logo.and_then(logo::picture) {
+        let (w, h) = logo::fit(&p, 160.0, 44.0);
+        let top = l.y - 10.0;
+        l.image(m, top, w, h, p.image);
+        l.y = top + h + 4.0;
+    }
     let title = format!("Release {}", report.release.name);
     l.mark(&title, 0);
     let h = l.block(Block::Heading(1, title.clone()));

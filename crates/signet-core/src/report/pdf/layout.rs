@@ -50,6 +50,15 @@ pub(super) enum Op {
         y: f32,
         colour: Rgb,
     },
+    /// An image (the logo) in the box `x`, `y` (top-left), `w` × `h`;
+    /// decoration, like the branding line it goes with.
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: krilla::image::Image,
+    },
     /// A link over the text of `block` drawn just before it.
     Link {
         rect: (f32, f32, f32, f32),
@@ -86,6 +95,9 @@ pub(super) struct Layout {
     pub pages: Vec<Vec<Op>>,
     pub blocks: Vec<Block>,
     pub marks: Vec<Mark>,
+    /// Whether some text drawn so far lost characters no bundled font has
+    /// (Chinese, Japanese, Korean…); the report then says so at its end.
+    pub missing: std::cell::Cell<bool>,
 }
 
 impl Layout {
@@ -102,6 +114,7 @@ impl Layout {
             pages: Vec::new(),
             blocks: Vec::new(),
             marks: Vec::new(),
+            missing: std::cell::Cell::new(false),
         };
         l.new_page();
         l
@@ -150,7 +163,11 @@ impl Layout {
     }
 
     pub fn shape(&self, style: Style, text: &str) -> Line {
-        shape::line(self.fonts, style, text)
+        let line = shape::line(self.fonts, style, text);
+        if line.missing {
+            self.missing.set(true);
+        }
+        line
     }
 
     pub fn width_of(&self, style: Style, size: f32, text: &str) -> f32 {
@@ -249,6 +266,10 @@ impl Layout {
         if w > 0.0 && h > 0.0 {
             self.push(Op::Rect { x, y, w, h, colour });
         }
+    }
+
+    pub fn image(&mut self, x: f32, y: f32, w: f32, h: f32, image: krilla::image::Image) {
+        self.push(Op::Image { x, y, w, h, image });
     }
 
     pub fn link(&mut self, rect: (f32, f32, f32, f32), url: &str, block: usize) {

@@ -11,6 +11,7 @@ mod body;
 mod cover;
 mod fonts;
 mod layout;
+mod logo;
 mod seal;
 mod shape;
 mod write;

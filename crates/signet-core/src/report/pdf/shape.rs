@@ -27,6 +27,8 @@ pub(super) struct Line {
     pub text: String,
     pub runs: Vec<Run>,
     pub width: f32,
+    /// Whether a character was left out: no bundled font has it.
+    pub missing: bool,
 }
 
 /// Replaces control characters and line separators by spaces: a line is
@@ -81,21 +83,34 @@ fn face_for(fonts: &Fonts, style: Style, c: char) -> Option<Face> {
 /// Shapes one line of text (no wrapping).
 pub(super) fn line(fonts: &Fonts, style: Style, text: &str) -> Line {
     let text = clean(text).into_owned();
-    let runs = match lookup(fonts, style, &text) {
-        Some(runs) => runs,
-        None => complex(fonts, style, &text),
+    let (runs, missing) = match lookup(fonts, style, &text) {
+        Some(found) => found,
+        None => {
+            // The rare path (right to left, marks) checks coverage apart.
+            let missing = text
+                .chars()
+                .any(|c| !c.is_whitespace() && !attaches(c) && face_for(fonts, style, c).is_none());
+            (complex(fonts, style, &text), missing)
+        }
     };
     let width = runs
         .iter()
         .flat_map(|r| &r.glyphs)
         .map(|g| g.x_advance)
         .sum();
-    Line { text, runs, width }
+    Line {
+        text,
+        runs,
+        width,
+        missing,
+    }
 }
 
-/// The fast path: every character simple, one glyph each.
-fn lookup(fonts: &Fonts, style: Style, text: &str) -> Option<Vec<Run>> {
+/// The fast path: every character simple, one glyph each; and whether a
+/// character was left out.
+fn lookup(fonts: &Fonts, style: Style, text: &str) -> Option<(Vec<Run>, bool)> {
     let mut runs: Vec<Run> = Vec::new();
+    let mut missing = false;
     for (at, c) in text.char_indices() {
         if !simple(c) {
             return None;
@@ -105,6 +120,7 @@ fn lookup(fonts: &Fonts, style: Style, text: &str) -> Option<Vec<Run>> {
             .iter()
             .find_map(|&f| fonts.get(f).glyph(c).map(|g| (f, g)))
         else {
+            missing |= !c.is_whitespace();
             continue;
         };
         let glyph = KrillaGlyph::new(
@@ -124,7 +140,7 @@ fn lookup(fonts: &Fonts, style: Style, text: &str) -> Option<Vec<Run>> {
             }),
         }
     }
-    Some(runs)
+    Some((runs, missing))
 }
 
 /// Bidi runs in visual order, each split by font and shaped.
@@ -335,6 +351,23 @@ mod tests {
             .flat_map(|r| &r.glyphs)
             .all(|g| g.glyph_id.to_u32() != 0));
         assert!(!runs.iter().any(|(_, t)| t.contains('\u{10FFFD}')));
+        assert!(l.missing);
+        assert!(!line(f, Style::Bold, "Ship 🚀 now").missing);
+    }
+
+    #[test]
+    fn chinese_and_japanese_are_left_out_and_said_to_be() {
+        let f = fonts().unwrap();
+        for text in ["发布说明", "日本語のタイトル", "گزارش 发布"] {
+            let l = line(f, Style::Regular, text);
+            assert!(l.missing, "{text}");
+            assert!(l
+                .runs
+                .iter()
+                .flat_map(|r| &r.glyphs)
+                .all(|g| g.glyph_id.to_u32() != 0));
+        }
+        assert!(!line(f, Style::Regular, "گزارش نهایی").missing);
     }
 
     #[test]

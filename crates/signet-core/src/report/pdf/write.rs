@@ -11,7 +11,7 @@ use krilla::color::rgb;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
@@ -184,6 +184,15 @@ pub(super) fn write(l: Layout, frame: Frame, attachments: Vec<Attachment>) -> Re
                             s.set_fill(Some(fill(*colour)));
                             s.start_tagged(artifact(ArtifactType::Other));
                             s.draw_path(&path);
+                            s.end_tagged();
+                        }
+                    }
+                    Op::Image { x, y, w, h, image } => {
+                        if let Some(size) = Size::from_wh(*w, *h) {
+                            s.start_tagged(artifact(ArtifactType::Other));
+                            s.push_transform(&Transform::from_translate(*x, *y));
+                            s.draw_image(image.clone(), size);
+                            s.pop();
                             s.end_tagged();
                         }
                     }
