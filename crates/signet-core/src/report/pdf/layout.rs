@@ -98,10 +98,13 @@ pub(super) struct Layout {
     /// Whether some text drawn so far lost characters no bundled font has
     /// (Chinese, Japanese, Korean…); the report then says so at its end.
     pub missing: std::cell::Cell<bool>,
+    /// The layout (seal version) drawn: a file signed as layout 2 re-renders
+    /// without what layout 3 added, so it keeps verifying.
+    pub layout: u32,
 }
 
 impl Layout {
-    pub fn new(fonts: &'static Fonts, paper: Paper) -> Layout {
+    pub fn new(fonts: &'static Fonts, paper: Paper, layout: u32) -> Layout {
         let (width, height) = paper.size();
         let mut l = Layout {
             fonts,
@@ -115,6 +118,7 @@ impl Layout {
             blocks: Vec::new(),
             marks: Vec::new(),
             missing: std::cell::Cell::new(false),
+            layout,
         };
         l.new_page();
         l

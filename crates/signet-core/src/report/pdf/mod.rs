@@ -33,7 +33,8 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
     // cores help.
     let (l, attachments) = std::thread::scope(|s| {
         let packing = s.spawn(|| seal.map(seal::attachments).transpose());
-        let mut l = Layout::new(fonts, paper);
+        let layout = seal.map_or(crate::seal::SEAL_VERSION, |s| s.signet_seal);
+        let mut l = Layout::new(fonts, paper, layout);
         cover::draw(&mut l, report, seal);
         body::draw(&mut l, report, seal);
         (l, packing.join())

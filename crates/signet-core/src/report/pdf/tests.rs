@@ -162,3 +162,49 @@ fn a_seal_whose_payload_stream_is_damaged_is_an_error_not_a_panic() {
         }
     }
 }
+
+/// Layout 3 added the PNG logo and the note on characters no bundled font
+/// has. A report signed as layout 2 re-renders without them, so it verifies
+/// as it did when it was signed.
+#[test]
+fn a_layout_2_seal_draws_neither_the_logo_nor_the_missing_text_note() {
+    let mut r = sample();
+    r.runs[0].sections[0].items[0].title = "発売前チェック".into();
+    r.runs[0].sections[0].items[0].plain = "発売前チェック".into();
+    r.branding = Some(crate::report::model::Branding {
+        client_name: None,
+        logo: Some(
+            crate::report::branding::logo_from_bytes(
+                include_bytes!("../../../../../tests/cli/fixtures/logo.png").to_vec(),
+            )
+            .unwrap(),
+        ),
+        org_name: Some("Acme".into()),
+    });
+    let drawn = |layout: u32| {
+        let mut l = Layout::new(fonts::fonts().unwrap(), Paper::A4, layout);
+        let mut seal = sealed(&r);
+        seal.signet_seal = layout;
+        cover::draw(&mut l, &r, Some(&seal));
+        body::draw(&mut l, &r, Some(&seal));
+        let images = l
+            .pages
+            .iter()
+            .flatten()
+            .filter(|op| matches!(op, layout::Op::Image { .. }))
+            .count();
+        let note = l.pages.iter().flatten().any(
+            |op| matches!(op, layout::Op::Text { line, .. } if line.text.contains("left out of it")),
+        );
+        (images, note)
+    };
+    assert_eq!(drawn(3), (1, true));
+    assert_eq!(drawn(2), (0, false));
+    // And the whole file differs only by what layout 3 adds.
+    let mut v2 = sealed(&r);
+    v2.signet_seal = 2;
+    assert_ne!(
+        render(&r, Some(&v2), Paper::A4).unwrap(),
+        render(&r, Some(&sealed(&r)), Paper::A4).unwrap()
+    );
+}
