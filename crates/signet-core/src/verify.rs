@@ -154,11 +154,10 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
         }
     };
     let mut problems = Vec::new();
-    if !(1..=seal::SEAL_VERSION).contains(&seal.signet_seal) {
+    if !seal::KNOWN_VERSIONS.contains(&seal.signet_seal) {
         problems.push(format!(
-            "seal version {} is not one this Signet knows (1 to {})",
-            seal.signet_seal,
-            seal::SEAL_VERSION
+            "seal version {} is not one this Signet knows (1, 2 or 4)",
+            seal.signet_seal
         ));
     }
     // JSON carries the payload as its `report` member: re-derive its bytes.

@@ -495,7 +495,7 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     for line in audit_lines(&report.audit) {
         l.para(m, Style::Regular, 8.5, INK, &line, None);
     }
-    if l.missing.get() && l.layout >= 3 {
+    if l.missing.get() && l.layout >= 4 {
         l.gap(8.0);
         l.para(m, Style::Bold, 8.5, MUTED, LEFT_OUT, None);
     }

@@ -19,7 +19,7 @@ pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     let m = l.margin;
     // The logo above the title, at most 160 × 44 pt; PNG only (logo.rs).
     let logo = report.branding.as_ref().and_then(|b| b.logo.as_ref());
-    if let Some(p) = logo.filter(|_| l.layout >= 3).and_then(logo::picture) {
+    if let Some(p) = logo.filter(|_| l.layout >= 4).and_then(logo::picture) {
         let (w, h) = logo::fit(&p, 160.0, 44.0);
         let top = l.y - 10.0;
         l.image(m, top, w, h, p.image);

@@ -99,7 +99,7 @@ pub(super) struct Layout {
     /// (Chinese, Japanese, Korean…); the report then says so at its end.
     pub missing: std::cell::Cell<bool>,
     /// The layout (seal version) drawn: a file signed as layout 2 re-renders
-    /// without what layout 3 added, so it keeps verifying.
+    /// without what layout 4 added, so it keeps verifying.
     pub layout: u32,
 }
 

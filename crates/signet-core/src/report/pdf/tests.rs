@@ -163,7 +163,7 @@ fn a_seal_whose_payload_stream_is_damaged_is_an_error_not_a_panic() {
     }
 }
 
-/// Layout 3 added the PNG logo and the note on characters no bundled font
+/// Layout 4 added the PNG logo and the note on characters no bundled font
 /// has. A report signed as layout 2 re-renders without them, so it verifies
 /// as it did when it was signed.
 #[test]
@@ -198,9 +198,9 @@ fn a_layout_2_seal_draws_neither_the_logo_nor_the_missing_text_note() {
         );
         (images, note)
     };
-    assert_eq!(drawn(3), (1, true));
+    assert_eq!(drawn(4), (1, true));
     assert_eq!(drawn(2), (0, false));
-    // And the whole file differs only by what layout 3 adds.
+    // And the whole file differs by what layout 4 adds.
     let mut v2 = sealed(&r);
     v2.signet_seal = 2;
     assert_ne!(
