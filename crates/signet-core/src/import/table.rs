@@ -243,7 +243,7 @@ impl Columns {
 pub(crate) fn reason_of(cell: &str) -> String {
     let cell = cell.trim();
     let rest = cell
-        .trim_start_matches(|c: char| MARKERS.contains(&c) || c == '\u{fe0f}')
+        .trim_start_matches(|c: char| symbol_status(c).is_some() || c == '\u{fe0f}')
         .trim_start();
     if rest.is_empty() || rest.len() == cell.len() {
         cell.to_string()
@@ -252,11 +252,16 @@ pub(crate) fn reason_of(cell: &str) -> String {
     }
 }
 
-/// Symbols that say a status on their own (see `status_of`).
-const MARKERS: &[char] = &[
-    '✅', '✔', '☑', '✓', '☒', '🟢', '❌', '✗', '✘', '❎', '🔴', '☐', '⚠', '🚧', '⛔', '🟡', '🟠',
-    '⏭', '➖',
-];
+/// The status a marker symbol says on its own, at the start of a cell.
+fn symbol_status(c: char) -> Option<Status> {
+    match c {
+        '✅' | '✔' | '☑' | '✓' | '☒' | '🟢' => Some(Status::Done),
+        '❌' | '✗' | '✘' | '❎' | '🔴' | '☐' => Some(Status::Open),
+        '⚠' | '🚧' | '⛔' | '🟡' | '🟠' => Some(Status::Blocked),
+        '⏭' | '➖' => Some(Status::NotApplicable),
+        _ => None,
+    }
+}
 
 /// What a Status cell says. `None`: not a status this importer knows (the
 /// item starts open and the cell stays a field, so nothing is lost).
@@ -271,14 +276,7 @@ pub(crate) fn status_of(cell: &str) -> Option<Status> {
     if t.is_empty() {
         return Some(Status::Open);
     }
-    let first = t.chars().next()?;
-    let by_symbol = match first {
-        '✅' | '✔' | '☑' | '✓' | '☒' | '🟢' => Some(Status::Done),
-        '❌' | '✗' | '✘' | '❎' | '🔴' | '☐' => Some(Status::Open),
-        '⚠' | '🚧' | '⛔' | '🟡' | '🟠' => Some(Status::Blocked),
-        '⏭' | '➖' => Some(Status::NotApplicable),
-        _ => None,
-    };
+    let by_symbol = symbol_status(t.chars().next()?);
     if by_symbol.is_some() {
         return by_symbol;
     }
