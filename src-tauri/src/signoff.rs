@@ -33,12 +33,20 @@ pub struct PersonKey {
     pub unencrypted: bool,
 }
 
+/// Open items the sign-off dialog lists before "… and N more".
+const OPEN_SHOWN: usize = 8;
+
 /// What the sign-off dialog shows.
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SignoffStatus {
     pub verdict: Verdict,
-    /// Items not done or n/a right now (empty once frozen).
+    /// How many items are not done or n/a right now (0 once frozen).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub open_count: usize,
+    /// The first [`OPEN_SHOWN`] of them: a 10k-item release would otherwise
+    /// send a megabyte the dialog never shows. The verdict's own list is
+    /// left empty for the same reason.
     pub open_items: Vec<String>,
     pub revisions: Vec<RevisionInfo>,
 }
@@ -113,15 +121,17 @@ pub async fn add_person(
 #[tauri::command]
 pub async fn signoff_status(state: State<'_, AppState>, release: String) -> Result<SignoffStatus> {
     let store = state.store()?;
-    let verdict = gate::check(&store, &release, &Policy::default())?;
+    let mut verdict = gate::check(&store, &release, &Policy::default())?;
+    let mut open_items = std::mem::take(&mut verdict.open_items);
     // Frozen releases list the override's items in the verdict, not open work.
-    let open_items = if verdict.revision.is_none() {
-        verdict.open_items.clone()
-    } else {
-        Vec::new()
-    };
+    if verdict.revision.is_some() {
+        open_items.clear();
+    }
+    let open_count = open_items.len();
+    open_items.truncate(OPEN_SHOWN);
     Ok(SignoffStatus {
         verdict,
+        open_count,
         open_items,
         revisions: store.revisions(&release)?,
     })

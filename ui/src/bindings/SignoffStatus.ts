@@ -7,6 +7,12 @@ import type { Verdict } from "./Verdict";
  */
 export type SignoffStatus = { verdict: Verdict, 
 /**
- * Items not done or n/a right now (empty once frozen).
+ * How many items are not done or n/a right now (0 once frozen).
+ */
+open_count: number, 
+/**
+ * The first [`OPEN_SHOWN`] of them: a 10k-item release would otherwise
+ * send a megabyte the dialog never shows. The verdict's own list is
+ * left empty for the same reason.
  */
 open_items: Array<string>, revisions: Array<RevisionInfo>, };

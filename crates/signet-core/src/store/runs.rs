@@ -261,9 +261,7 @@ fn section_counts(conn: &Connection, run_id: i64) -> Result<HashMap<i64, Progres
     while let Some(r) = rows.next()? {
         let status: Status = r.get::<_, String>(1)?.parse()?;
         let p = out.entry(r.get(0)?).or_default();
-        for _ in 0..r.get::<_, i64>(2)? {
-            p.add(status);
-        }
+        p.add_many(status, r.get::<_, i64>(2)?.try_into().unwrap_or(0));
     }
     Ok(out)
 }
@@ -282,6 +280,11 @@ fn load_run(
         Some(_) => Some(section_counts(conn, run_id)?),
         None => None,
     };
+    // A cut run keeps only the sections up to its last item shown: on a
+    // 10k-item release they are most of a first screen's bytes and rendering.
+    let cut = counts
+        .as_ref()
+        .is_some_and(|c| c.values().map(|p| p.total).sum::<usize>() > items.len());
     // Items come in document order, so a parent precedes its children.
     let index: HashMap<i64, usize> = items
         .iter()
@@ -313,10 +316,14 @@ fn load_run(
          WHERE template_id = ?1 ORDER BY position",
     )?;
     let mut sections: Vec<(SectionView, i64, Option<i64>)> = Vec::new();
+    let mut shown = 0;
     let mut rows = stmt.query([template_id])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let items = by_section.remove(&id).unwrap_or_default();
+        if !items.is_empty() {
+            shown = sections.len() + 1;
+        }
         let progress = match counts.as_mut() {
             Some(c) => c.remove(&id).unwrap_or_default(),
             None => {
@@ -362,16 +369,22 @@ fn load_run(
             sections[p].0.progress.merge(child);
         }
     }
+    let mut progress = Progress::default();
+    for ((s, _, _), parent) in sections.iter().zip(&parents) {
+        if parent.is_none() {
+            progress.merge(s.progress);
+        }
+    }
+    // Parents precede their sub-sections, so a prefix keeps every parent.
+    if cut {
+        sections.truncate(shown);
+    }
     let nodes: Vec<(SectionView, Option<usize>)> = sections
         .into_iter()
         .zip(parents)
         .map(|((s, _, _), p)| (s, p))
         .collect();
     let sections = build_forest(nodes, |s| &mut s.sections);
-    let mut progress = Progress::default();
-    for s in &sections {
-        progress.merge(s.progress);
-    }
     Ok(RunView {
         id: run_id,
         template,

@@ -330,12 +330,34 @@ fn a_first_screen_keeps_the_first_items_in_order_and_the_whole_progress() {
         assert_eq!(got, numbers, "limit {limit}");
         assert_eq!(v.progress, full.progress, "progress is the release's");
         assert_eq!(v.runs[0].progress, full.runs[0].progress);
-        assert_eq!(
-            section_progress(&v),
-            section_progress(&full),
-            "and each section's"
-        );
+        // The outline stops at the last item shown, each section with its
+        // whole progress; all items shown means the whole outline.
+        let shown = section_progress(&v);
+        let whole = section_progress(&full);
+        let expected = match got.last().map(|n| n.as_str()) {
+            None => 0,
+            Some("2.1") => whole.len(),
+            Some(_) => 1,
+        };
+        assert_eq!(shown, whole[..expected], "limit {limit}: each section's");
     }
+}
+
+#[test]
+fn a_first_screen_keeps_trailing_empty_sections_only_when_nothing_was_cut() {
+    let md = "# T\n\n## 1. A\n\n- [ ] a\n- [ ] b\n\n## 2. Notes\n\nProse only.\n";
+    let store = store_with("v1", md);
+    let titles = |v: &crate::model::ReleaseView| -> Vec<String> {
+        v.runs[0]
+            .walk_sections()
+            .iter()
+            .map(|s| s.plain.clone())
+            .collect()
+    };
+    let whole = titles(&store.release_view("v1").unwrap());
+    assert_eq!(whole, ["A", "Notes"]);
+    assert_eq!(titles(&store.release_view_first("v1", 2).unwrap()), whole);
+    assert_eq!(titles(&store.release_view_first("v1", 1).unwrap()), ["A"]);
 }
 
 #[test]
