@@ -52,6 +52,8 @@ need_tauri_libs() {
 
 need_build_tools() {
     need_tauri_libs
+    # Signing keys in the Secret Service go through the system's libdbus.
+    apt_need libdbus-1-dev
     # Team sync drives the git command (it honours the user's remotes and
     # credentials); the sync tests make bare repositories with it.
     apt_need git

@@ -40,6 +40,7 @@ fn main() {
             "sync_status",
             "sync_now",
             "open_log_folder",
+            "open_link",
         ]),
     ))
     .expect("tauri build script failed");

@@ -51,15 +51,28 @@ fn app_info_of(state: &AppState, identity: Identity) -> AppInfo {
 /// Opens the folder of the log file (help overlay, "Open log folder") in
 /// the file manager; the path is the app's own, never one the UI gives.
 #[tauri::command]
-pub async fn open_log_folder<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<String> {
-    use tauri_plugin_opener::OpenerExt;
+pub async fn open_log_folder() -> Result<String> {
     let dir = crate::log::dir().ok_or_else(|| AppError::internal("no folder for the log file"))?;
     std::fs::create_dir_all(&dir).map_err(|e| signet_core::Error::io(&dir, &e))?;
     let shown = dir.display().to_string();
-    app.opener()
-        .open_path(&shown, None::<&str>)
+    open::that_detached(&dir)
         .map_err(|e| AppError::internal(format!("cannot open {shown}: {e}")))?;
     Ok(shown)
+}
+
+/// Opens a link from user markdown or evidence in the default browser or
+/// mail program: http(s) and mailto only, checked here as well as in the
+/// UI, since the webview renders hostile text.
+#[tauri::command]
+pub async fn open_link(url: String) -> Result<()> {
+    let url = url.trim();
+    if !signet_core::model::is_safe_link(url) {
+        return Err(signet_core::Error::Invalid(format!(
+            "{url}: only http(s) and mailto links are opened"
+        ))
+        .into());
+    }
+    open::that_detached(url).map_err(|e| AppError::internal(format!("cannot open {url}: {e}")))
 }
 
 /// Who the app acts as. People added since (by the CLI too) are matched

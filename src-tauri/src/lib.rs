@@ -30,7 +30,6 @@ fn open_state() -> Result<AppState, String> {
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
         .manage(sync::Running::default())
         .manage(keys::Session::default())
         .manage(branding::LogoPick::default())
@@ -72,6 +71,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
             sync::sync_status,
             sync::sync_now,
             commands::open_log_folder,
+            commands::open_link,
         ])
 }
 

@@ -345,6 +345,35 @@ fn capabilities_refuse_what_the_ui_was_not_granted() {
     assert!(h.call("list_templates", json!({})).is_ok());
 }
 
+#[test]
+fn only_http_and_mailto_links_are_handed_to_the_desktop() {
+    let h = Harness::new();
+    // Each of these would run or read something on the machine if opened.
+    for url in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "/etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "ssh://host",
+        "",
+    ] {
+        let err = h.call("open_link", json!({ "url": url })).unwrap_err();
+        assert!(
+            err.to_string().contains("only http(s) and mailto links"),
+            "{url}: {err}"
+        );
+    }
+    // A remote page may not ask the desktop to open anything.
+    let err = h
+        .call_from(
+            "https://evil.example",
+            "open_link",
+            json!({ "url": "https://example.com" }),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("open_link not allowed"), "{err}");
+}
+
 /// `create_key`'s arguments for a key stored without a password.
 fn unencrypted(person: &str) -> Value {
     json!({ "person": person, "password": null, "unencrypted": true })

@@ -20,6 +20,8 @@ for f in usr/bin/signet-app usr/bin/signet usr/share/applications/Signet.desktop
 done
 depends=$(dpkg-deb -f "$deb" Depends)
 grep -q "libwebkit2gtk-4.1-0" <<<"$depends" || fail "the .deb does not depend on WebKitGTK: $depends"
+# Both binaries link the system's libdbus (signing keys in the Secret Service).
+grep -q "libdbus-1-3" <<<"$depends" || fail "the .deb does not depend on libdbus: $depends"
 echo "    files and dependencies ok ($depends)"
 
 echo "==> $rpm"

@@ -153,6 +153,7 @@ export const api = {
   syncNow: (remote: string | null, password: string | null) => invoke<SyncOutcome>("sync_now", { remote, password }),
   /** Opens the log file's folder in the file manager; returns its path. */
   openLogFolder: () => invoke<string>("open_log_folder"),
+  openLink: (url: string) => invoke<void>("open_link", { url }),
 };
 
 /** The key whose password a command asked for (a NeedsPassword error), else null. */

@@ -151,10 +151,9 @@ impl SecretStore for Platform {
 /// CI, where the command would then wait for ever.
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
 fn default_collection_unlocked() -> StoreResult<()> {
-    use secret_service::blocking::SecretService;
-    use secret_service::{EncryptionType, Error};
+    use dbus_secret_service::{EncryptionType, Error, SecretService};
     let ss = SecretService::connect(EncryptionType::Dh).map_err(|e| match e {
-        Error::Unavailable | Error::Zbus(_) | Error::ZbusFdo(_) => {
+        Error::Unavailable | Error::Dbus(_) => {
             format!("no Secret Service answers on the D-Bus session bus ({e})")
         }
         e => e.to_string(),
