@@ -24,9 +24,8 @@ struct HomeJson {
 
 pub fn run(ctx: &Ctx, args: &HomeArgs) -> Result<ExitCode> {
     let today = args.today.as_deref();
-    let home = ctx.store.home(today, LIMIT)?;
     let owner = args.owner.clone().unwrap_or_else(|| ctx.actor.clone());
-    let owned = ctx.store.owned_items(&owner, today, LIMIT)?;
+    let (home, owned) = ctx.store.home_and_owned(&owner, today, LIMIT)?;
     if args.json.json {
         out::json(&HomeJson { home, owner, owned })?;
         return Ok(ExitCode::SUCCESS);

@@ -175,6 +175,16 @@ fn live_runs<'a>(
         .collect()
 }
 
+/// What home and "my items" both start from: every release with its runs
+/// in home order, the registered people, the owners of unfinished items.
+/// `signet home` asks both questions and reads these once.
+struct Basis {
+    today: String,
+    all: Vec<(Release, Vec<RunRow>)>,
+    owners: Owners,
+    unfinished: Vec<String>,
+}
+
 fn is_overdue(due: Option<&str>, today: &str) -> bool {
     due.and_then(|d| time_fmt::days_between(today, d))
         .is_some_and(|days| days < 0)
@@ -211,12 +221,44 @@ impl Store {
     /// The home screen as of `today` (`YYYY-MM-DD`; None: today in UTC),
     /// with at most `limit` blocked items listed.
     pub fn home(&self, today: Option<&str>, limit: usize) -> Result<Home> {
-        let today = check_today(today)?;
+        self.home_of(&self.basis(today)?, limit)
+    }
+
+    /// The home screen and `owner`'s items together, as `signet home`
+    /// shows them: what both read is read once.
+    pub fn home_and_owned(
+        &self,
+        owner: &str,
+        today: Option<&str>,
+        limit: usize,
+    ) -> Result<(Home, OpenItems)> {
+        let basis = self.basis(today)?;
+        Ok((
+            self.home_of(&basis, limit)?,
+            self.owned_of(&basis, owner, limit)?,
+        ))
+    }
+
+    fn basis(&self, today: Option<&str>) -> Result<Basis> {
+        Ok(Basis {
+            today: check_today(today)?,
+            all: releases::release_runs(self.conn())?,
+            owners: self.owners()?,
+            unfinished: unfinished_owners(self.conn())?,
+        })
+    }
+
+    fn home_of(&self, basis: &Basis, limit: usize) -> Result<Home> {
+        let Basis {
+            today,
+            all,
+            owners,
+            unfinished,
+        } = basis;
         let conn = self.conn();
-        let all = releases::release_runs(conn)?;
         let mut releases = Vec::new();
         let mut signed_off = 0;
-        for (release, runs) in &all {
+        for (release, runs) in all {
             if release.status == ReleaseStatus::SignedOff {
                 signed_off += 1;
                 continue;
@@ -224,7 +266,7 @@ impl Store {
             let days_left = release
                 .due_date
                 .as_deref()
-                .and_then(|d| time_fmt::days_between(&today, d));
+                .and_then(|d| time_fmt::days_between(today, d));
             let mut progress = Progress::default();
             for run in runs {
                 progress.merge(run.progress);
@@ -239,21 +281,20 @@ impl Store {
                 overdue: days_left.is_some_and(|d| d < 0),
             });
         }
-        let owners = self.owners()?;
         let blocked = open_items(
             conn,
-            &owners,
-            &live_runs(&all, |run| run.progress.blocked),
+            owners,
+            &live_runs(all, |run| run.progress.blocked),
             // Without statistics SQLite would take the primary key and
             // read all of a run's items to find its few blocked ones.
             ("item_state_blocked", "st.status = 'blocked'", &[]),
-            &today,
+            today,
             limit,
         )?;
         let mut people: BTreeMap<(String, String), OwnerChoice> = BTreeMap::new();
         let mut others: BTreeMap<String, OwnerChoice> = BTreeMap::new();
-        for owner in unfinished_owners(conn)? {
-            match owners.person(&owner) {
+        for owner in unfinished {
+            match owners.person(owner) {
                 Some(p) => {
                     people
                         .entry((p.name.to_lowercase(), p.handle.clone()))
@@ -276,7 +317,7 @@ impl Store {
             }
         }
         Ok(Home {
-            today,
+            today: today.clone(),
             releases,
             signed_off,
             blocked,
@@ -288,13 +329,17 @@ impl Store {
     /// under any spelling of them (handle, name, e-mail, any case), soonest
     /// due release first; at most `limit` listed.
     pub fn owned_items(&self, owner: &str, today: Option<&str>, limit: usize) -> Result<OpenItems> {
-        let today = check_today(today)?;
+        self.owned_of(&self.basis(today)?, owner, limit)
+    }
+
+    fn owned_of(&self, basis: &Basis, owner: &str, limit: usize) -> Result<OpenItems> {
         let conn = self.conn();
-        let owners = self.owners()?;
-        let spellings: Vec<Value> = unfinished_owners(conn)?
-            .into_iter()
+        let owners = &basis.owners;
+        let spellings: Vec<Value> = basis
+            .unfinished
+            .iter()
             .filter(|o| owners.same(o, owner))
-            .map(Value::Text)
+            .map(|o| Value::Text(o.clone()))
             .collect();
         if spellings.is_empty() {
             return Ok(OpenItems::default());
@@ -311,15 +356,14 @@ impl Store {
         while let Some(r) = rows.next()? {
             per_run.insert(r.get(0)?, r.get::<_, i64>(1)? as usize);
         }
-        let all = releases::release_runs(conn)?;
-        let runs = live_runs(&all, |run| per_run.get(&run.id).copied().unwrap_or(0));
+        let runs = live_runs(&basis.all, |run| per_run.get(&run.id).copied().unwrap_or(0));
         let index = "item_state_unfinished_owner";
         open_items(
             conn,
-            &owners,
+            owners,
             &runs,
             (index, &filter, &spellings),
-            &today,
+            &basis.today,
             limit,
         )
     }

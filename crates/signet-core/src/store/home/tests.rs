@@ -229,6 +229,12 @@ fn my_items_are_every_spelling_of_me_across_releases_open_or_blocked() {
             ("QA team".into(), "QA team".into(), false),
         ]
     );
+    // `signet home` asks both at once and gets the same answers.
+    let (home, owned) = s
+        .home_and_owned("Ana Ruiz", Some("2026-03-10"), 50)
+        .unwrap();
+    assert_eq!(home, s.home(Some("2026-03-10"), 50).unwrap());
+    assert_eq!(owned, mine);
 }
 
 #[test]
