@@ -280,11 +280,7 @@ fn load_run(
         Some(_) => Some(section_counts(conn, run_id)?),
         None => None,
     };
-    // A cut run keeps only the sections up to its last item shown: on a
-    // 10k-item release they are most of a first screen's bytes and rendering.
-    let cut = counts
-        .as_ref()
-        .is_some_and(|c| c.values().map(|p| p.total).sum::<usize>() > items.len());
+    let shown_items = items.len();
     // Items come in document order, so a parent precedes its children.
     let index: HashMap<i64, usize> = items
         .iter()
@@ -375,8 +371,10 @@ fn load_run(
             progress.merge(s.progress);
         }
     }
+    // A cut run keeps only the sections up to its last item shown: on a
+    // 10k-item release they are most of a first screen's bytes and rendering.
     // Parents precede their sub-sections, so a prefix keeps every parent.
-    if cut {
+    if limit.is_some() && progress.total > shown_items {
         sections.truncate(shown);
     }
     let nodes: Vec<(SectionView, Option<usize>)> = sections
