@@ -40,7 +40,7 @@ fn counts(total: usize, done: usize) -> Counts {
     }
 }
 
-fn sample() -> Report {
+pub(super) fn sample() -> Report {
     let items = vec![
         item("1.1", "Ærø → Łódź ✓", Status::Done),
         item("1.2", "Проверить журнал", Status::Open),
@@ -84,7 +84,7 @@ fn sample() -> Report {
     }
 }
 
-fn sealed(report: &Report) -> Seal {
+pub(super) fn sealed(report: &Report) -> Seal {
     let payload = String::from_utf8(report.canonical().unwrap()).unwrap();
     Seal {
         signet_seal: SEAL_VERSION,
