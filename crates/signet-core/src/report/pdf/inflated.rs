@@ -74,8 +74,9 @@ impl<'a> Plain<'a> {
         let (count, len) = number(rest)?;
         let head_len = 7 + len + 1 + 20;
         let xref_head = bytes.get(xref..xref + head_len)?;
-        let entries = bytes.get(xref + head_len..xref + head_len + 20 * (count - 1))?;
-        let mut starts = Vec::with_capacity(count - 1);
+        let objects = count.checked_sub(1).filter(|&n| n > 0)?;
+        let entries = bytes.get(xref + head_len..xref + head_len + 20 * objects)?;
+        let mut starts = Vec::with_capacity(objects);
         for e in entries.chunks(20) {
             let at: usize = std::str::from_utf8(e.get(..10)?).ok()?.parse().ok()?;
             if e != format!("{at:010} 00000 n\r\n").as_bytes() {
@@ -90,6 +91,10 @@ impl<'a> Plain<'a> {
         let id_at = memchr::memmem::find(trailer, b"/ID[(")? + 5;
         let id_len = trailer[id_at..].iter().position(|&b| b == b')')?;
         let id = &trailer[id_at..id_at + id_len];
+        // 16 bytes in base64, the length `document_id` gives.
+        if id.len() != 24 {
+            return None;
+        }
         let info_at = memchr::memmem::find(trailer, b"/Info ")? + 6;
         let (info, _) = number(&trailer[info_at..])?;
         Some(Plain {

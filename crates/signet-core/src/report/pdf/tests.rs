@@ -84,6 +84,20 @@ pub(super) fn sample() -> Report {
     }
 }
 
+/// Acme for Globex, with the PNG logo the CLI tests use.
+pub(super) fn branding() -> crate::report::model::Branding {
+    crate::report::model::Branding {
+        client_name: Some("Globex".into()),
+        logo: Some(
+            crate::report::branding::logo_from_bytes(
+                include_bytes!("../../../../../tests/cli/fixtures/logo.png").to_vec(),
+            )
+            .unwrap(),
+        ),
+        org_name: Some("Acme".into()),
+    }
+}
+
 pub(super) fn sealed(report: &Report) -> Seal {
     let payload = String::from_utf8(report.canonical().unwrap()).unwrap();
     Seal {
@@ -215,16 +229,7 @@ fn a_layout_2_seal_draws_neither_the_logo_nor_the_missing_text_note() {
 #[test]
 fn the_running_header_carries_the_branding_from_layout_7_on() {
     let mut r = sample();
-    r.branding = Some(crate::report::model::Branding {
-        client_name: Some("Globex".into()),
-        logo: Some(
-            crate::report::branding::logo_from_bytes(
-                include_bytes!("../../../../../tests/cli/fixtures/logo.png").to_vec(),
-            )
-            .unwrap(),
-        ),
-        org_name: Some("Acme".into()),
-    });
+    r.branding = Some(branding());
     let count = |hay: &[u8], needle: &[u8]| memchr::memmem::find_iter(hay, needle).count();
     let plain = |layout: u32| {
         let mut seal = sealed(&r);

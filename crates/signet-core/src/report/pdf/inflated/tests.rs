@@ -2,7 +2,7 @@
 //! would: the cross-reference table, `startxref` and the document ID
 //! rewritten to fit the edited bytes, so only the edit itself can fail it.
 
-use super::super::tests::{sample, sealed};
+use super::super::tests::{branding, sample, sealed};
 use super::super::{render, render_streams, Paper};
 use super::*;
 use crate::report::model::Report;
@@ -12,16 +12,7 @@ use crate::seal::Seal;
 /// as rendered for verification.
 fn files() -> (Report, Seal, Vec<u8>, Vec<u8>) {
     let mut r = sample();
-    r.branding = Some(crate::report::model::Branding {
-        client_name: Some("Globex".into()),
-        logo: Some(
-            crate::report::branding::logo_from_bytes(
-                include_bytes!("../../../../../../tests/cli/fixtures/logo.png").to_vec(),
-            )
-            .unwrap(),
-        ),
-        org_name: Some("Acme".into()),
-    });
+    r.branding = Some(branding());
     let seal = sealed(&r);
     let file = render(&r, Some(&seal), Paper::A4).unwrap();
     let plain = render_streams(&r, Some(&seal), Paper::A4, false).unwrap();
