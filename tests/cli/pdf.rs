@@ -199,6 +199,8 @@ fn branded(logo_name: &str, logo: &[u8]) -> Env {
     env.approvers();
     env.file(logo_name, logo);
     env.run(&["config", "set", "logo", logo_name]).success();
+    env.run(&["config", "set", "org-name", "Acme Consulting"])
+        .success();
     env.run(&["signoff", "v1", "--as", "ana", "--role", "Tech lead"])
         .success();
     env.run(&["export", "v1", "-o", "logo.pdf"]).success();
@@ -226,13 +228,35 @@ fn images(env: &Env, file: &str) -> Vec<(String, String, String)> {
 }
 
 #[test]
-fn a_png_logo_is_drawn_on_the_cover_and_the_signed_pdf_still_verifies() {
+fn a_png_logo_is_drawn_on_the_cover_and_every_header_and_the_signed_pdf_still_verifies() {
     let env = branded("logo.png", include_bytes!("fixtures/logo.png"));
-    // The 24×12 logo, once, on page 1 (its alpha channel is a second,
-    // "smask" row, which `images` leaves out).
-    assert_eq!(
-        images(&env, "logo.pdf"),
-        [("1".into(), "24".into(), "12".into())]
+    // The 24×12 logo on page 1 twice (cover and running header), once in
+    // every other page's header (its alpha channel is a second, "smask"
+    // row, which `images` leaves out).
+    let shown = images(&env, "logo.pdf");
+    assert!(
+        shown.iter().all(|(_, w, h)| w == "24" && h == "12"),
+        "{shown:?}"
+    );
+    let text = pdftotext(&env, "logo.pdf");
+    let pages = text.matches('\u{c}').count();
+    assert!(pages >= 2, "{pages} pages");
+    for page in 1..=pages {
+        let drawn = shown
+            .iter()
+            .filter(|(p, _, _)| *p == page.to_string())
+            .count();
+        assert_eq!(
+            drawn,
+            if page == 1 { 2 } else { 1 },
+            "page {page}: {shown:?}"
+        );
+    }
+    // The header names who prepared the report beside the logo.
+    let page2 = text.split('\u{c}').nth(1).unwrap();
+    assert!(
+        page2.contains("Prepared by Acme Consulting · Release v1"),
+        "{page2}"
     );
     env.run(&["verify", "logo.pdf"])
         .success()

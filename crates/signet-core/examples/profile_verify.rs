@@ -7,6 +7,17 @@ use signet_core::report::{self, Format, Paper};
 use signet_core::store::{SignoffRequest, Store};
 
 fn main() {
+    // `PROFILE_VERIFY=file`: verifies that file 20 times, for perf.
+    if let Some(path) = std::env::var_os("PROFILE_VERIFY") {
+        let bytes = std::fs::read(path).unwrap();
+        for _ in 0..20 {
+            let t = Instant::now();
+            let v = signet_core::verify::verify("x", &bytes, &[]).unwrap();
+            assert!(v.passed, "{v:?}");
+            println!("verify {:?}", t.elapsed());
+        }
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let keys = Keyring::new(dir.path());
     let imp = import_bytes(
@@ -50,10 +61,21 @@ fn main() {
         }
         return;
     }
+    if let Some(dir) = std::env::var_os("PROFILE_DUMP") {
+        // The same report as layout 4 signed it: verified byte for byte.
+        let mut v4 = seal.clone();
+        v4.signet_seal = 4;
+        let bytes = report::render(&r, Some(&v4), Format::Pdf, Paper::A4).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("r4.pdf"), bytes).unwrap();
+    }
     for f in [Format::Markdown, Format::Html, Format::Pdf, Format::Json] {
         let t = Instant::now();
         let bytes = report::render(&r, Some(&seal), f, Paper::A4).unwrap();
         println!("render {f:?} {:?} ({} bytes)", t.elapsed(), bytes.len());
+        if let Some(dir) = std::env::var_os("PROFILE_DUMP") {
+            let path = std::path::Path::new(&dir).join(format!("r.{}", f.extension()));
+            std::fs::write(path, &bytes).unwrap();
+        }
         let t = Instant::now();
         signet_core::verify::verify("x", &bytes, &[]).unwrap();
         println!("verify {f:?} {:?}", t.elapsed());

@@ -7,7 +7,9 @@
 //! 3. Every signature must verify over the payload, with a trusted comment
 //!    naming this release, revision, digest, approver, role and time.
 //! 4. Re-rendering the payload and seal must give the file byte for byte,
-//!    so an edit to the visible text is caught and located.
+//!    so an edit to the visible text is caught and located (a PDF of
+//!    layout 7 and up: byte for byte once its streams are inflated, see
+//!    `report/pdf/inflated.rs`).
 //! 5. With trusted keys given (`--key`), every signature must be by one of
 //!    them and each of them must have signed validly.
 
@@ -120,7 +122,11 @@ fn rerender(
             seal.release, seal.revision, r.release.name, r.revision
         )));
     }
-    let expected = report::render(&r, Some(seal), format, Paper::of_pdf(bytes))?;
+    let paper = Paper::of_pdf(bytes);
+    if format == Format::Pdf && seal.signet_seal >= report::pdf::BRANDED_HEADER {
+        return report::pdf::differs_inflated(&r, seal, paper, bytes);
+    }
+    let expected = report::render(&r, Some(seal), format, paper)?;
     Ok((expected != bytes).then(|| difference::first(format, bytes, &expected)))
 }
 
@@ -156,8 +162,9 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
     let mut problems = Vec::new();
     if !seal::KNOWN_VERSIONS.contains(&seal.signet_seal) {
         problems.push(format!(
-            "seal version {} is not one this Signet knows (1, 2 or 4)",
-            seal.signet_seal
+            "seal version {} is not one this Signet knows ({})",
+            seal.signet_seal,
+            seal::KNOWN_VERSIONS.map(|v| v.to_string()).join(", ")
         ));
     }
     // JSON carries the payload as its `report` member: re-derive its bytes.

@@ -1,9 +1,11 @@
-//! The branding logo on the PDF cover. A PNG logo is drawn (krilla embeds
+//! The branding logo in the PDF: above the cover's title and, from layout
+//! 7, in every page's running header. A PNG logo is drawn (krilla embeds
 //! it as an image, losslessly recompressed); an SVG logo is not: drawing
-//! one would take an SVG renderer (krilla-svg, usvg) in every binary for
-//! one picture, so SVG logos show in HTML reports only. A PNG that does not
-//! decode is left out, never a failed export: the logo was only checked by
-//! its signature when it was set.
+//! one would take an SVG renderer (krilla-svg measured 1.7 MiB in the
+//! release binary; docs/ARCHITECTURE.md) for one picture, so SVG logos show
+//! in HTML reports only. A PNG that does not decode is left out, never a
+//! failed export: the logo was only checked by its signature when it was
+//! set.
 
 use base64::Engine;
 use krilla::image::Image;

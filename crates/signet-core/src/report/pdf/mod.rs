@@ -10,6 +10,7 @@
 mod body;
 mod cover;
 mod fonts;
+mod inflated;
 mod layout;
 mod logo;
 mod seal;
@@ -26,7 +27,36 @@ use layout::Layout;
 pub use super::paper::Paper;
 pub(crate) use seal::{find_seal, PAYLOAD_PART};
 
+/// The first layout (seal version) whose running header carries the
+/// branding (organisation, client, logo) and whose files `verify` compares
+/// stream by stream, inflated (see `inflated.rs`).
+pub(crate) const BRANDED_HEADER: u32 = 7;
+
 pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<u8>> {
+    render_streams(report, seal, paper, true)
+}
+
+/// Whether `file` is the rendering of `report` and `seal` in a layout of
+/// [`BRANDED_HEADER`] and up: the PDF is rendered with its streams left
+/// uncompressed and compared with the file's streams inflated, every other
+/// byte exactly (`inflated.rs` says why and how). `None` when it is; else
+/// the first difference, in words. Earlier layouts compare byte for byte.
+pub(crate) fn differs_inflated(
+    report: &Report,
+    seal: &Seal,
+    paper: Paper,
+    file: &[u8],
+) -> Result<Option<String>> {
+    let plain = render_streams(report, Some(seal), paper, false)?;
+    Ok(inflated::compare(file, &plain).err())
+}
+
+fn render_streams(
+    report: &Report,
+    seal: Option<&Seal>,
+    paper: Paper,
+    compress: bool,
+) -> Result<Vec<u8>> {
     let fonts = fonts::fonts()?;
     // Packing the attachments (the payload is the whole report again) and
     // laying out pages are independent; verification re-renders, so both
@@ -42,13 +72,28 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
     let attachments = attachments
         .map_err(|_| crate::error::Error::Invalid("packing the attachments failed".into()))??
         .unwrap_or_default();
+    let branding = report
+        .branding
+        .as_ref()
+        .filter(|_| l.layout >= BRANDED_HEADER);
+    let from = branding
+        .and_then(super::text::branding_line)
+        .unwrap_or_else(|| "Signet report".into());
     let header = format!(
-        "Signet report · Release {} · {}{}",
+        "{from} · Release {} · {}{}",
         report.release.name,
         status_text(report),
         seal.map_or(String::new(), |s| format!(" · {}", short_digest(&s.digest)))
     );
-    let max = l.width - 2.0 * l.margin;
+    let logo = branding
+        .and_then(|b| b.logo.as_ref())
+        .and_then(logo::picture)
+        .map(|p| {
+            let (w, h) = logo::fit(&p, HEADER_LOGO.0, HEADER_LOGO.1);
+            (p.image, w, h)
+        });
+    let indent = logo.as_ref().map_or(0.0, |(_, w, _)| w + 6.0);
+    let max = l.width - 2.0 * l.margin - indent;
     let header = l
         .wrap(Style::Regular, 7.5, max, &header)
         .into_iter()
@@ -56,11 +101,16 @@ pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<
         .unwrap_or_default();
     let frame = write::Frame {
         header: l.shape(Style::Regular, &header),
+        logo,
         title: format!("Release {} — Signet report", report.release.name),
         generated_at: report.generated_at.clone(),
     };
-    write::write(l, frame, attachments)
+    write::write(l, frame, attachments, compress)
 }
+
+/// The running header's logo fits this box (points): the height of the
+/// header's text and a little more, so it never pushes into the page.
+const HEADER_LOGO: (f32, f32) = (64.0, 14.0);
 
 #[cfg(test)]
 mod tests;

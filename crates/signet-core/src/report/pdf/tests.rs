@@ -40,7 +40,7 @@ fn counts(total: usize, done: usize) -> Counts {
     }
 }
 
-fn sample() -> Report {
+pub(super) fn sample() -> Report {
     let items = vec![
         item("1.1", "Ærø → Łódź ✓", Status::Done),
         item("1.2", "Проверить журнал", Status::Open),
@@ -84,7 +84,21 @@ fn sample() -> Report {
     }
 }
 
-fn sealed(report: &Report) -> Seal {
+/// Acme for Globex, with the PNG logo the CLI tests use.
+pub(super) fn branding() -> crate::report::model::Branding {
+    crate::report::model::Branding {
+        client_name: Some("Globex".into()),
+        logo: Some(
+            crate::report::branding::logo_from_bytes(
+                include_bytes!("../../../../../tests/cli/fixtures/logo.png").to_vec(),
+            )
+            .unwrap(),
+        ),
+        org_name: Some("Acme".into()),
+    }
+}
+
+pub(super) fn sealed(report: &Report) -> Seal {
     let payload = String::from_utf8(report.canonical().unwrap()).unwrap();
     Seal {
         signet_seal: SEAL_VERSION,
@@ -207,4 +221,26 @@ fn a_layout_2_seal_draws_neither_the_logo_nor_the_missing_text_note() {
         render(&r, Some(&v2), Paper::A4).unwrap(),
         render(&r, Some(&sealed(&r)), Paper::A4).unwrap()
     );
+}
+
+/// Layout 7 puts the branding in every page's running header: the logo
+/// beside "Prepared by …". A report signed as layout 4 re-renders with the
+/// plain header and the logo on the cover only.
+#[test]
+fn the_running_header_carries_the_branding_from_layout_7_on() {
+    let mut r = sample();
+    r.branding = Some(branding());
+    let count = |hay: &[u8], needle: &[u8]| memchr::memmem::find_iter(hay, needle).count();
+    let plain = |layout: u32| {
+        let mut seal = sealed(&r);
+        seal.signet_seal = layout;
+        render_streams(&r, Some(&seal), Paper::A4, false).unwrap()
+    };
+    let (v7, v4) = (plain(7), plain(4));
+    let pages = count(&v7, b"/Type/Page/");
+    assert!(pages >= 2, "{pages} pages");
+    // An image is drawn by `Do`: the cover's logo, then one per header.
+    assert_eq!(count(&v7, b" Do"), 1 + pages);
+    assert_eq!(count(&v4, b" Do"), 1);
+    assert_ne!(v7, v4);
 }

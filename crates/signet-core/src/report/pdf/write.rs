@@ -38,6 +38,9 @@ pub(super) struct Attachment {
 /// What every page repeats and what the document says about itself.
 pub(super) struct Frame {
     pub header: Line,
+    /// The branding logo drawn before the header's text (layout 7 and
+    /// up), with its size in points.
+    pub logo: Option<(krilla::image::Image, f32, f32)>,
     pub title: String,
     pub generated_at: String,
 }
@@ -130,7 +133,15 @@ fn outline(marks: &[Mark]) -> Outline {
     o
 }
 
-pub(super) fn write(l: Layout, frame: Frame, attachments: Vec<Attachment>) -> Result<Vec<u8>> {
+/// Writes the PDF. `compress` off leaves every stream krilla would deflate
+/// (page contents, character maps, attachments) as it is: what `verify`
+/// compares a layout-7 file's inflated streams with (`inflated.rs`).
+pub(super) fn write(
+    l: Layout,
+    frame: Frame,
+    attachments: Vec<Attachment>,
+    compress: bool,
+) -> Result<Vec<u8>> {
     let failed = |what: &str| Error::Invalid(format!("writing the PDF failed: {what}"));
     let configuration = ConfigurationBuilder::new()
         .with_archival_validator(Archival::A3_B)
@@ -139,6 +150,7 @@ pub(super) fn write(l: Layout, frame: Frame, attachments: Vec<Attachment>) -> Re
     let settings = SerializeSettings {
         configuration,
         enable_tagging: true,
+        compress_content_streams: compress,
         ..SerializeSettings::default()
     };
     let mut doc = Document::new_with(settings);
@@ -259,7 +271,7 @@ pub(super) fn write(l: Layout, frame: Frame, attachments: Vec<Attachment>) -> Re
             },
             data: a.data.into(),
             modification_date: Some(when),
-            compress: Some(a.compress),
+            compress: Some(a.compress && compress),
             location: None,
         };
         doc.embed_file(file)
@@ -271,9 +283,19 @@ pub(super) fn write(l: Layout, frame: Frame, attachments: Vec<Attachment>) -> Re
 /// The running header (release, status, digest) with a rule under it, and
 /// the page number: artifacts, repeated on every page.
 fn frame_page(s: &mut Surface, l: &Layout, frame: &Frame, n: usize, total: usize) {
-    s.set_fill(Some(fill(MUTED)));
     s.start_tagged(artifact(ArtifactType::Header));
-    draw_line(s, l, l.margin, 34.0, 7.5, &frame.header);
+    let mut x = l.margin;
+    if let Some((image, w, h)) = &frame.logo {
+        if let Some(size) = Size::from_wh(*w, *h) {
+            // Bottom-aligned with the text's baseline, above the rule.
+            s.push_transform(&Transform::from_translate(x, 36.0 - h));
+            s.draw_image(image.clone(), size);
+            s.pop();
+            x += w + 6.0;
+        }
+    }
+    s.set_fill(Some(fill(MUTED)));
+    draw_line(s, l, x, 34.0, 7.5, &frame.header);
     if let Some(path) = rect_path(l.margin, 39.0, l.width - 2.0 * l.margin, 0.5) {
         s.set_fill(Some(fill(RULE)));
         s.draw_path(&path);
