@@ -7,6 +7,7 @@
 
 mod anchor;
 mod comparison;
+mod create;
 mod events;
 mod home;
 mod keys;
@@ -36,6 +37,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub use comparison::{CompareChoices, CompareWith, FrozenComparison};
+pub use create::Creating;
 pub use events::AuditReport;
 pub use home::{Home, HomeRelease, OpenItem, OpenItems, OwnerChoice};
 pub use library::{
@@ -79,9 +81,19 @@ pub struct Store {
     anchors: Option<std::path::PathBuf>,
     /// Signet created this database just now (it did not exist).
     created: bool,
-    /// Still in a rollback journal, to be switched to WAL after its first
-    /// write (see [`Store::init`]).
-    wal_pending: bool,
+    /// Still in a rollback journal, to be switched to WAL (see
+    /// [`Store::init`]).
+    journal: Journal,
+}
+
+/// Where a database this process created is on its way to WAL.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Journal {
+    Wal,
+    /// Created here; its first write goes to the rollback journal.
+    BeforeFirstWrite,
+    /// Its first write is on disk: the next write switches to WAL first.
+    AfterFirstWrite,
 }
 
 /// The page cache a connection may grow to, in KiB. SQLite's default
@@ -151,8 +163,11 @@ impl Store {
     /// the file on close, and for pages that did not exist before the
     /// transaction a rollback journal records nothing. The commit is as
     /// durable (`synchronous=FULL` in either mode). The switch to WAL comes
-    /// right after that write ([`Store::write`]); every later open sets WAL
-    /// too, so a process that ends before writing leaves nothing undone.
+    /// before this process's next write ([`Store::write`]), not right after
+    /// the first: switching is a transaction of its own, four fsyncs that a
+    /// one-shot `signet import` would wait for at its end (a third of a 10k
+    /// import's wall time beside the limit). Every later open sets WAL too,
+    /// so a process that ends after one write leaves nothing undone.
     fn init(mut conn: Connection, fresh: bool) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
         if !fresh {
@@ -167,27 +182,36 @@ impl Store {
             path: None,
             anchors: None,
             created: false,
-            wal_pending: fresh,
+            journal: if fresh {
+                Journal::BeforeFirstWrite
+            } else {
+                Journal::Wal
+            },
         })
     }
 
-    /// Moves a database created by this process to WAL, once its first
-    /// write is on disk. A failure (another process holding it just now)
-    /// is left to the next open, which sets WAL in any case.
+    /// Moves a database created by this process to WAL. A failure (another
+    /// process holding it just now) is left to the next open, which sets
+    /// WAL in any case.
     fn settle_journal(&mut self) {
-        if std::mem::take(&mut self.wal_pending) {
+        if std::mem::replace(&mut self.journal, Journal::Wal) != Journal::Wal {
             let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
         }
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none.
     fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        if self.journal == Journal::AfterFirstWrite {
+            self.settle_journal();
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
-        self.settle_journal();
+        if self.journal == Journal::BeforeFirstWrite {
+            self.journal = Journal::AfterFirstWrite;
+        }
         if let (Some(config), Some(db)) = (&self.anchors, &self.path) {
             // The change is committed and acknowledged whatever happens
             // here; an anchor that lags behind only detects less.

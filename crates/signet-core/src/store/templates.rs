@@ -327,15 +327,11 @@ impl Store {
         self.write(|tx| {
             let out = import_in(tx, imported, (actor, &time_fmt::now()))?;
             if out.status != ImportStatus::Unchanged {
-                super::oplog::record(
-                    tx,
-                    actor,
-                    Change::TemplateImport {
-                        content_hash: imported.content_hash.clone(),
-                        markdown: imported.raw.clone(),
-                        source: imported.source_name.clone(),
-                    },
-                )?;
+                super::oplog::record_lazy(tx, actor, || Change::TemplateImport {
+                    content_hash: imported.content_hash.clone(),
+                    markdown: imported.raw.clone(),
+                    source: imported.source_name.clone(),
+                })?;
             }
             Ok(out)
         })

@@ -1377,9 +1377,10 @@ fn the_import_digest_is_the_digest_of_what_the_tables_hold() {
 }
 
 /// A database Signet creates takes its first write in a rollback journal
-/// (one copy of each page instead of two) and is in WAL from then on.
+/// (one copy of each page instead of two) and is in WAL from its next write
+/// or its next open on.
 #[test]
-fn a_new_database_is_in_wal_once_its_first_write_is_on_disk() {
+fn a_new_database_is_in_wal_from_its_second_write_or_next_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
     let mode = |s: &Store| -> String {
@@ -1396,8 +1397,17 @@ fn a_new_database_is_in_wal_once_its_first_write_is_on_disk() {
     )
     .unwrap();
     store.import(&imp, "ana").unwrap();
+    assert_eq!(mode(&store), "delete");
+    store.create_release("v1", None, "ana").unwrap();
     assert_eq!(mode(&store), "wal");
     drop(store);
+    // One write and the process ends: the next open finds it in WAL.
+    let once = dir.path().join("once.db");
+    let mut store = Store::open(&once).unwrap();
+    store.import(&imp, "ana").unwrap();
+    drop(store);
+    assert_eq!(mode(&Store::open(&once).unwrap()), "wal");
+    assert_eq!(Store::open(&once).unwrap().templates().unwrap().len(), 1);
     // A database created and left without a write is in WAL at its next open.
     let other = dir.path().join("untouched.db");
     drop(Store::open(&other).unwrap());
