@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use tempfile::TempPath;
 
-use super::{open, Store, MIGRATIONS};
+use super::{migrate, open, Store};
 use crate::error::{Error, Result};
 
 /// A database being created; [`Creating::open`] opens it.
@@ -47,9 +47,16 @@ impl Store {
 
 /// The migrated schema in a hidden file of `dir`, on disk.
 fn build(dir: &Path) -> Result<TempPath> {
-    let temp = tempfile::Builder::new()
-        .prefix(".signet-new-")
-        .suffix(".db")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".signet-new-").suffix(".db");
+    // The mode SQLite gives a database it creates (less the umask), not a
+    // temporary file's 0600: the journal and WAL files copy it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let temp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, &e))?
         .into_temp_path();
@@ -58,7 +65,7 @@ fn build(dir: &Path) -> Result<TempPath> {
     // away unless it is complete, and synced as a whole below.
     conn.pragma_update(None, "journal_mode", "OFF")?;
     conn.pragma_update(None, "synchronous", "OFF")?;
-    MIGRATIONS.to_latest(&mut conn)?;
+    migrate(&mut conn)?;
     conn.close().map_err(|(_, e)| e)?;
     // Once linked into place the file must be whole on disk: a power cut
     // before the first write's commit then finds a valid empty database.

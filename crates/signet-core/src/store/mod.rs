@@ -64,6 +64,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0007_sync.sql")),
         M::up(include_str!("../../migrations/0008_item_alias.sql")),
         M::up(include_str!("../../migrations/0009_library.sql")),
+        M::up(include_str!("../../migrations/0010_item_indexes.sql")).foreign_key_check(),
     ])
 });
 
@@ -174,9 +175,8 @@ impl Store {
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
-        MIGRATIONS.to_latest(&mut conn)?;
+        migrate(&mut conn)?;
         Ok(Store {
             conn,
             path: None,
@@ -223,6 +223,17 @@ impl Store {
     fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Brings the schema up to date with foreign keys off, as a migration that
+/// rebuilds a table needs (dropping the old table would otherwise delete
+/// its rows under their references), and turns them on afterwards. Such a
+/// migration checks the keys itself before it commits.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    MIGRATIONS.to_latest(conn)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
 }
 
 #[cfg(test)]
