@@ -85,6 +85,10 @@ pub struct Store {
     /// Still in a rollback journal, to be switched to WAL (see
     /// [`Store::init`]).
     journal: Journal,
+    /// Made by this process in a hidden file no other process knows: its
+    /// first write goes there, and the file then takes the database's name
+    /// (see `create.rs`).
+    unpublished: Option<create::Unpublished>,
 }
 
 /// Where a database this process created is on its way to WAL.
@@ -187,6 +191,7 @@ impl Store {
             } else {
                 Journal::Wal
             },
+            unpublished: None,
         })
     }
 
@@ -200,7 +205,9 @@ impl Store {
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none.
-    fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// `f` runs a second time only when a database this process made
+    /// privately lost the race for its name (see [`Store::publish`]).
+    fn write<T>(&mut self, mut f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
         if self.journal == Journal::AfterFirstWrite {
             self.settle_journal();
         }
@@ -209,6 +216,11 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        if self.unpublished.is_some() && !self.publish()? {
+            // Another process made the database meanwhile: the change
+            // goes to that one instead.
+            return self.write(f);
+        }
         if self.journal == Journal::BeforeFirstWrite {
             self.journal = Journal::AfterFirstWrite;
         }

@@ -1504,3 +1504,70 @@ fn a_first_import_leaves_the_item_indexes_as_the_migration_made_them() {
     store.add_run("r", "launch@1", false, "ana").unwrap();
     assert_eq!(store.item("r", "2.1").unwrap().status, Status::Open);
 }
+
+fn hidden_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".signet-new-"))
+        .collect()
+}
+
+/// A database made while the caller parsed: nobody sees it before its
+/// first write is committed, then it is the database, whole, and nothing
+/// hidden is left beside it.
+#[test]
+fn a_database_made_meanwhile_appears_with_its_first_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let creating = Store::begin_create(&path);
+    let imp = import_bytes(
+        "launch.md",
+        LAUNCH.as_bytes().to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let mut store = creating.open().unwrap();
+    assert!(!path.exists(), "not before its first write");
+    assert!(store.templates().unwrap().is_empty());
+    store.import(&imp, "ana").unwrap();
+    assert!(path.exists());
+    assert!(hidden_files(dir.path()).is_empty());
+    // The store goes on under the database's name, switching to WAL.
+    store.create_release("v1", None, "ana").unwrap();
+    assert!(dir.path().join("new.db-wal").exists());
+    drop(store);
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(reopened.templates().unwrap().len(), 1);
+    assert!(reopened.doctor().unwrap().ok);
+    // Given up before opening: nothing at all is left.
+    let other = dir.path().join("other.db");
+    drop(Store::begin_create(&other));
+    assert!(!other.exists());
+    assert!(hidden_files(dir.path()).is_empty());
+}
+
+/// Another process makes the database while this one parses: the first
+/// write goes to that database, and neither write is lost.
+#[test]
+fn a_database_made_elsewhere_meanwhile_takes_the_first_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raced.db");
+    let creating = Store::begin_create(&path);
+    let mut store = creating.open().unwrap();
+    let mut theirs = Store::open(&path).unwrap();
+    theirs.create_release("theirs", None, "bo").unwrap();
+    let imp = import_bytes(
+        "launch.md",
+        LAUNCH.as_bytes().to_vec(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    store.import(&imp, "ana").unwrap();
+    drop((store, theirs));
+    let db = Store::open(&path).unwrap();
+    assert_eq!(db.templates().unwrap().len(), 1);
+    assert!(db.release("theirs").is_ok());
+    assert!(hidden_files(dir.path()).is_empty());
+    assert!(db.doctor().unwrap().ok);
+}
