@@ -1520,17 +1520,10 @@ fn hidden_files(dir: &Path) -> Vec<String> {
 fn a_database_made_meanwhile_appears_with_its_first_write() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
-    let creating = Store::begin_create(&path);
-    let imp = import_bytes(
-        "launch.md",
-        LAUNCH.as_bytes().to_vec(),
-        &ImportOptions::default(),
-    )
-    .unwrap();
-    let mut store = creating.open().unwrap();
+    let mut store = Store::begin_create(&path).open().unwrap();
     assert!(!path.exists(), "not before its first write");
     assert!(store.templates().unwrap().is_empty());
-    store.import(&imp, "ana").unwrap();
+    import_version(&mut store, LAUNCH);
     assert!(path.exists());
     assert!(hidden_files(dir.path()).is_empty());
     // The store goes on under the database's name, switching to WAL.
@@ -1553,17 +1546,10 @@ fn a_database_made_meanwhile_appears_with_its_first_write() {
 fn a_database_made_elsewhere_meanwhile_takes_the_first_write() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("raced.db");
-    let creating = Store::begin_create(&path);
-    let mut store = creating.open().unwrap();
+    let mut store = Store::begin_create(&path).open().unwrap();
     let mut theirs = Store::open(&path).unwrap();
     theirs.create_release("theirs", None, "bo").unwrap();
-    let imp = import_bytes(
-        "launch.md",
-        LAUNCH.as_bytes().to_vec(),
-        &ImportOptions::default(),
-    )
-    .unwrap();
-    store.import(&imp, "ana").unwrap();
+    import_version(&mut store, LAUNCH);
     drop((store, theirs));
     let db = Store::open(&path).unwrap();
     assert_eq!(db.templates().unwrap().len(), 1);
