@@ -247,8 +247,49 @@ fn bad_inputs_get_one_clear_line_exit_2_and_write_nothing() {
         .stderr(predicate::str::contains(
             "1 of the given files could not be imported; nothing was imported",
         ));
-    // Files are checked before the database is even opened.
+    // Files are checked before the database is even opened, and the new
+    // database made meanwhile is thrown away: nothing of it is left.
     assert!(!env.db().exists());
+    let folder = env.db().parent().unwrap().to_path_buf();
+    let left: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("signet"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// `import` into a database that does not exist yet: made beside it while
+/// the files parse, it is a whole Signet database with the usual mode.
+#[test]
+fn import_creates_a_whole_database_where_there_was_none() {
+    let env = Env::new();
+    env.file("launch.md", LAUNCH);
+    env.run(&["import", "launch.md"]).success();
+    env.run(&["import", "launch.md"])
+        .success()
+        .stdout(predicate::str::contains("unchanged"));
+    env.run(&["doctor"]).success();
+    // The mode SQLite gives a database it creates itself (`release new`
+    // opens in place), not a temporary file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let other = env.path("other.db");
+        env.cmd()
+            .env("SIGNET_DB", &other)
+            .args(["release", "new", "v1"])
+            .assert()
+            .success();
+        assert_eq!(mode(&env.db()), mode(&other));
+    }
+    let folder = env.db().parent().unwrap().to_path_buf();
+    assert!(std::fs::read_dir(&folder).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(".signet-new-")));
 }
 
 #[test]

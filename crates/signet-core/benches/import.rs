@@ -135,6 +135,33 @@ fn import_benches(c: &mut Criterion) {
                 BatchSize::PerIteration,
             )
         });
+        // `signet import` into a database that does not exist: the schema
+        // is made on another thread while the file parses.
+        g.bench_with_input(
+            BenchmarkId::new("parse_and_store_new_file", n),
+            &text,
+            |b, t| {
+                b.iter_batched(
+                    || {
+                        for suffix in ["", "-wal", "-shm", "-journal"] {
+                            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                        }
+                    },
+                    |()| {
+                        let creating = Store::begin_create(&path);
+                        let imp = import_bytes(
+                            "bench.md",
+                            black_box(t).as_bytes().to_vec(),
+                            &ImportOptions::default(),
+                        )
+                        .unwrap();
+                        let mut store = creating.open().unwrap();
+                        store.import(&imp, "bench").unwrap();
+                    },
+                    BatchSize::PerIteration,
+                )
+            },
+        );
         g.bench_with_input(BenchmarkId::new("parse_and_store", n), &text, |b, t| {
             b.iter(|| {
                 let imp = import_bytes(

@@ -21,7 +21,7 @@ mod verify;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use signet_core::store::Store;
+use signet_core::store::{Creating, Store};
 
 use crate::cli::{Cli, Command, Global, KeyCmd, PersonCmd, ReleaseCmd, RunCmd, TemplateCmd};
 use crate::error::{CliError, Result};
@@ -98,7 +98,20 @@ fn default_db() -> Result<PathBuf> {
     })
 }
 
+/// The database path the command names, or the default one.
+fn db_path(global: &Global) -> Result<PathBuf> {
+    match &global.db {
+        Some(p) => Ok(p.clone()),
+        None => default_db(),
+    }
+}
+
 fn context(global: &Global, create: bool) -> Result<Ctx> {
+    context_with(global, create, None)
+}
+
+/// [`context`], opening the database `creating` started when it is given.
+fn context_with(global: &Global, create: bool, creating: Option<Creating>) -> Result<Ctx> {
     // Checked before the database is opened (or created): a refused actor
     // leaves nothing behind. Named by where it came from, so the error says
     // what to fix.
@@ -110,16 +123,13 @@ fn context(global: &Global, create: bool) -> Result<Ctx> {
         None => (std::env::var("USER").unwrap_or_default(), "$USER"),
     };
     let actor = signet_core::model::check_actor(&actor, source)?;
-    let path = match &global.db {
-        Some(p) => p.clone(),
-        None => default_db()?,
+    let path = db_path(global)?;
+    let opened = match creating {
+        Some(c) => c.open(),
+        None if create => Store::open(&path),
+        None => Store::open_existing(&path),
     };
-    let open = if create {
-        Store::open
-    } else {
-        Store::open_existing
-    };
-    let mut store = open(&path).map_err(|e| storage(e.into(), &path))?;
+    let mut store = opened.map_err(|e| storage(e.into(), &path))?;
     let config_dir = global
         .config_dir
         .clone()
@@ -139,9 +149,11 @@ fn context(global: &Global, create: bool) -> Result<Ctx> {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Import(args) = &cli.command {
         // Parse every file before opening the database: a bad file aborts
-        // the whole import with nothing written.
+        // the whole import with nothing written. A database that does not
+        // exist yet is made meanwhile, out of sight until the files parsed.
+        let creating = db_path(&cli.global).ok().map(|p| Store::begin_create(&p));
         let parsed = import::parse_all(args)?;
-        let mut ctx = context(&cli.global, true)?;
+        let mut ctx = context_with(&cli.global, true, creating)?;
         let outcome = import::store_all(&mut ctx, args, &parsed);
         // The process ends next: freeing a large checklist's items one by
         // one (a few percent of a 100k-item import) would only delay the exit.

@@ -62,6 +62,8 @@ struct Shape {
     end_of: Vec<usize>,
     flags: Vec<Flags>,
     any_task: bool,
+    /// List entries and table rows: how many items there can be at most.
+    entries: usize,
     title_heading: Option<usize>,
     /// Reference links made inline and entities decoded, for every piece of
     /// source the importer keeps (see `rewrite.rs`).
@@ -76,6 +78,7 @@ impl Shape {
         let mut stack: Vec<usize> = Vec::new();
         let mut links: Vec<bool> = Vec::new();
         let mut any_task = false;
+        let mut entries = 0;
         let mut h1 = 0usize;
         let mut first_heading: Option<(usize, HeadingLevel)> = None;
         let mut edits = Edits::default();
@@ -89,6 +92,9 @@ impl Shape {
             }
             match event {
                 Event::Start(tag) => {
+                    if matches!(tag, Tag::Item | Tag::TableRow) {
+                        entries += 1;
+                    }
                     match tag {
                         Tag::Link {
                             dest_url,
@@ -179,6 +185,7 @@ impl Shape {
             end_of,
             flags,
             any_task,
+            entries,
             title_heading,
             edits,
         }
@@ -286,6 +293,20 @@ impl Inline {
         out
     }
 
+    /// [`Inline::finish`] for an inline used up by it (a title, not a
+    /// table cell): most titles are one piece of source without HTML, and
+    /// their plain text is moved out rather than copied.
+    fn take(&mut self, text: &str, edits: &Edits) -> (String, String, String) {
+        match &self.span {
+            Some(span) if self.html.is_empty() => (
+                collapse(&edits.slice(text, span.clone())),
+                collapse_owned(std::mem::take(&mut self.plain)),
+                String::new(),
+            ),
+            _ => self.finish(text, edits),
+        }
+    }
+
     /// (title source, title plain text, detail source)
     fn finish(&self, text: &str, edits: &Edits) -> (String, String, String) {
         let Some(span) = &self.span else {
@@ -349,14 +370,27 @@ impl Cell {
     }
 }
 
+/// Already collapsed: ASCII with single spaces only.
+fn tidy(t: &str) -> bool {
+    let b = t.as_bytes();
+    t.is_ascii()
+        && !b.iter().any(|&c| c != b' ' && c.is_ascii_whitespace())
+        && !b.windows(2).any(|w| w == b"  ")
+}
+
+/// [`collapse`] keeping the string when it is already collapsed.
+fn collapse_owned(s: String) -> String {
+    if s.trim().len() == s.len() && tidy(&s) {
+        s
+    } else {
+        collapse(&s)
+    }
+}
+
 /// Whitespace runs (line breaks included) become one space; ends trimmed.
 fn collapse(s: &str) -> String {
     let t = s.trim();
-    let b = t.as_bytes();
-    let tidy = t.is_ascii()
-        && !b.iter().any(|&c| c != b' ' && c.is_ascii_whitespace())
-        && !b.windows(2).any(|w| w == b"  ");
-    if tidy {
+    if tidy(t) {
         return t.to_string();
     }
     let mut out = String::with_capacity(t.len());
@@ -458,7 +492,7 @@ impl<'a> Builder<'a> {
             section_zero: None,
             heading_stack: Vec::new(),
             current: None,
-            items: Vec::new(),
+            items: Vec::with_capacity(shape.entries),
             table_group: None,
             list_group: None,
             frames: Vec::new(),
@@ -613,8 +647,8 @@ impl<'a> Builder<'a> {
             Frame::Group { sec, title, .. } => (title.take(), Target::Section(*sec)),
             Frame::Transparent { title } => (title.take(), Target::Detail),
         };
-        let Some(inline) = taken else { return };
-        let (src, plain, detail) = inline.finish(text, &self.shape.edits);
+        let Some(mut inline) = taken else { return };
+        let (src, plain, detail) = inline.take(text, &self.shape.edits);
         let offset = inline.span.as_ref().map_or(0, |s| s.start);
         if !inline.ignored_html.is_empty() && !inline.has_summary {
             let tags = inline.ignored_html.join(" ");
@@ -681,7 +715,7 @@ impl<'a> Builder<'a> {
                 inline.add(event, range);
             }
         }
-        let (src, plain, _) = inline.finish(self.text, &self.shape.edits);
+        let (src, plain, _) = inline.take(self.text, &self.shape.edits);
         if Some(i) == self.shape.title_heading {
             self.title = Some(plain);
             return;
@@ -904,7 +938,7 @@ impl<'a> Builder<'a> {
         if inline.is_empty() {
             return false;
         }
-        let (title, plain, _) = inline.finish(self.text, &self.shape.edits);
+        let (title, plain, _) = inline.take(self.text, &self.shape.edits);
         let parent = self.section();
         let sec = self.sections.len();
         self.sections.push(SecB {
@@ -1073,6 +1107,11 @@ impl Finisher {
     }
 
     fn item_key(&mut self, idx: usize, parent_key: &str) -> String {
+        // Nearly every key is free: hashed straight from the item's text.
+        let k = key::derive_normalised_raw(&["i", parent_key], &self.items[idx].plain);
+        if self.used.insert(k) {
+            return key::encode(k);
+        }
         let mut norm = std::mem::take(&mut self.norm);
         key::normalise_into(&mut norm, &self.items[idx].plain);
         let k = self.unique_key(&["i", parent_key, &norm]);

@@ -55,24 +55,24 @@ pub struct Imported {
 
 pub fn import_file(path: &Path, opts: &ImportOptions) -> Result<Imported> {
     let source = input::read(path, opts.max_size)?;
-    import_source(&source, opts)
+    import_source(source, opts)
 }
 
-pub fn import_source(source: &Source, opts: &ImportOptions) -> Result<Imported> {
+/// Imports the file's bytes; they become [`Imported::raw`] without a copy.
+pub fn import_source(source: Source, opts: &ImportOptions) -> Result<Imported> {
     let path = source.path.as_path();
-    let text = input::decode(path, &source.bytes)?;
+    let decoded = input::decode(path, &source.bytes)?;
+    // `decode` takes off a BOM and nothing else.
+    let bom = source.bytes.len() - decoded.len();
     let stem = Path::new(&source.name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| source.name.clone());
-    let suspects = mojibake::scan(text);
-    let repaired;
-    let (text, was_repaired) = if opts.repair_mojibake && !suspects.is_empty() {
-        repaired = mojibake::repair(text);
-        (repaired.as_str(), true)
-    } else {
-        (text, false)
-    };
+    let suspects = mojibake::scan(decoded);
+    let repaired =
+        (opts.repair_mojibake && !suspects.is_empty()).then(|| mojibake::repair(decoded));
+    let text = repaired.as_deref().unwrap_or(decoded);
+    let was_repaired = repaired.is_some();
     let parsed = markdown::parse(text, &stem);
     let mut warnings = parsed.warnings;
     for s in &suspects {
@@ -118,12 +118,25 @@ pub fn import_source(source: &Source, opts: &ImportOptions) -> Result<Imported> 
     } else {
         Sha256::digest(&source.bytes)
     };
+    let content_hash = crate::hex::encode(&digest);
+    let slug = key::slug(&stem);
+    let raw = match repaired {
+        Some(r) => r,
+        None => {
+            let mut bytes = source.bytes;
+            bytes.drain(..bom);
+            // Checked as UTF-8 by `decode` already: the lossy branch is
+            // never taken.
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+    };
     Ok(Imported {
         report,
-        raw: text.to_string(),
-        content_hash: crate::hex::encode(&digest),
-        source_name: source.name.clone(),
-        slug: key::slug(&stem),
+        raw,
+        content_hash,
+        source_name: source.name,
+        slug,
         checklist,
     })
 }
@@ -142,5 +155,5 @@ pub fn import_bytes(name: &str, bytes: Vec<u8>, opts: &ImportOptions) -> Result<
         name: name.to_string(),
         bytes,
     };
-    import_source(&source, opts)
+    import_source(source, opts)
 }

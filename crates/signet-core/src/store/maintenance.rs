@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use super::{anchor, events, replay, AuditReport, Store, MIGRATIONS};
+use super::{anchor, events, replay, AuditReport, Store};
 use crate::error::{Error, Result};
 use crate::seal;
 
@@ -558,7 +558,7 @@ impl Store {
             None::<fn(rusqlite::backup::Progress)>,
         )?;
         // An older backup is brought up to this version's schema.
-        MIGRATIONS.to_latest(&mut self.conn)?;
+        super::migrate(&mut self.conn)?;
         self.settle_journal();
         // The restored history is the one to anchor from now on.
         if let Some((config, db)) = self.anchor_paths() {

@@ -7,6 +7,7 @@
 
 mod anchor;
 mod comparison;
+mod create;
 mod events;
 mod home;
 mod keys;
@@ -36,6 +37,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub use comparison::{CompareChoices, CompareWith, FrozenComparison};
+pub use create::Creating;
 pub use events::AuditReport;
 pub use home::{Home, HomeRelease, OpenItem, OpenItems, OwnerChoice};
 pub use library::{
@@ -62,6 +64,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0007_sync.sql")),
         M::up(include_str!("../../migrations/0008_item_alias.sql")),
         M::up(include_str!("../../migrations/0009_library.sql")),
+        M::up(include_str!("../../migrations/0010_item_indexes.sql")).foreign_key_check(),
     ])
 });
 
@@ -79,9 +82,23 @@ pub struct Store {
     anchors: Option<std::path::PathBuf>,
     /// Signet created this database just now (it did not exist).
     created: bool,
-    /// Still in a rollback journal, to be switched to WAL after its first
-    /// write (see [`Store::init`]).
-    wal_pending: bool,
+    /// Still in a rollback journal, to be switched to WAL (see
+    /// [`Store::init`]).
+    journal: Journal,
+    /// Made by this process in a hidden file no other process knows: its
+    /// first write goes there, and the file then takes the database's name
+    /// (see `create.rs`).
+    unpublished: Option<create::Unpublished>,
+}
+
+/// Where a database this process created is on its way to WAL.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Journal {
+    Wal,
+    /// Created here; its first write goes to the rollback journal.
+    BeforeFirstWrite,
+    /// Its first write is on disk: the next write switches to WAL first.
+    AfterFirstWrite,
 }
 
 /// The page cache a connection may grow to, in KiB. SQLite's default
@@ -151,43 +168,62 @@ impl Store {
     /// the file on close, and for pages that did not exist before the
     /// transaction a rollback journal records nothing. The commit is as
     /// durable (`synchronous=FULL` in either mode). The switch to WAL comes
-    /// right after that write ([`Store::write`]); every later open sets WAL
-    /// too, so a process that ends before writing leaves nothing undone.
+    /// before this process's next write ([`Store::write`]), not right after
+    /// the first: switching is a transaction of its own, four fsyncs that a
+    /// one-shot `signet import` would wait for at its end (a third of a 10k
+    /// import's wall time beside the limit). Every later open sets WAL too,
+    /// so a process that ends after one write leaves nothing undone.
     fn init(mut conn: Connection, fresh: bool) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
         if !fresh {
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
-        MIGRATIONS.to_latest(&mut conn)?;
+        migrate(&mut conn)?;
         Ok(Store {
             conn,
             path: None,
             anchors: None,
             created: false,
-            wal_pending: fresh,
+            journal: if fresh {
+                Journal::BeforeFirstWrite
+            } else {
+                Journal::Wal
+            },
+            unpublished: None,
         })
     }
 
-    /// Moves a database created by this process to WAL, once its first
-    /// write is on disk. A failure (another process holding it just now)
-    /// is left to the next open, which sets WAL in any case.
+    /// Moves a database created by this process to WAL. A failure (another
+    /// process holding it just now) is left to the next open, which sets
+    /// WAL in any case.
     fn settle_journal(&mut self) {
-        if std::mem::take(&mut self.wal_pending) {
+        if std::mem::replace(&mut self.journal, Journal::Wal) != Journal::Wal {
             let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
         }
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none.
-    fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// `f` runs a second time only when a database this process made
+    /// privately lost the race for its name (see [`Store::publish`]).
+    fn write<T>(&mut self, mut f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        if self.journal == Journal::AfterFirstWrite {
+            self.settle_journal();
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
-        self.settle_journal();
+        if self.unpublished.is_some() && !self.publish()? {
+            // Another process made the database meanwhile: the change
+            // goes to that one instead.
+            return self.write(f);
+        }
+        if self.journal == Journal::BeforeFirstWrite {
+            self.journal = Journal::AfterFirstWrite;
+        }
         if let (Some(config), Some(db)) = (&self.anchors, &self.path) {
             // The change is committed and acknowledged whatever happens
             // here; an anchor that lags behind only detects less.
@@ -199,6 +235,17 @@ impl Store {
     fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Brings the schema up to date with foreign keys off, as a migration that
+/// rebuilds a table needs (dropping the old table would otherwise delete
+/// its rows under their references), and turns them on afterwards. Such a
+/// migration checks the keys itself before it commits.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    MIGRATIONS.to_latest(conn)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
 }
 
 #[cfg(test)]

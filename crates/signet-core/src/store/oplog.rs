@@ -94,9 +94,28 @@ pub(crate) fn record(tx: &Transaction<'_>, actor: &str, change: Change) -> Resul
     record_at(tx, actor, &time_fmt::now(), change)
 }
 
+/// [`record`] for a change that is costly to build (an import's whole
+/// markdown): built only when this database syncs.
+pub(crate) fn record_lazy(
+    tx: &Transaction<'_>,
+    actor: &str,
+    change: impl FnOnce() -> Change,
+) -> Result<()> {
+    record_with(tx, actor, &time_fmt::now(), change)
+}
+
 /// [`record`] for a change whose rows say when it happened: the operation
 /// must say the same, or replicas would disagree on it.
 pub(crate) fn record_at(tx: &Transaction<'_>, actor: &str, at: &str, change: Change) -> Result<()> {
+    record_with(tx, actor, at, || change)
+}
+
+fn record_with(
+    tx: &Transaction<'_>,
+    actor: &str,
+    at: &str,
+    change: impl FnOnce() -> Change,
+) -> Result<()> {
     let Some(me) = self_device(tx)? else {
         // A database that only receives the team's changes would never
         // publish this one, and the next sync's fold would undo it.
@@ -116,6 +135,7 @@ pub(crate) fn record_at(tx: &Transaction<'_>, actor: &str, at: &str, change: Cha
             owner = me.owner
         )));
     }
+    let change = change();
     // A change made here saw every value of the fields it sets: it settles
     // their conflicts.
     if let Change::ItemSet {

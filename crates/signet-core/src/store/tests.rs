@@ -740,7 +740,7 @@ fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
              DROP INDEX item_state_unfinished_owner; DROP INDEX item_state_blocked; PRAGMA user_version = 4;",
         )
         .unwrap();
-    MIGRATIONS.to_latest(&mut store.conn).unwrap();
+    super::migrate(&mut store.conn).unwrap();
     assert_eq!(store.key_records().unwrap(), before);
     let ana = store.person_keys("ana").unwrap();
     assert_eq!(
@@ -1399,9 +1399,10 @@ fn the_import_digest_is_the_digest_of_what_the_tables_hold() {
 }
 
 /// A database Signet creates takes its first write in a rollback journal
-/// (one copy of each page instead of two) and is in WAL from then on.
+/// (one copy of each page instead of two) and is in WAL from its next write
+/// or its next open on.
 #[test]
-fn a_new_database_is_in_wal_once_its_first_write_is_on_disk() {
+fn a_new_database_is_in_wal_from_its_second_write_or_next_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
     let mode = |s: &Store| -> String {
@@ -1418,12 +1419,163 @@ fn a_new_database_is_in_wal_once_its_first_write_is_on_disk() {
     )
     .unwrap();
     store.import(&imp, "ana").unwrap();
+    assert_eq!(mode(&store), "delete");
+    store.create_release("v1", None, "ana").unwrap();
     assert_eq!(mode(&store), "wal");
     drop(store);
+    // One write and the process ends: the next open finds it in WAL.
+    let once = dir.path().join("once.db");
+    let mut store = Store::open(&once).unwrap();
+    store.import(&imp, "ana").unwrap();
+    drop(store);
+    assert_eq!(mode(&Store::open(&once).unwrap()), "wal");
+    assert_eq!(Store::open(&once).unwrap().templates().unwrap().len(), 1);
     // A database created and left without a write is in WAL at its next open.
     let other = dir.path().join("untouched.db");
     drop(Store::open(&other).unwrap());
     let reopened = Store::open(&other).unwrap();
     assert_eq!(mode(&reopened), "wal");
     assert_eq!(Store::open(&path).unwrap().templates().unwrap().len(), 1);
+}
+
+/// Migration 0010 rebuilds the item table (its UNIQUE constraints become
+/// indexes of their own): a database with a running release keeps every
+/// item, every state pointing at them and their uniqueness.
+#[test]
+fn migration_0010_keeps_items_their_states_and_uniqueness() {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    MIGRATIONS.to_version(&mut conn, 9).unwrap();
+    conn.execute_batch(
+        "INSERT INTO template (id, slug, version, title, source_name, content_hash, raw_markdown, imported_at)
+         VALUES (1, 'old', 1, 'Old', 'old.md', 'h', '# Old', 't');
+         INSERT INTO section (id, template_id, position, depth, number, key, title, plain, line)
+         VALUES (1, 1, 0, 0, '1', 's', 'S', 'S', 1);
+         INSERT INTO item (id, template_id, section_id, parent_id, position, depth, number, key, title, plain, line)
+         VALUES (1, 1, 1, NULL, 0, 0, '1.1', 'a', 'A', 'A', 2), (2, 1, 1, 1, 1, 1, '1.1.1', 'b', 'B', 'B', 3);
+         INSERT INTO source_state (item_id, owner) VALUES (2, 'bo');
+         INSERT INTO release (id, name, created_at) VALUES (1, 'r', 't');
+         INSERT INTO run (id, release_id, template_id, position, created_at) VALUES (1, 1, 1, 0, 't');
+         INSERT INTO item_state (run_id, item_id, status, owner, updated_at, updated_by)
+         VALUES (1, 1, 'done', 'ana', 't', 'ana'), (1, 2, 'open', 'bo', 't', 'ana');",
+    )
+    .unwrap();
+    let mut store = Store::init(conn, false).unwrap();
+    assert_eq!(rows(&store, "r").len(), 2);
+    assert_eq!(store.item("r", "1.1").unwrap().status, Status::Done);
+    assert_eq!(
+        store.item("r", "1.1.1").unwrap().owner.as_deref(),
+        Some("bo")
+    );
+    store
+        .tick("r", "1.1.1", &tick(Status::Done), "ana")
+        .unwrap();
+    assert_eq!(store.item("r", "1.1.1").unwrap().status, Status::Done);
+    let fk: i64 = store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0);
+    for duplicate in [
+        "INSERT INTO item (template_id, section_id, position, depth, number, key, title, plain, line)
+         VALUES (1, 1, 2, 0, '1.2', 'a', 'C', 'C', 4)",
+        "INSERT INTO item (template_id, section_id, position, depth, number, key, title, plain, line)
+         VALUES (1, 1, 2, 0, '1.1', 'c', 'C', 'C', 4)",
+    ] {
+        assert!(store.conn().execute(duplicate, []).is_err(), "{duplicate}");
+    }
+    // Items still cannot lose their section or parent.
+    assert!(store
+        .conn()
+        .execute("DELETE FROM item WHERE id = 1", [])
+        .is_err());
+}
+
+/// The first import into an empty item table drops its unique indexes and
+/// builds them after the rows: the schema ends as the migration left it,
+/// and the next import (which keeps them) is held to them.
+#[test]
+fn a_first_import_leaves_the_item_indexes_as_the_migration_made_them() {
+    let index_sql = |store: &Store| -> Vec<(String, String)> {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'item' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let mut store = Store::open_in_memory().unwrap();
+    let migrated = index_sql(&store);
+    let mut expected: Vec<(String, String)> = templates::ITEM_INDEXES
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(migrated, expected);
+    import_version(&mut store, LAUNCH);
+    assert_eq!(index_sql(&store), migrated);
+    import_version(&mut store, &format!("{LAUNCH}- [ ] Pager rota\n"));
+    assert_eq!(index_sql(&store), migrated);
+    assert_eq!(store.templates().unwrap().len(), 2);
+    // The first template's rows are in the rebuilt indexes: a lookup by
+    // number goes through them and finds the item.
+    store.create_release("r", None, "ana").unwrap();
+    store.add_run("r", "launch@1", false, "ana").unwrap();
+    assert_eq!(store.item("r", "2.1").unwrap().status, Status::Open);
+}
+
+fn hidden_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".signet-new-"))
+        .collect()
+}
+
+/// A database made while the caller parsed: nobody sees it before its
+/// first write is committed, then it is the database, whole, and nothing
+/// hidden is left beside it.
+#[test]
+fn a_database_made_meanwhile_appears_with_its_first_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let mut store = Store::begin_create(&path).open().unwrap();
+    assert!(!path.exists(), "not before its first write");
+    assert!(store.templates().unwrap().is_empty());
+    import_version(&mut store, LAUNCH);
+    assert!(path.exists());
+    assert!(hidden_files(dir.path()).is_empty());
+    // The store goes on under the database's name, switching to WAL.
+    store.create_release("v1", None, "ana").unwrap();
+    assert!(dir.path().join("new.db-wal").exists());
+    drop(store);
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(reopened.templates().unwrap().len(), 1);
+    assert!(reopened.doctor().unwrap().ok);
+    // Given up before opening: nothing at all is left.
+    let other = dir.path().join("other.db");
+    drop(Store::begin_create(&other));
+    assert!(!other.exists());
+    assert!(hidden_files(dir.path()).is_empty());
+}
+
+/// Another process makes the database while this one parses: the first
+/// write goes to that database, and neither write is lost.
+#[test]
+fn a_database_made_elsewhere_meanwhile_takes_the_first_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raced.db");
+    let mut store = Store::begin_create(&path).open().unwrap();
+    let mut theirs = Store::open(&path).unwrap();
+    theirs.create_release("theirs", None, "bo").unwrap();
+    import_version(&mut store, LAUNCH);
+    drop((store, theirs));
+    let db = Store::open(&path).unwrap();
+    assert_eq!(db.templates().unwrap().len(), 1);
+    assert!(db.release("theirs").is_ok());
+    assert!(hidden_files(dir.path()).is_empty());
+    assert!(db.doctor().unwrap().ok);
 }

@@ -57,7 +57,8 @@ pub(crate) struct ItemRow<'a> {
     pub title: &'a str,
     pub plain: &'a str,
     pub detail: &'a str,
-    pub fields: String,
+    /// JSON; `[]` for most items, without an allocation each.
+    pub fields: std::borrow::Cow<'static, str>,
     pub checked: bool,
     pub line: i64,
     pub source: Option<SourceRow<'a>>,
@@ -267,7 +268,7 @@ pub(crate) fn of_rows(
                     + 8
             });
             [
-                i.key, i.section, i.number, i.title, i.plain, i.detail, &i.fields,
+                i.key, i.section, i.number, i.title, i.plain, i.detail, &*i.fields,
             ]
             .iter()
             .map(|v| v.len() + 8)

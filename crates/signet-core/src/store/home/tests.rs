@@ -330,7 +330,7 @@ fn migration_0009_counts_the_progress_of_runs_made_before_it() {
              DROP INDEX item_state_unfinished_owner; DROP INDEX item_state_blocked; PRAGMA user_version = 8;",
         )
         .unwrap();
-    crate::store::MIGRATIONS.to_latest(&mut s.conn).unwrap();
+    crate::store::migrate(&mut s.conn).unwrap();
     assert_eq!(s.releases().unwrap(), before);
     assert_eq!(
         before
