@@ -24,12 +24,17 @@ fn main() -> ExitCode {
     };
     args.global.db_on_command_line =
         matches.value_source("db") == Some(clap::parser::ValueSource::CommandLine);
-    match cmd::run(args) {
+    // What the command printed is sent before its exit: a write that fails
+    // there (a full disk) is an error of the command.
+    match cmd::run(args).and_then(|code| out::flush().map(|()| code)) {
         Ok(code) => code,
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         // A single bad file: its own error line already said it all.
         Err(e @ CliError::Reported { of: 1, .. }) => ExitCode::from(e.exit_code()),
         Err(e) => {
+            // The lines printed before the error first; if they cannot be
+            // written either, the error below is the one to report.
+            let _ = out::flush();
             eprintln!("signet: {e}");
             ExitCode::from(e.exit_code())
         }

@@ -46,6 +46,8 @@ impl Prompt {
 }
 
 fn ask(prompt: &str) -> Result<Password> {
+    // Lines printed so far come before the question.
+    let _ = crate::out::flush();
     rpassword::prompt_password(prompt)
         .map(Password::new)
         .map_err(|e| Error::Invalid(format!("cannot read a password from the terminal: {e}")))

@@ -21,9 +21,9 @@ pub fn verify(ctx: &Ctx, json: bool) -> Result<ExitCode> {
         for c in trail.checks.iter().filter(|c| !c.ok) {
             // "audit chain broken at …" names its check already.
             if c.detail.starts_with(&c.name) {
-                eprintln!("signet: {}", c.detail);
+                out::problem(format!("signet: {}", c.detail))?;
             } else {
-                eprintln!("signet: {}: {}", c.name, c.detail);
+                out::problem(format!("signet: {}: {}", c.name, c.detail))?;
             }
         }
     }

@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<ExitCode> {
             let path = dir.join(file_name(&report.release.name, report.revision, f));
             let bytes = report::render(&report, seal.as_ref(), f, paper)?;
             report::write_atomic(&path, &bytes)?;
-            eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+            out::problem(format!("wrote {} ({} bytes)", path.display(), bytes.len()))?;
         }
         if let Some(seal) = &seal {
             // The exact signed bytes and signatures, for checking with minisign alone.
@@ -84,16 +84,15 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<ExitCode> {
         None => out::bytes(&bytes)?,
     }
     if seal.is_none() && format != Format::Csv {
-        eprintln!(
+        out::problem(format!(
             "note: {} is not signed off; this is a draft report and cannot be verified",
             report.release.name
-        );
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     report::write_atomic(path, bytes)?;
-    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
-    Ok(())
+    out::problem(format!("wrote {} ({} bytes)", path.display(), bytes.len()))
 }

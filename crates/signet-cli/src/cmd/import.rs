@@ -20,7 +20,7 @@ pub fn parse_all(args: &ImportArgs) -> Result<Vec<Imported>> {
         match import_file(path, &opts) {
             Ok(i) => ok.push(i),
             Err(e) => {
-                eprintln!("signet: {e}");
+                out::problem(format!("signet: {e}"))?;
                 failed += 1;
             }
         }

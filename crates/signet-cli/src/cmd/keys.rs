@@ -208,6 +208,7 @@ fn confirm_secret_export(handle: &str, yes: bool) -> Result<()> {
             "exporting {handle}'s secret key needs --yes-i-understand (or a terminal to confirm on)"
         )));
     }
+    out::flush()?;
     let mut err = std::io::stderr().lock();
     write!(
         err,

@@ -62,6 +62,8 @@ pub fn signoff(ctx: &mut Ctx, args: &SignoffArgs) -> Result<ExitCode> {
 
 fn print_open(release: &str, items: &[String]) {
     const SHOWN: usize = 20;
+    // Already failing: a stdout that cannot take its lines changes nothing.
+    let _ = out::flush();
     eprintln!("open items:");
     for i in items.iter().take(SHOWN) {
         eprintln!("  {i}");
