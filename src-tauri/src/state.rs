@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use signet_core::identity::Identity;
 use signet_core::store::Store;
@@ -22,6 +22,9 @@ pub struct AppState {
     /// The connection could not be opened again after a file dialog:
     /// every later command says so instead of writing anywhere else.
     lost: AtomicBool,
+    /// Held by an open file dialog and by a running sync, which never
+    /// overlap (see [`AppState::with_dialog`]).
+    files: Mutex<()>,
 }
 
 impl AppState {
@@ -39,6 +42,7 @@ impl AppState {
             identity: Mutex::new(identity),
             config_dir,
             lost: AtomicBool::new(false),
+            files: Mutex::new(()),
         })
     }
 
@@ -88,7 +92,21 @@ impl AppState {
     /// connection closes before the new one takes the locks again: SQLite
     /// shares one set of locks among a process's connections to a file, so
     /// a new connection beside the old one would take none.
+    ///
+    /// A sync works on a connection of its own, which the dialog would
+    /// strip of its locks as well and which a fresh connection beside it
+    /// would not take again. So a dialog is refused while a sync runs, and
+    /// a sync waits for an open dialog to close ([`AppState::sync_files`]).
     pub fn with_dialog<T>(&self, ask: impl FnOnce() -> T) -> Result<T> {
+        let _files = match self.files.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                return Err(AppError::refused(
+                    "a team sync is running: try again when it has ended",
+                ))
+            }
+        };
         let mut store = lock(&self.store);
         let answer = ask();
         let placeholder = Store::open_in_memory()?;
@@ -103,6 +121,12 @@ impl AppState {
                 Err(e.into())
             }
         }
+    }
+
+    /// Held for a whole sync, which opens its own connection; waits while
+    /// a file dialog is open (see [`AppState::with_dialog`]).
+    pub fn sync_files(&self) -> MutexGuard<'_, ()> {
+        lock(&self.files)
     }
 }
 
@@ -151,4 +175,49 @@ pub fn open_store(
     let mut store = Store::open(path)?;
     store.keep_anchors(config_dir)?;
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(dir: &std::path::Path) -> AppState {
+        let path = dir.join("signet.db");
+        let store = open_store(&path, dir).expect("store");
+        AppState::new(store, path, "ana".into(), dir.to_path_buf()).expect("state")
+    }
+
+    #[test]
+    fn a_file_dialog_is_refused_during_a_sync_and_a_sync_waits_for_a_dialog() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = state(dir.path());
+        // A dialog asked for while a sync runs is refused before it shows.
+        let sync = state.sync_files();
+        let mut shown = false;
+        let refused = state.with_dialog(|| shown = true).expect_err("a sync runs");
+        assert!(!shown, "the dialog must not open during a sync");
+        assert!(
+            refused.message.contains("sync is running"),
+            "{}",
+            refused.message
+        );
+        drop(sync);
+        // A sync asked for while a dialog is open starts once it closed.
+        let (started, seen) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            state
+                .with_dialog(|| {
+                    s.spawn(|| {
+                        let _files = state.sync_files();
+                        let _ = started.send(());
+                    });
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    assert!(seen.try_recv().is_err(), "a sync started during the dialog");
+                })
+                .expect("the dialog runs");
+            seen.recv_timeout(std::time::Duration::from_secs(10))
+                .expect("the sync goes on after the dialog");
+        });
+        assert!(state.store().is_ok());
+    }
 }

@@ -126,7 +126,9 @@ fn run(
     password: Option<String>,
 ) -> Result<Outcome> {
     // Its own connection: the shared one stays free for the UI meanwhile
-    // (SQLite's WAL and busy timeout order the writes).
+    // (SQLite's WAL and busy timeout order the writes). No file dialog may
+    // be open while it is: the dialog would drop its locks.
+    let _files = state.sync_files();
     let mut store = crate::state::open_store(&state.path, &state.config_dir)?;
     let given = remote
         .map(|r| r.trim().to_string())
