@@ -1002,6 +1002,50 @@ fn closed_stdout_is_not_an_error() {
     );
 }
 
+#[test]
+fn output_that_cannot_be_written_is_an_error_and_stdout_keeps_its_place_before_stderr() {
+    let env = Env::launched();
+    // Standard output is buffered when it is not a terminal: a full disk
+    // must still fail the command, not pass it with nothing written.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("signet"))
+        .args(["show", "v2.4.0"])
+        .env("SIGNET_DB", env.db())
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a full disk passed: {err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    // A listing printed before a warning comes out before it when both go
+    // to one file (`signet … > log 2>&1`).
+    let log = env.dir.path().join("log");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} export v2.4.0 --format md > '{}' 2>&1",
+            assert_cmd::cargo::cargo_bin("signet").display(),
+            log.display()
+        ))
+        .env("SIGNET_DB", env.db())
+        .env("SIGNET_CONFIG_DIR", env.dir.path().join("config"))
+        .status()
+        .unwrap();
+    assert!(out.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let report = text.find("v2.4.0").expect("the report");
+    let note = text
+        .find("note: v2.4.0 is not signed off")
+        .expect("the note");
+    assert!(
+        report < note,
+        "the draft note came before the report:\n{text}"
+    );
+}
+
 /// Every row of every table, for comparing two databases.
 fn dump(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     let conn = rusqlite::Connection::open(path).unwrap();

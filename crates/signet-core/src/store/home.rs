@@ -329,7 +329,20 @@ impl Store {
     /// under any spelling of them (handle, name, e-mail, any case), soonest
     /// due release first; at most `limit` listed.
     pub fn owned_items(&self, owner: &str, today: Option<&str>, limit: usize) -> Result<OpenItems> {
-        self.owned_of(&self.basis(today)?, owner, limit)
+        let today = check_today(today)?;
+        let owners = self.owners()?;
+        let unfinished = unfinished_owners(self.conn())?;
+        // Nothing held by them: no need to read every release's runs.
+        if !unfinished.iter().any(|o| owners.same(o, owner)) {
+            return Ok(OpenItems::default());
+        }
+        let basis = Basis {
+            today,
+            all: releases::release_runs(self.conn())?,
+            owners,
+            unfinished,
+        };
+        self.owned_of(&basis, owner, limit)
     }
 
     fn owned_of(&self, basis: &Basis, owner: &str, limit: usize) -> Result<OpenItems> {
