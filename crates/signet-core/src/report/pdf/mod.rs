@@ -15,6 +15,7 @@ mod layout;
 mod logo;
 mod seal;
 mod shape;
+mod svg;
 mod write;
 
 use super::model::Report;
@@ -87,10 +88,10 @@ fn render_streams(
     );
     let logo = branding
         .and_then(|b| b.logo.as_ref())
-        .and_then(logo::picture)
+        .and_then(|logo| logo::picture(logo, l.layout))
         .map(|p| {
             let (w, h) = logo::fit(&p, HEADER_LOGO.0, HEADER_LOGO.1);
-            (p.image, w, h)
+            (p.graphic, w, h)
         });
     let indent = logo.as_ref().map_or(0.0, |(_, w, _)| w + 6.0);
     let max = l.width - 2.0 * l.margin - indent;

@@ -11,7 +11,7 @@ use krilla::color::rgb;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
-use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
@@ -40,7 +40,7 @@ pub(super) struct Frame {
     pub header: Line,
     /// The branding logo drawn before the header's text (layout 7 and
     /// up), with its size in points.
-    pub logo: Option<(krilla::image::Image, f32, f32)>,
+    pub logo: Option<(super::logo::Graphic, f32, f32)>,
     pub title: String,
     pub generated_at: String,
 }
@@ -200,13 +200,9 @@ pub(super) fn write(
                         }
                     }
                     Op::Image { x, y, w, h, image } => {
-                        if let Some(size) = Size::from_wh(*w, *h) {
-                            s.start_tagged(artifact(ArtifactType::Other));
-                            s.push_transform(&Transform::from_translate(*x, *y));
-                            s.draw_image(image.clone(), size);
-                            s.pop();
-                            s.end_tagged();
-                        }
+                        s.start_tagged(artifact(ArtifactType::Other));
+                        super::logo::draw(&mut s, image, *x, *y, *w, *h);
+                        s.end_tagged();
                     }
                     Op::Link { rect, url, block } => links.push((*rect, url.clone(), *block)),
                 }
@@ -286,13 +282,9 @@ fn frame_page(s: &mut Surface, l: &Layout, frame: &Frame, n: usize, total: usize
     s.start_tagged(artifact(ArtifactType::Header));
     let mut x = l.margin;
     if let Some((image, w, h)) = &frame.logo {
-        if let Some(size) = Size::from_wh(*w, *h) {
-            // Bottom-aligned with the text's baseline, above the rule.
-            s.push_transform(&Transform::from_translate(x, 36.0 - h));
-            s.draw_image(image.clone(), size);
-            s.pop();
-            x += w + 6.0;
-        }
+        // Bottom-aligned with the text's baseline, above the rule.
+        super::logo::draw(s, image, x, 36.0 - h, *w, *h);
+        x += w + 6.0;
     }
     s.set_fill(Some(fill(MUTED)));
     draw_line(s, l, x, 34.0, 7.5, &frame.header);
