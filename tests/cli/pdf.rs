@@ -346,6 +346,46 @@ fn an_svg_logo_is_drawn_as_paths_on_the_cover_and_every_header_and_still_verifie
         .stdout(predicates::str::contains("VALID — v1 revision 1"));
 }
 
+/// Seal layout 7 shipped leaving an SVG logo out of the PDF; layout 8 draws
+/// it. `fixtures/signed-layout7/logo-svg-layout7.pdf` was exported and
+/// signed by Signet at 071730e (layout 7) with `logo.svg` beside it, the
+/// logo above, as the logo: `verify` re-renders it as layout 7, which must
+/// still leave the logo out, or the file would stop verifying.
+#[test]
+fn a_layout_7_pdf_with_an_svg_logo_signed_before_layout_8_still_verifies() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/cli/fixtures/signed-layout7");
+    let env = Env::new();
+    let pdf = std::fs::read(dir.join("logo-svg-layout7.pdf")).unwrap();
+    env.file("layout7.pdf", &pdf);
+    let out = std::process::Command::new("pdfdetach")
+        .args(["-savefile", "signet-seal.json", "-o"])
+        .arg(env.path("seal.json"))
+        .arg(env.path("layout7.pdf"))
+        .output()
+        .expect("pdfdetach (Debian package poppler-utils)");
+    assert!(out.status.success());
+    let seal = std::fs::read_to_string(env.path("seal.json")).unwrap();
+    assert!(seal.starts_with("{\"signet_seal\":7,"), "{seal}");
+    env.cmd()
+        .args(["verify", "layout7.pdf", "--key"])
+        .arg(dir.join("ana.pub"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("VALID — v1 revision 1"));
+    // No logo in it, on the cover or in a header: layout 7 drew none.
+    assert_eq!(
+        pixels_like(&env, "layout7.pdf", 1, 120, [0xe0, 0x21, 0x8a]),
+        0
+    );
+    // The same logo in a layout-8 export is drawn (the test above counts
+    // where).
+    let svg = std::fs::read(dir.join("logo.svg")).unwrap();
+    let env = branded("logo.svg", &svg);
+    assert!(pixels_like(&env, "logo.pdf", 1, 120, [0xe0, 0x21, 0x8a]) > 600);
+    env.run(&["verify", "logo.pdf"]).success();
+}
+
 #[test]
 fn chinese_and_japanese_text_is_left_out_of_the_pdf_with_a_note_never_as_question_marks() {
     let env = Env::new();

@@ -1,16 +1,17 @@
 //! The branding logo in the PDF: above the cover's title and, from layout
 //! 7, in every page's running header. A PNG logo is drawn as an image
-//! (krilla embeds it, losslessly recompressed); an SVG logo, from layout 7,
-//! as paths (`svg.rs`). A logo that does not decode is left out, never a
+//! (krilla embeds it, losslessly recompressed); an SVG logo, from layout 8
+//! (`VECTOR_LOGO`), as paths (`svg.rs`); layouts before it leave an SVG
+//! logo out, as they did when they were signed. A logo that does not decode is left out, never a
 //! failed export: it was only checked by its signature when it was set.
 
 use base64::Engine;
-use krilla::geom::Size;
+use krilla::geom::{Size, Transform};
 use krilla::image::Image;
 use krilla::surface::Surface;
 
 use super::svg::{self, Drawing};
-use super::BRANDED_HEADER;
+use super::VECTOR_LOGO;
 use crate::report::branding::MAX_LOGO_BYTES;
 use crate::report::model::Logo;
 
@@ -31,8 +32,9 @@ pub(crate) enum Graphic {
 /// The logo ready to draw in a PDF of `layout`, if it decodes.
 pub(super) fn picture(logo: &Logo, layout: u32) -> Option<Picture> {
     // A report's payload may come from any file `verify` is given: a logo
-    // larger than any that can be set is not looked at.
-    if logo.data.len() > MAX_LOGO_BYTES / 3 * 4 + 4 {
+    // larger than any that can be set is not looked at (from layout 8;
+    // earlier layouts draw what they drew when they were signed).
+    if layout >= VECTOR_LOGO && logo.data.len() > MAX_LOGO_BYTES / 3 * 4 + 4 {
         return None;
     }
     let bytes = base64::engine::general_purpose::STANDARD
@@ -40,7 +42,7 @@ pub(super) fn picture(logo: &Logo, layout: u32) -> Option<Picture> {
         .ok()?;
     match logo.media_type.as_str() {
         "image/png" => png(bytes),
-        "image/svg+xml" if layout >= BRANDED_HEADER => {
+        "image/svg+xml" if layout >= VECTOR_LOGO => {
             svg::parse(&bytes).map(|(drawing, width, height)| Picture {
                 graphic: Graphic::Vector(drawing),
                 width,
@@ -70,15 +72,29 @@ fn png(bytes: Vec<u8>) -> Option<Picture> {
     })
 }
 
-/// Draws the logo at `x`, `y` (its top left), `width` × `height` points.
-pub(super) fn draw(s: &mut Surface, g: &Graphic, x: f32, y: f32, width: f32, height: f32) {
-    let Some(size) = Size::from_wh(width, height) else {
-        return;
-    };
-    s.push_transform(&krilla::geom::Transform::from_translate(x, y));
+/// Draws the logo at `x`, `y` (its top left), `size` points. An SVG logo is
+/// written once per document, as a form every drawing of it refers to
+/// (`form` keeps it: a document has one logo): drawn out again in every
+/// page's header, a logo of a thousand paths made a 10k-item report's
+/// pages a quarter of a million paths to write, and to verify.
+pub(super) fn draw(
+    s: &mut Surface,
+    g: &Graphic,
+    x: f32,
+    y: f32,
+    size: Size,
+    form: &mut Option<krilla::graphic::Graphic>,
+) {
+    s.push_transform(&Transform::from_translate(x, y));
     match g {
         Graphic::Raster(image) => s.draw_image(image.clone(), size),
-        Graphic::Vector(d) => svg::draw(s, d, width, height),
+        Graphic::Vector(d) => {
+            let (w, h) = svg::size(d);
+            let form = form.get_or_insert_with(|| svg::form(s, d));
+            s.push_transform(&Transform::from_scale(size.width() / w, size.height() / h));
+            s.draw_graphic(form.clone());
+            s.pop();
+        }
     }
     s.pop();
 }

@@ -33,6 +33,11 @@ pub(crate) use seal::{find_seal, PAYLOAD_PART};
 /// stream by stream, inflated (see `inflated.rs`).
 pub(crate) const BRANDED_HEADER: u32 = 7;
 
+/// The first layout that draws an SVG logo (as paths, `svg.rs`), on the
+/// cover and in the running header; earlier layouts leave it out, as they
+/// did when they were signed.
+pub(crate) const VECTOR_LOGO: u32 = 8;
+
 pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<u8>> {
     render_streams(report, seal, paper, true)
 }

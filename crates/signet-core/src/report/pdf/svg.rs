@@ -73,16 +73,20 @@ fn count_paths(group: &Group) -> usize {
         .sum()
 }
 
-/// Draws the logo scaled to `width` × `height` points at the surface's
-/// current origin.
-pub(super) fn draw(s: &mut Surface, d: &Drawing, width: f32, height: f32) {
+/// The logo's size in its own units.
+pub(super) fn size(d: &Drawing) -> (f32, f32) {
     let size = d.tree.size();
-    s.push_transform(&Transform::from_scale(
-        width / size.width(),
-        height / size.height(),
-    ));
-    group(s, d.tree.root());
-    s.pop();
+    (size.width(), size.height())
+}
+
+/// The logo as a form drawn at its own size, written once in the document
+/// however often it is drawn (`logo::draw` scales it).
+pub(super) fn form(s: &mut Surface, d: &Drawing) -> krilla::graphic::Graphic {
+    let mut builder = s.stream_builder();
+    let mut sub = builder.surface();
+    group(&mut sub, d.tree.root());
+    sub.finish();
+    krilla::graphic::Graphic::new(builder.finish(), false)
 }
 
 fn group(s: &mut Surface, g: &Group) {

@@ -11,7 +11,7 @@ use krilla::color::rgb;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Point, Rect, Size};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
@@ -156,6 +156,8 @@ pub(super) fn write(
     let mut doc = Document::new_with(settings);
     let mut groups: Vec<Vec<Node>> = l.blocks.iter().map(|_| Vec::new()).collect();
     let total = l.pages.len();
+    // The SVG logo, written once and drawn on every page (logo::draw).
+    let mut form = None;
     let page_settings = PageSettings::from_wh(l.width, l.height).ok_or_else(|| failed("paper"))?;
     for (n, ops) in l.pages.iter().enumerate() {
         let mut page = doc.start_page_with(page_settings.clone());
@@ -200,14 +202,16 @@ pub(super) fn write(
                         }
                     }
                     Op::Image { x, y, w, h, image } => {
-                        s.start_tagged(artifact(ArtifactType::Other));
-                        super::logo::draw(&mut s, image, *x, *y, *w, *h);
-                        s.end_tagged();
+                        if let Some(size) = Size::from_wh(*w, *h) {
+                            s.start_tagged(artifact(ArtifactType::Other));
+                            super::logo::draw(&mut s, image, *x, *y, size, &mut form);
+                            s.end_tagged();
+                        }
                     }
                     Op::Link { rect, url, block } => links.push((*rect, url.clone(), *block)),
                 }
             }
-            frame_page(&mut s, &l, &frame, n, total);
+            frame_page(&mut s, &l, &frame, n, total, &mut form);
             s.set_stroke(None::<Stroke>);
             s.finish();
         }
@@ -278,13 +282,22 @@ pub(super) fn write(
 
 /// The running header (release, status, digest) with a rule under it, and
 /// the page number: artifacts, repeated on every page.
-fn frame_page(s: &mut Surface, l: &Layout, frame: &Frame, n: usize, total: usize) {
+fn frame_page(
+    s: &mut Surface,
+    l: &Layout,
+    frame: &Frame,
+    n: usize,
+    total: usize,
+    form: &mut Option<krilla::graphic::Graphic>,
+) {
     s.start_tagged(artifact(ArtifactType::Header));
     let mut x = l.margin;
     if let Some((image, w, h)) = &frame.logo {
-        // Bottom-aligned with the text's baseline, above the rule.
-        super::logo::draw(s, image, x, 36.0 - h, *w, *h);
-        x += w + 6.0;
+        if let Some(size) = Size::from_wh(*w, *h) {
+            // Bottom-aligned with the text's baseline, above the rule.
+            super::logo::draw(s, image, x, 36.0 - h, size, form);
+            x += w + 6.0;
+        }
     }
     s.set_fill(Some(fill(MUTED)));
     draw_line(s, l, x, 34.0, 7.5, &frame.header);
