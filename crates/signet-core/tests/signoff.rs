@@ -204,6 +204,28 @@ fn every_format_verifies_and_no_single_changed_byte_does() {
     }
 }
 
+/// Layout 8 changed only the PDF's SVG logo: a markdown, HTML or JSON
+/// report sealed as layout 7 (or any earlier known layout) verifies as it
+/// did (the JSON's seal still naming its own layout).
+#[test]
+fn text_reports_sealed_before_layout_8_still_verify() {
+    let w = signed_world();
+    let (r, seal) = w.store.report("v1", None).unwrap();
+    for v in [2, 4, 7] {
+        let mut seal = seal.clone().unwrap();
+        seal.signet_seal = v;
+        for format in [Format::Markdown, Format::Html, Format::Json] {
+            let file = report::render(&r, Some(&seal), format, Paper::A4).unwrap();
+            if format == Format::Json {
+                let text = String::from_utf8(file.clone()).unwrap();
+                assert!(text.contains(&format!("\"signet_seal\": {v},")), "{v}");
+            }
+            let verdict = verify("report", &file, &[]).unwrap();
+            assert!(verdict.passed, "{format:?} {v}: {:?}", verdict.problems);
+        }
+    }
+}
+
 #[test]
 fn a_forged_report_signed_with_another_key_fails_against_the_trusted_key() {
     let w = signed_world();
