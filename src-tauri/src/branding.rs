@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use signet_core::report::branding::{data_url, logo_from_file};
 use signet_core::report::model::{Branding, Logo};
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 
+use crate::dialog::{Choose, FileDialog};
 use crate::error::{AppError, Result};
 use crate::state::{lock, AppState};
 
@@ -109,12 +109,9 @@ pub async fn pick_logo<R: Runtime>(
     app: AppHandle<R>,
     pick: State<'_, LogoPick>,
 ) -> Result<Option<LogoView>> {
-    let dialog = app
-        .dialog()
-        .file()
-        .set_title("Choose a logo for reports")
-        .add_filter("PNG or SVG images", &["png", "svg"]);
-    match crate::signoff::ask_path(&app, move || dialog.blocking_pick_file()).await? {
+    let dialog =
+        FileDialog::new("Choose a logo for reports").filter("PNG or SVG images", &["png", "svg"]);
+    match crate::signoff::ask_path(&app, dialog, Choose::File).await? {
         None => Ok(None),
         Some(path) => pick.pick(&path).map(Some),
     }

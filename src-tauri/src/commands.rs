@@ -182,13 +182,9 @@ const LIST_LIMIT: usize = 200;
 pub async fn pick_markdown_files<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
 ) -> Result<Option<Vec<String>>> {
-    use tauri_plugin_dialog::DialogExt;
-    let dialog = app
-        .dialog()
-        .file()
-        .set_title("Import checklists")
-        .add_filter("Markdown", &["md", "markdown", "txt"]);
-    let chosen = crate::signoff::ask_paths(&app, move || dialog.blocking_pick_files()).await?;
+    let dialog = crate::dialog::FileDialog::new("Import checklists")
+        .filter("Markdown", &["md", "markdown", "txt"]);
+    let chosen = crate::signoff::ask_paths(&app, dialog, crate::dialog::Choose::Files).await?;
     Ok(chosen.map(|paths| paths.iter().map(|p| p.display().to_string()).collect()))
 }
 

@@ -20,8 +20,8 @@ use signet_core::keys::{self, KeyFile, Keyring, Password, Passwords, Protection,
 use signet_core::model::Person;
 use signet_core::seal::SigningKey;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 
+use crate::dialog::{Choose, FileDialog};
 use crate::error::{AppError, LockedKey, Result};
 use crate::signoff::{person_key, PersonKey};
 use crate::state::{lock, AppState};
@@ -232,13 +232,10 @@ pub async fn pick_key_file<R: Runtime>(
     app: AppHandle<R>,
     session: State<'_, Session>,
 ) -> Result<Option<PickedKey>> {
-    let dialog = app
-        .dialog()
-        .file()
-        .set_title("Use an existing signing key")
-        .add_filter("Minisign secret keys", &["key"])
-        .add_filter("All files", &["*"]);
-    match crate::signoff::ask_path(&app, move || dialog.blocking_pick_file()).await? {
+    let dialog = FileDialog::new("Use an existing signing key")
+        .filter("Minisign secret keys", &["key"])
+        .filter("All files", &["*"]);
+    match crate::signoff::ask_path(&app, dialog, Choose::File).await? {
         None => Ok(None),
         Some(path) => session.pick(&path).map(Some),
     }

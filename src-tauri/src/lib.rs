@@ -4,6 +4,7 @@
 
 pub mod branding;
 pub mod commands;
+pub mod dialog;
 pub mod error;
 pub mod keys;
 pub mod log;
@@ -12,7 +13,6 @@ pub mod state;
 pub mod sync;
 
 use tauri::Manager;
-use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
 use crate::state::AppState;
 
@@ -26,10 +26,9 @@ fn open_state() -> Result<AppState, String> {
     AppState::new(store, path, actor, config).map_err(|e| e.message)
 }
 
-/// Registers plugins and commands on a builder (shared with the tests).
+/// Registers the state and commands on a builder (shared with the tests).
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .plugin(tauri_plugin_dialog::init())
         .manage(sync::Running::default())
         .manage(keys::Session::default())
         .manage(branding::LogoPick::default())
@@ -89,11 +88,9 @@ pub fn run() {
                     tracing::error!("cannot start: {message}");
                     // Say what to do instead of panicking; quit when read.
                     let handle = app.handle().clone();
-                    app.dialog()
-                        .message(message)
-                        .title("Signet cannot start")
-                        .kind(MessageDialogKind::Error)
-                        .show(move |_| handle.exit(1));
+                    dialog::show_error(app.handle(), "Signet cannot start", message, move || {
+                        handle.exit(1)
+                    });
                 }
             }
             Ok(())

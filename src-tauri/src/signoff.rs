@@ -15,8 +15,8 @@ use signet_core::store::{
 };
 use signet_core::verify::Verification;
 use tauri::{AppHandle, Manager, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 
+use crate::dialog::{Choose, FileDialog};
 use crate::error::{AppError, Result};
 use crate::keys::Session;
 use crate::state::AppState;
@@ -205,40 +205,31 @@ pub fn export_to(
     })
 }
 
-/// Runs a file dialog's blocking call (`blocking_pick_file`,
-/// `blocking_save_file`) off the async runtime, with the database held and
-/// reconnected after it ([`AppState::with_dialog`]); the local path chosen,
-/// or `None` when the user cancels.
+/// Opens a file dialog (`dialog.rs`) off the async runtime, with the
+/// database held and reconnected after it ([`AppState::with_dialog`]); the
+/// path chosen, or `None` when the user cancels.
 pub(crate) async fn ask_path<R: Runtime>(
     app: &AppHandle<R>,
-    ask: impl FnOnce() -> Option<tauri_plugin_dialog::FilePath> + Send + 'static,
+    dialog: FileDialog,
+    choose: Choose,
 ) -> Result<Option<PathBuf>> {
-    let paths = ask_paths(app, move || ask().map(|f| vec![f])).await?;
+    let paths = ask_paths(app, dialog, choose).await?;
     Ok(paths.and_then(|p| p.into_iter().next()))
 }
 
 /// [`ask_path`] for dialogs that choose several files.
 pub(crate) async fn ask_paths<R: Runtime>(
     app: &AppHandle<R>,
-    ask: impl FnOnce() -> Option<Vec<tauri_plugin_dialog::FilePath>> + Send + 'static,
+    dialog: FileDialog,
+    choose: Choose,
 ) -> Result<Option<Vec<PathBuf>>> {
     let app = app.clone();
-    let chosen =
-        tauri::async_runtime::spawn_blocking(move || app.state::<AppState>().with_dialog(ask))
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))??;
-    chosen
-        .map(|files| {
-            files
-                .into_iter()
-                .map(|f| {
-                    f.into_path().map_err(|e| {
-                        AppError::internal(format!("the chosen file is not a local path: {e}"))
-                    })
-                })
-                .collect()
-        })
-        .transpose()
+    tauri::async_runtime::spawn_blocking(move || {
+        app.state::<AppState>()
+            .with_dialog(|| dialog.blocking(&app, choose))
+    })
+    .await
+    .map_err(|e| AppError::internal(e.to_string()))??
 }
 
 /// Asks where to save, then exports. `None` when the user cancels.
@@ -259,13 +250,10 @@ pub async fn export_report<R: Runtime>(
         Format::Csv => ("CSV", "csv"),
     };
     let name = format!("{release}-report.{ext}");
-    let dialog = app
-        .dialog()
-        .file()
-        .set_title("Export report")
-        .set_file_name(name)
-        .add_filter(label, &[ext]);
-    match ask_path(&app, move || dialog.blocking_save_file()).await? {
+    let dialog = FileDialog::new("Export report")
+        .file_name(name)
+        .filter(label, &[ext]);
+    match ask_path(&app, dialog, Choose::SaveAs).await? {
         None => Ok(None),
         Some(path) => export_to(&state, &release, (format, paper), &compare, &path).map(Some),
     }
@@ -288,12 +276,9 @@ pub async fn verify_report<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<Verification>> {
-    let dialog = app
-        .dialog()
-        .file()
-        .set_title("Verify a signed report")
-        .add_filter("Signet reports", &["json", "md", "html", "pdf"]);
-    let Some(path) = ask_path(&app, move || dialog.blocking_pick_file()).await? else {
+    let dialog = FileDialog::new("Verify a signed report")
+        .filter("Signet reports", &["json", "md", "html", "pdf"]);
+    let Some(path) = ask_path(&app, dialog, Choose::File).await? else {
         return Ok(None);
     };
     let mut v = verify_file(&path, &[])?;

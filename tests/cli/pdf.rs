@@ -271,11 +271,118 @@ fn a_png_logo_is_drawn_on_the_cover_and_every_header_and_the_signed_pdf_still_ve
     env.run(&["verify", "tampered.pdf"]).code(1);
 }
 
+/// Page `page` of a PDF rendered at 72 dpi (one pixel a point): width,
+/// height and RGB bytes, from pdftoppm's PPM.
+fn page_pixels(env: &Env, file: &str, page: usize) -> (usize, usize, Vec<u8>) {
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "72", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(env.path(file))
+        .output()
+        .expect("pdftoppm (Debian package poppler-utils)");
+    assert!(out.status.success());
+    // "P6\n<w> <h>\n255\n" then the pixels.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        let len = out.stdout[at..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap();
+        fields.push(String::from_utf8_lossy(&out.stdout[at..at + len]).to_string());
+        at += len + 1;
+    }
+    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, out.stdout[at..].to_vec())
+}
+
+/// Pixels of page `page` above `max_y` points close to `rgb`.
+fn pixels_like(env: &Env, file: &str, page: usize, max_y: usize, rgb: [u8; 3]) -> usize {
+    let (w, h, px) = page_pixels(env, file, page);
+    px.chunks(3)
+        .take(w * max_y.min(h))
+        .filter(|p| p.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) < 24))
+        .count()
+}
+
 #[test]
-fn an_svg_logo_is_left_out_of_the_pdf_which_still_verifies() {
-    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>";
+fn an_svg_logo_is_drawn_as_paths_on_the_cover_and_every_header_and_still_verifies() {
+    // A magenta square and a teal circle clipped to the square's right
+    // half, scaled by a group transform: what logo files are made of.
+    let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20">
+  <defs><clipPath id="half"><rect x="30" y="0" width="10" height="20"/></clipPath></defs>
+  <g transform="scale(2)"><rect width="10" height="10" fill="#e0218a"/></g>
+  <circle cx="30" cy="10" r="10" fill="#0f9d8a" clip-path="url(#half)"/>
+  <image href="/etc/passwd" width="40" height="20"/>
+</svg>"##;
     let env = branded("logo.svg", svg.as_bytes());
+    // Drawn as vectors: no image in the file, not even the <image>.
     assert_eq!(images(&env, "logo.pdf"), []);
+    let pages = pdftotext(&env, "logo.pdf").matches('\u{c}').count();
+    assert!(pages >= 2, "{pages} pages");
+    let magenta = [0xe0, 0x21, 0x8a];
+    let teal = [0x0f, 0x9d, 0x8a];
+    // Cover: the logo above the title (a 160 × 44 pt box: 80 × 40 pt),
+    // under a running header.
+    let cover = pixels_like(&env, "logo.pdf", 1, 120, magenta);
+    assert!(cover > 600, "cover: {cover} magenta pixels");
+    // Every page's running header (above 40 pt): the logo 28 × 14 pt.
+    for page in 1..=pages {
+        let header = pixels_like(&env, "logo.pdf", page, 40, magenta);
+        assert!(
+            header > 20,
+            "page {page}: {header} magenta pixels in the header"
+        );
+    }
+    // The clip path holds: teal only in the circle's right half (radius
+    // 22 pt on the cover, 7 pt in the header: about 840 px), not the whole
+    // circle (about 1670 px).
+    let teal_cover = pixels_like(&env, "logo.pdf", 1, 120, teal);
+    assert!(
+        (600..1200).contains(&teal_cover),
+        "{teal_cover} teal pixels"
+    );
+    env.run(&["verify", "logo.pdf"])
+        .success()
+        .stdout(predicates::str::contains("VALID — v1 revision 1"));
+}
+
+/// Seal layout 7 shipped leaving an SVG logo out of the PDF; layout 8 draws
+/// it. `fixtures/signed-layout7/logo-svg-layout7.pdf` was exported and
+/// signed by Signet at 071730e (layout 7) with `logo.svg` beside it, the
+/// logo above, as the logo: `verify` re-renders it as layout 7, which must
+/// still leave the logo out, or the file would stop verifying.
+#[test]
+fn a_layout_7_pdf_with_an_svg_logo_signed_before_layout_8_still_verifies() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/cli/fixtures/signed-layout7");
+    let env = Env::new();
+    let pdf = std::fs::read(dir.join("logo-svg-layout7.pdf")).unwrap();
+    env.file("layout7.pdf", &pdf);
+    let out = std::process::Command::new("pdfdetach")
+        .args(["-savefile", "signet-seal.json", "-o"])
+        .arg(env.path("seal.json"))
+        .arg(env.path("layout7.pdf"))
+        .output()
+        .expect("pdfdetach (Debian package poppler-utils)");
+    assert!(out.status.success());
+    let seal = std::fs::read_to_string(env.path("seal.json")).unwrap();
+    assert!(seal.starts_with("{\"signet_seal\":7,"), "{seal}");
+    env.cmd()
+        .args(["verify", "layout7.pdf", "--key"])
+        .arg(dir.join("ana.pub"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("VALID — v1 revision 1"));
+    // No logo in it, on the cover or in a header: layout 7 drew none.
+    assert_eq!(
+        pixels_like(&env, "layout7.pdf", 1, 120, [0xe0, 0x21, 0x8a]),
+        0
+    );
+    // The same logo in a layout-8 export is drawn (the test above counts
+    // where).
+    let svg = std::fs::read(dir.join("logo.svg")).unwrap();
+    let env = branded("logo.svg", &svg);
+    assert!(pixels_like(&env, "logo.pdf", 1, 120, [0xe0, 0x21, 0x8a]) > 600);
     env.run(&["verify", "logo.pdf"]).success();
 }
 

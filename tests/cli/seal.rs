@@ -351,16 +351,16 @@ fn a_report_names_its_seal_version_and_an_unknown_one_fails() {
     let env = Env::signed();
     env.run(&["export", "v2.4.0", "-o", "r.json"]).success();
     let json = std::fs::read_to_string(env.path("r.json")).unwrap();
-    assert!(json.contains("\"signet_seal\": 7,"), "{json}");
+    assert!(json.contains("\"signet_seal\": 8,"), "{json}");
     env.run(&["verify", "r.json"]).success();
     env.file(
         "future.json",
-        json.replace("\"signet_seal\": 7,", "\"signet_seal\": 9,"),
+        json.replace("\"signet_seal\": 8,", "\"signet_seal\": 9,"),
     );
     env.run(&["verify", "future.json"])
         .code(1)
         .stdout(predicate::str::contains(
-            "seal version 9 is not one this Signet knows (1, 2, 4, 7)",
+            "seal version 9 is not one this Signet knows (1, 2, 4, 7, 8)",
         ));
 }
 

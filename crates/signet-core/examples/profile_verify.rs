@@ -31,6 +31,21 @@ fn main() {
     store.create_release("r", None, "b").unwrap();
     store.add_run("r", "b", false, "b").unwrap();
     store.add_person("Ana", None, None, "b").unwrap();
+    if std::env::var_os("PROFILE_LOGO").is_some() {
+        // The report bench's branding: an SVG logo of 1,000 rectangles.
+        let logo = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\">{}</svg>",
+            "<rect width=\"1\" height=\"1\"/>".repeat(1000)
+        );
+        let logo = signet_core::report::branding::logo_from_bytes(logo.into_bytes()).unwrap();
+        store
+            .set_branding(&signet_core::report::model::Branding {
+                client_name: Some("Globex".into()),
+                logo: Some(logo),
+                org_name: Some("Acme Consulting".into()),
+            })
+            .unwrap();
+    }
     let key = keys
         .generate("ana", true, &Protection::Unencrypted)
         .unwrap();

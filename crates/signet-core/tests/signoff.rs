@@ -164,13 +164,15 @@ fn the_frozen_report_is_the_one_signed_whatever_happens_later() {
 #[test]
 fn every_format_verifies_and_no_single_changed_byte_does() {
     let w = signed_world();
-    // A PDF is checked in the current layout (7: streams compared inflated)
-    // and as layouts 4 and 2 were signed (byte for byte).
+    // A PDF is checked in the current layout (8: streams compared inflated),
+    // as layout 7 was signed (inflated too) and as layouts 4 and 2 were
+    // (byte for byte).
     for (format, step, layout) in [
         (Format::Markdown, 2, None),
         (Format::Json, 2, None),
         (Format::Html, 4, None),
         (Format::Pdf, 5, None),
+        (Format::Pdf, 41, Some(7)),
         (Format::Pdf, 53, Some(4)),
         (Format::Pdf, 97, Some(2)),
     ] {
@@ -199,6 +201,28 @@ fn every_format_verifies_and_no_single_changed_byte_does() {
             flipped += 1;
         }
         assert!(flipped > 100, "{format:?}: only {flipped} positions tried");
+    }
+}
+
+/// Layout 8 changed only the PDF's SVG logo: a markdown, HTML or JSON
+/// report sealed as layout 7 (or any earlier known layout) verifies as it
+/// did (the JSON's seal still naming its own layout).
+#[test]
+fn text_reports_sealed_before_layout_8_still_verify() {
+    let w = signed_world();
+    let (r, seal) = w.store.report("v1", None).unwrap();
+    for v in [2, 4, 7] {
+        let mut seal = seal.clone().unwrap();
+        seal.signet_seal = v;
+        for format in [Format::Markdown, Format::Html, Format::Json] {
+            let file = report::render(&r, Some(&seal), format, Paper::A4).unwrap();
+            if format == Format::Json {
+                let text = String::from_utf8(file.clone()).unwrap();
+                assert!(text.contains(&format!("\"signet_seal\": {v},")), "{v}");
+            }
+            let verdict = verify("report", &file, &[]).unwrap();
+            assert!(verdict.passed, "{format:?} {v}: {:?}", verdict.problems);
+        }
     }
 }
 

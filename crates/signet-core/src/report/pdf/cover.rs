@@ -17,12 +17,16 @@ const DRAFT: (u8, u8, u8) = (150, 104, 0);
 
 pub(super) fn draw(l: &mut Layout, report: &Report, seal: Option<&Seal>) {
     let m = l.margin;
-    // The logo above the title, at most 160 × 44 pt; PNG only (logo.rs).
+    // The logo above the title, at most 160 × 44 pt (logo.rs).
     let logo = report.branding.as_ref().and_then(|b| b.logo.as_ref());
-    if let Some(p) = logo.filter(|_| l.layout >= 4).and_then(logo::picture) {
+    let layout = l.layout;
+    if let Some(p) = logo
+        .filter(|_| layout >= 4)
+        .and_then(|logo| logo::picture(logo, layout))
+    {
         let (w, h) = logo::fit(&p, 160.0, 44.0);
         let top = l.y - 10.0;
-        l.image(m, top, w, h, p.image);
+        l.image(m, top, w, h, p.graphic);
         l.y = top + h + 4.0;
     }
     let title = format!("Release {}", report.release.name);

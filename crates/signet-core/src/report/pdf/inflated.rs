@@ -153,8 +153,14 @@ fn plain_stream(obj: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
 }
 
 /// Where krilla puts `/Filter/FlateDecode` in a dictionary whose entries
-/// after `/Length` are `rest`: after the `/Type` entry when it has one.
+/// after `/Length` are `rest`: after the `/Type` entry when it has one, and
+/// after `/Subtype/Form` too in a form XObject (layout 8's SVG logo), which
+/// pdf-writer starts with both.
 fn filter_at(rest: &[u8]) -> usize {
+    const FORM: &[u8] = b"/Type/XObject/Subtype/Form";
+    if rest.starts_with(FORM) && rest.get(FORM.len()).is_none_or(|b| b"/<>[]() ".contains(b)) {
+        return FORM.len();
+    }
     match rest.strip_prefix(b"/Type/") {
         Some(name) => {
             6 + name

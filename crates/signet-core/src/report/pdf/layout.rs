@@ -57,7 +57,7 @@ pub(super) enum Op {
         y: f32,
         w: f32,
         h: f32,
-        image: krilla::image::Image,
+        image: super::logo::Graphic,
     },
     /// A link over the text of `block` drawn just before it.
     Link {
@@ -272,7 +272,7 @@ impl Layout {
         }
     }
 
-    pub fn image(&mut self, x: f32, y: f32, w: f32, h: f32, image: krilla::image::Image) {
+    pub fn image(&mut self, x: f32, y: f32, w: f32, h: f32, image: super::logo::Graphic) {
         self.push(Op::Image { x, y, w, h, image });
     }
 

@@ -15,6 +15,7 @@ mod layout;
 mod logo;
 mod seal;
 mod shape;
+mod svg;
 mod write;
 
 use super::model::Report;
@@ -31,6 +32,11 @@ pub(crate) use seal::{find_seal, PAYLOAD_PART};
 /// branding (organisation, client, logo) and whose files `verify` compares
 /// stream by stream, inflated (see `inflated.rs`).
 pub(crate) const BRANDED_HEADER: u32 = 7;
+
+/// The first layout that draws an SVG logo (as paths, `svg.rs`), on the
+/// cover and in the running header; earlier layouts leave it out, as they
+/// did when they were signed.
+pub(crate) const VECTOR_LOGO: u32 = 8;
 
 pub fn render(report: &Report, seal: Option<&Seal>, paper: Paper) -> Result<Vec<u8>> {
     render_streams(report, seal, paper, true)
@@ -87,10 +93,10 @@ fn render_streams(
     );
     let logo = branding
         .and_then(|b| b.logo.as_ref())
-        .and_then(logo::picture)
+        .and_then(|logo| logo::picture(logo, l.layout))
         .map(|p| {
             let (w, h) = logo::fit(&p, HEADER_LOGO.0, HEADER_LOGO.1);
-            (p.image, w, h)
+            (p.graphic, w, h)
         });
     let indent = logo.as_ref().map_or(0.0, |(_, w, _)| w + 6.0);
     let max = l.width - 2.0 * l.margin - indent;

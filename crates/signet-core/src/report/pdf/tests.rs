@@ -244,3 +244,46 @@ fn the_running_header_carries_the_branding_from_layout_7_on() {
     assert_eq!(count(&v4, b" Do"), 1);
     assert_ne!(v7, v4);
 }
+
+/// Layout 8 draws an SVG logo as paths on the cover and in every header;
+/// layout 7 shipped leaving it out, and a layout-7 seal still renders
+/// without it (the CLI test `a_layout_7_pdf_with_an_svg_logo_signed_before_
+/// layout_8_still_verifies` checks a file signed by that Signet).
+#[test]
+fn an_svg_logo_is_drawn_from_layout_8_on() {
+    let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"><rect width="20" height="10" fill="#e0218a"/></svg>"##;
+    let logo = crate::report::branding::logo_from_bytes(svg.to_vec()).unwrap();
+    assert!(logo::picture(&logo, 7).is_none());
+    assert!(logo::picture(&logo, VECTOR_LOGO).is_some());
+    let mut r = sample();
+    r.branding = Some(crate::report::model::Branding {
+        logo: Some(logo),
+        ..branding()
+    });
+    let drawn = |layout: u32| {
+        let mut l = Layout::new(fonts::fonts().unwrap(), Paper::A4, layout);
+        let mut seal = sealed(&r);
+        seal.signet_seal = layout;
+        cover::draw(&mut l, &r, Some(&seal));
+        l.pages
+            .iter()
+            .flatten()
+            .filter(|op| matches!(op, layout::Op::Image { .. }))
+            .count()
+    };
+    assert_eq!((drawn(7), drawn(8)), (0, 1));
+    // The running header too: layout 7's is the same as with no logo set.
+    let plain = |r: &Report, layout: u32| {
+        let mut seal = sealed(r);
+        seal.signet_seal = layout;
+        render_streams(r, Some(&seal), Paper::A4, false).unwrap()
+    };
+    let fill = b"0.8784314 0.12941177 0.5411765 scn";
+    let (v7, v8) = (plain(&r, 7), plain(&r, 8));
+    let pages = memchr::memmem::find_iter(&v8, b"/Type/Page/").count();
+    assert!(pages >= 2, "{pages} pages");
+    let count = |hay: &[u8], needle: &[u8]| memchr::memmem::find_iter(hay, needle).count();
+    assert_eq!((count(&v7, fill), count(&v7, b" Do")), (0, 0));
+    // Written once, as a form the cover and every header draw with `Do`.
+    assert_eq!((count(&v8, fill), count(&v8, b" Do")), (1, 1 + pages));
+}

@@ -11,7 +11,7 @@ use krilla::color::rgb;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
-use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::geom::{PathBuilder, Point, Rect, Size};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
@@ -40,7 +40,7 @@ pub(super) struct Frame {
     pub header: Line,
     /// The branding logo drawn before the header's text (layout 7 and
     /// up), with its size in points.
-    pub logo: Option<(krilla::image::Image, f32, f32)>,
+    pub logo: Option<(super::logo::Graphic, f32, f32)>,
     pub title: String,
     pub generated_at: String,
 }
@@ -156,6 +156,8 @@ pub(super) fn write(
     let mut doc = Document::new_with(settings);
     let mut groups: Vec<Vec<Node>> = l.blocks.iter().map(|_| Vec::new()).collect();
     let total = l.pages.len();
+    // The SVG logo, written once and drawn on every page (logo::draw).
+    let mut form = None;
     let page_settings = PageSettings::from_wh(l.width, l.height).ok_or_else(|| failed("paper"))?;
     for (n, ops) in l.pages.iter().enumerate() {
         let mut page = doc.start_page_with(page_settings.clone());
@@ -202,16 +204,14 @@ pub(super) fn write(
                     Op::Image { x, y, w, h, image } => {
                         if let Some(size) = Size::from_wh(*w, *h) {
                             s.start_tagged(artifact(ArtifactType::Other));
-                            s.push_transform(&Transform::from_translate(*x, *y));
-                            s.draw_image(image.clone(), size);
-                            s.pop();
+                            super::logo::draw(&mut s, image, *x, *y, size, &mut form);
                             s.end_tagged();
                         }
                     }
                     Op::Link { rect, url, block } => links.push((*rect, url.clone(), *block)),
                 }
             }
-            frame_page(&mut s, &l, &frame, n, total);
+            frame_page(&mut s, &l, &frame, n, total, &mut form);
             s.set_stroke(None::<Stroke>);
             s.finish();
         }
@@ -282,15 +282,20 @@ pub(super) fn write(
 
 /// The running header (release, status, digest) with a rule under it, and
 /// the page number: artifacts, repeated on every page.
-fn frame_page(s: &mut Surface, l: &Layout, frame: &Frame, n: usize, total: usize) {
+fn frame_page(
+    s: &mut Surface,
+    l: &Layout,
+    frame: &Frame,
+    n: usize,
+    total: usize,
+    form: &mut Option<krilla::graphic::Graphic>,
+) {
     s.start_tagged(artifact(ArtifactType::Header));
     let mut x = l.margin;
     if let Some((image, w, h)) = &frame.logo {
         if let Some(size) = Size::from_wh(*w, *h) {
             // Bottom-aligned with the text's baseline, above the rule.
-            s.push_transform(&Transform::from_translate(x, 36.0 - h));
-            s.draw_image(image.clone(), size);
-            s.pop();
+            super::logo::draw(s, image, x, 36.0 - h, size, form);
             x += w + 6.0;
         }
     }

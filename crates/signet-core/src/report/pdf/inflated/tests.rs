@@ -201,6 +201,32 @@ fn a_changed_or_moved_filter_fails() {
     }
 }
 
+/// Layout 8 writes an SVG logo once, as a form XObject, whose filter
+/// pdf-writer puts after `/Subtype/Form`: there it passes, elsewhere fails.
+#[test]
+fn a_form_xobject_is_compared_with_its_filter_where_krilla_puts_it() {
+    let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"><rect width="20" height="10" fill="#e0218a"/></svg>"##;
+    let mut r = sample();
+    r.branding = Some(crate::report::model::Branding {
+        logo: Some(crate::report::branding::logo_from_bytes(svg.to_vec()).unwrap()),
+        ..branding()
+    });
+    let seal = sealed(&r);
+    let file = render(&r, Some(&seal), Paper::A4).unwrap();
+    let plain = render_streams(&r, Some(&seal), Paper::A4, false).unwrap();
+    assert_eq!(compare(&file, &plain), Ok(()));
+    let parts = split(&file);
+    let form = b"/Type/XObject/Subtype/Form/Filter/FlateDecode";
+    let k = object_with(&parts, form);
+    let mut forged = split(&file);
+    forged.objects[k] = replaced_once(
+        &parts.objects[k],
+        form,
+        b"/Type/XObject/Filter/FlateDecode/Subtype/Form",
+    );
+    assert!(compare(&join(&forged), &plain).is_err());
+}
+
 fn replaced_once(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let at = memchr::memmem::find(bytes, from).unwrap();
     [&bytes[..at], to, &bytes[at + from.len()..]].concat()
