@@ -328,12 +328,16 @@ fn hostile_markdown_reaches_the_ui_sanitised() {
 #[test]
 fn capabilities_refuse_what_the_ui_was_not_granted() {
     let h = Harness::new();
-    // The UI may open files but not pick a save location or read the file system.
-    let err = h
-        .call("plugin:dialog|save", json!({ "options": {} }))
-        .unwrap_err();
-    assert!(err.to_string().contains("save not allowed"), "{err}");
-    assert!(err.to_string().contains("dialog:allow-save"), "{err}");
+    // File dialogs open on the Rust side only (`dialog.rs`): the UI can
+    // neither open one itself nor read the file system.
+    for (command, args) in [
+        ("plugin:dialog|save", json!({ "options": {} })),
+        ("plugin:dialog|open", json!({ "options": {} })),
+        ("plugin:fs|read_file", json!({ "path": "/etc/passwd" })),
+    ] {
+        let err = h.call(command, args).unwrap_err();
+        assert!(err.to_string().contains("not allowed"), "{command}: {err}");
+    }
     // Remote content (say, a page a link navigated to) gets no commands at all.
     let err = h
         .call_from("https://evil.example", "list_templates", json!({}))
