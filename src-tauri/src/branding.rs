@@ -111,7 +111,7 @@ pub async fn pick_logo<R: Runtime>(
 ) -> Result<Option<LogoView>> {
     let dialog =
         FileDialog::new("Choose a logo for reports").filter("PNG or SVG images", &["png", "svg"]);
-    match crate::signoff::ask_path(&app, dialog, Choose::File).await? {
+    match crate::dialog::ask_path(&app, dialog, Choose::File).await? {
         None => Ok(None),
         Some(path) => pick.pick(&path).map(Some),
     }

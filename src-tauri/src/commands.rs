@@ -184,7 +184,7 @@ pub async fn pick_markdown_files<R: tauri::Runtime>(
 ) -> Result<Option<Vec<String>>> {
     let dialog = crate::dialog::FileDialog::new("Import checklists")
         .filter("Markdown", &["md", "markdown", "txt"]);
-    let chosen = crate::signoff::ask_paths(&app, dialog, crate::dialog::Choose::Files).await?;
+    let chosen = crate::dialog::ask_paths(&app, dialog, crate::dialog::Choose::Files).await?;
     Ok(chosen.map(|paths| paths.iter().map(|p| p.display().to_string()).collect()))
 }
 

@@ -13,9 +13,10 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use rfd::{AsyncFileDialog, AsyncMessageDialog, FileHandle, MessageButtons, MessageLevel};
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 /// What a file dialog asks for.
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +106,33 @@ impl FileDialog {
         }
         dialog
     }
+}
+
+/// Opens a file dialog off the async runtime, with the
+/// database held and reconnected after it ([`AppState::with_dialog`]); the
+/// path chosen, or `None` when the user cancels.
+pub(crate) async fn ask_path<R: Runtime>(
+    app: &AppHandle<R>,
+    dialog: FileDialog,
+    choose: Choose,
+) -> Result<Option<PathBuf>> {
+    let paths = ask_paths(app, dialog, choose).await?;
+    Ok(paths.and_then(|p| p.into_iter().next()))
+}
+
+/// [`ask_path`] for dialogs that choose several files.
+pub(crate) async fn ask_paths<R: Runtime>(
+    app: &AppHandle<R>,
+    dialog: FileDialog,
+    choose: Choose,
+) -> Result<Option<Vec<PathBuf>>> {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        app.state::<AppState>()
+            .with_dialog(|| dialog.blocking(&app, choose))
+    })
+    .await
+    .map_err(|e| AppError::internal(e.to_string()))??
 }
 
 /// Shows an error box titled `title`; `then` runs once it is closed.

@@ -235,7 +235,7 @@ pub async fn pick_key_file<R: Runtime>(
     let dialog = FileDialog::new("Use an existing signing key")
         .filter("Minisign secret keys", &["key"])
         .filter("All files", &["*"]);
-    match crate::signoff::ask_path(&app, dialog, Choose::File).await? {
+    match crate::dialog::ask_path(&app, dialog, Choose::File).await? {
         None => Ok(None),
         Some(path) => session.pick(&path).map(Some),
     }

@@ -3,7 +3,7 @@
 //! dialogs for export and verify are opened here, on the Rust side, so the
 //! webview never chooses a path to write or read.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use signet_core::gate::{self, Policy, Verdict};
@@ -14,10 +14,10 @@ use signet_core::store::{
     CompareChoices, CompareWith, RevisionInfo, SignoffOutcome, SignoffRequest,
 };
 use signet_core::verify::Verification;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
-use crate::dialog::{Choose, FileDialog};
-use crate::error::{AppError, Result};
+use crate::dialog::{ask_path, Choose, FileDialog};
+use crate::error::Result;
 use crate::keys::Session;
 use crate::state::AppState;
 
@@ -203,33 +203,6 @@ pub fn export_to(
         signed: seal.is_some(),
         revision: r.revision,
     })
-}
-
-/// Opens a file dialog (`dialog.rs`) off the async runtime, with the
-/// database held and reconnected after it ([`AppState::with_dialog`]); the
-/// path chosen, or `None` when the user cancels.
-pub(crate) async fn ask_path<R: Runtime>(
-    app: &AppHandle<R>,
-    dialog: FileDialog,
-    choose: Choose,
-) -> Result<Option<PathBuf>> {
-    let paths = ask_paths(app, dialog, choose).await?;
-    Ok(paths.and_then(|p| p.into_iter().next()))
-}
-
-/// [`ask_path`] for dialogs that choose several files.
-pub(crate) async fn ask_paths<R: Runtime>(
-    app: &AppHandle<R>,
-    dialog: FileDialog,
-    choose: Choose,
-) -> Result<Option<Vec<PathBuf>>> {
-    let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        app.state::<AppState>()
-            .with_dialog(|| dialog.blocking(&app, choose))
-    })
-    .await
-    .map_err(|e| AppError::internal(e.to_string()))??
 }
 
 /// Asks where to save, then exports. `None` when the user cancels.
