@@ -24,6 +24,7 @@
 //! still compared byte for byte, as they were signed.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::hash::Hasher;
 
 use base64::Engine;
@@ -172,6 +173,81 @@ fn filter_at(rest: &[u8]) -> usize {
     }
 }
 
+/// The file's deflated streams, inflated ahead: `verify` inflates them on
+/// the other core while it renders, and the comparison takes them from here
+/// instead of inflating after the rendering. Keyed by where the zlib data
+/// starts and its length. Only what inflated cleanly is kept (header,
+/// Adler-32, every byte of the data consumed), so the comparison is as
+/// strict either way; a stream not found here is inflated then.
+#[derive(Default)]
+pub(super) struct Ahead(HashMap<(usize, usize), Vec<u8>>);
+
+/// At most this much is inflated ahead: the file is anyone's, and a small
+/// one could name gigabytes. Streams past it are inflated by the
+/// comparison, against the length the rendering says they must have.
+const AHEAD_BUDGET: usize = 256 << 20;
+
+impl Ahead {
+    /// Finds each stream the way krilla writes one (`N 0 obj\n<</Length
+    /// L…/Filter/FlateDecode…>>\nstream\n`) and inflates it. A match in
+    /// the middle of other data only costs the time to try it.
+    pub(super) fn inflate(file: &[u8]) -> Ahead {
+        const OPEN: &[u8] = b" 0 obj\n<</Length ";
+        let mut ahead = HashMap::new();
+        let mut budget = AHEAD_BUDGET;
+        for hit in memchr::memmem::find_iter(file, STREAM) {
+            let window = &file[hit.saturating_sub(4096)..hit];
+            let Some(open) = memchr::memmem::rfind(window, OPEN) else {
+                continue;
+            };
+            let Some((len, digits)) = number(&window[open + OPEN.len()..]) else {
+                continue;
+            };
+            let dict = &window[open + OPEN.len() + digits..];
+            if memchr::memmem::find(dict, FLATE).is_none() {
+                continue;
+            }
+            let start = hit + STREAM.len();
+            let Some(packed) = file.get(start..start.saturating_add(len)) else {
+                continue;
+            };
+            let Some(plain) = inflate_within(packed, budget) else {
+                continue;
+            };
+            budget -= plain.len();
+            ahead.insert((start, len), plain);
+        }
+        Ahead(ahead)
+    }
+}
+
+/// Inflates zlib `data`, all of it, into at most `limit` bytes; None when
+/// it is not clean zlib data or inflates to more.
+fn inflate_within(data: &[u8], limit: usize) -> Option<Vec<u8>> {
+    let mut d = DecompressorOxide::new();
+    let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
+        | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
+        | inflate_flags::TINFL_FLAG_COMPUTE_ADLER32;
+    let mut out = vec![0; data.len().saturating_mul(8).clamp(64, limit.max(64))];
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let (status, r, w) = decompress(&mut d, &data[read..], &mut out, written, flags);
+        read += r;
+        written += w;
+        match status {
+            TINFLStatus::Done if read == data.len() && written <= limit => {
+                out.truncate(written);
+                return Some(out);
+            }
+            TINFLStatus::HasMoreOutput if out.len() < limit => {
+                let grown = out.len().saturating_mul(2).min(limit);
+                out.resize(grown, 0);
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// Inflates zlib `data` into exactly `out.len()` bytes, all of `data`
 /// consumed: a stream that inflates to more or less, or has bytes after its
 /// checksum, fails.
@@ -186,7 +262,13 @@ fn inflate_exactly(data: &[u8], out: &mut [u8]) -> bool {
 
 /// Compares the file's object at `at` with the plain stream object `obj`
 /// deflated; returns where the file's object ends.
-fn deflated_stream(file: &[u8], at: usize, obj: &[u8], buf: &mut Vec<u8>) -> Option<usize> {
+fn deflated_stream(
+    file: &[u8],
+    at: usize,
+    obj: &[u8],
+    ahead: &Ahead,
+    buf: &mut Vec<u8>,
+) -> Option<usize> {
     let (head, rest, data) = plain_stream(obj)?;
     let mut i = at + head.len();
     if file.get(at..i)? != head {
@@ -212,15 +294,21 @@ fn deflated_stream(file: &[u8], at: usize, obj: &[u8], buf: &mut Vec<u8>) -> Opt
     if file.get(i..i + END_STREAM.len())? != END_STREAM {
         return None;
     }
-    buf.clear();
-    buf.resize(data.len(), 0);
-    (inflate_exactly(packed, buf) && buf.as_slice() == data).then_some(i + END_STREAM.len())
+    let same = match ahead.0.get(&(i - len, len)) {
+        Some(inflated) => inflated == data,
+        None => {
+            buf.clear();
+            buf.resize(data.len(), 0);
+            inflate_exactly(packed, buf) && buf.as_slice() == data
+        }
+    };
+    same.then_some(i + END_STREAM.len())
 }
 
 /// Checks that `file` is `plain` (the rendering with plain streams) with
 /// some streams deflated, as the module says; the first difference in
-/// words otherwise.
-pub(super) fn compare(file: &[u8], plain: &[u8]) -> Result<(), String> {
+/// words otherwise. `ahead` holds streams already inflated.
+pub(super) fn compare(file: &[u8], plain: &[u8], ahead: &Ahead) -> Result<(), String> {
     let p = Plain::parse(plain).ok_or_else(|| {
         "the re-rendered PDF could not be read back (a bug in Signet)".to_string()
     })?;
@@ -251,7 +339,7 @@ pub(super) fn compare(file: &[u8], plain: &[u8]) -> Result<(), String> {
             at += obj.len();
             continue;
         }
-        match deflated_stream(file, at, &obj, &mut buf) {
+        match deflated_stream(file, at, &obj, ahead, &mut buf) {
             Some(end) => at = end,
             None => return differs(format!("object {} of the PDF", k + 1)),
         }

@@ -19,6 +19,16 @@ fn files() -> (Report, Seal, Vec<u8>, Vec<u8>) {
     (r, seal, file, plain)
 }
 
+/// The comparison both ways `verify` may make it: with every stream
+/// inflated ahead, as it does, and with none (inflated as compared); the
+/// two must always agree.
+fn compare(file: &[u8], plain: &[u8]) -> Result<(), String> {
+    let ahead = Ahead::inflate(file);
+    let with = super::compare(file, plain, &ahead);
+    assert_eq!(with, super::compare(file, plain, &Ahead::default()));
+    with
+}
+
 /// A file's header, objects and what follows them.
 struct Parts {
     header: Vec<u8>,
@@ -121,6 +131,10 @@ fn the_export_is_deflated_and_matches_its_plain_rendering() {
     let (r, seal, file, plain) = files();
     assert!(file.len() < plain.len(), "the export is compressed");
     assert_eq!(compare(&file, &plain), Ok(()));
+    // verify's fast path: every deflated stream was inflated ahead.
+    let deflated = memchr::memmem::find_iter(&file, FLATE).count();
+    assert!(deflated > 3);
+    assert_eq!(Ahead::inflate(&file).0.len(), deflated);
     assert_eq!(
         super::super::differs_inflated(&r, &seal, Paper::A4, &file).unwrap(),
         None
@@ -314,4 +328,19 @@ fn no_single_changed_byte_passes() {
             );
         }
     }
+}
+
+#[test]
+fn inflating_ahead_keeps_only_clean_streams_within_its_budget() {
+    let data = vec![b'a'; 100_000];
+    let packed = deflate(&data, 6);
+    assert_eq!(inflate_within(&packed, 100_000).as_deref(), Some(&data[..]));
+    assert_eq!(inflate_within(&packed, 99_999), None, "over the limit");
+    let mut trailing = packed.clone();
+    trailing.push(0);
+    assert_eq!(inflate_within(&trailing, 1 << 20), None, "a byte after it");
+    let mut checksum = packed.clone();
+    *checksum.last_mut().unwrap() ^= 1;
+    assert_eq!(inflate_within(&checksum, 1 << 20), None, "a wrong Adler-32");
+    assert_eq!(inflate_within(&packed[..packed.len() - 1], 1 << 20), None);
 }
