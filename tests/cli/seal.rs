@@ -351,17 +351,51 @@ fn a_report_names_its_seal_version_and_an_unknown_one_fails() {
     let env = Env::signed();
     env.run(&["export", "v2.4.0", "-o", "r.json"]).success();
     let json = std::fs::read_to_string(env.path("r.json")).unwrap();
-    assert!(json.contains("\"signet_seal\": 8,"), "{json}");
+    assert!(json.contains("\"signet_seal\": 11,"), "{json}");
     env.run(&["verify", "r.json"]).success();
     env.file(
         "future.json",
-        json.replace("\"signet_seal\": 8,", "\"signet_seal\": 9,"),
+        json.replace("\"signet_seal\": 11,", "\"signet_seal\": 9,"),
     );
     env.run(&["verify", "future.json"])
         .code(1)
         .stdout(predicate::str::contains(
-            "seal version 9 is not one this Signet knows (1, 2, 4, 7, 8)",
+            "seal version 9 is not one this Signet knows (1, 2, 4, 7, 8, 11)",
         ));
+}
+
+/// Layout 11 tags a block's lines as one span; reports signed as layout 8
+/// (by Signet at 4f619ba, `fixtures/signed-layout8`: an override, a
+/// branding line with an SVG logo, Greek, Cyrillic and Persian, an item
+/// whose title and evidence wrap) must keep verifying in every format.
+#[test]
+fn reports_signed_as_layout_8_still_verify() {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cli/fixtures/signed-layout8");
+    let env = Env::new();
+    for ext in ["md", "html", "pdf", "json"] {
+        let file = dir.join(format!("v1-r1.{ext}"));
+        env.cmd()
+            .args(["verify", file.to_str().unwrap(), "--key"])
+            .arg(dir.join("ana.pub"))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("VALID — v1 revision 1"));
+    }
+    // One changed byte in the layout-8 PDF still fails it (its title in
+    // the XMP metadata, which is not compressed).
+    let mut pdf = std::fs::read(dir.join("v1-r1.pdf")).unwrap();
+    let at = pdf
+        .windows(9)
+        .position(|w| w == b"Release v")
+        .expect("the release in the PDF's metadata");
+    pdf[at] = b'r';
+    env.file("edited.pdf", pdf);
+    env.cmd()
+        .args(["verify", "edited.pdf", "--key"])
+        .arg(dir.join("ana.pub"))
+        .assert()
+        .code(1);
 }
 
 /// Reports signed by an earlier build (Signet at commit c43757a, seal

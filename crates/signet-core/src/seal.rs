@@ -16,14 +16,15 @@ use crate::error::{Error, Result};
 
 /// The seal version new exports carry. It also names the layout the file
 /// was rendered with (verification re-renders): 1 is the frozen layout of
-/// `report::v1`; 2, 4, 7 and 8 are the current renderers, which draw what a
-/// later layout added only for its version and up — layout 4 the PDF's PNG
-/// logo and its note on characters the fonts lack, layout 7 the branding in
-/// the PDF's running header (and `verify` compares a layout-7 PDF's streams
-/// inflated), layout 8 an SVG logo, drawn as paths. Bump it whenever a
+/// `report::v1`; 2, 4, 7, 8 and 11 are the current renderers, which draw
+/// what a later layout added only for its version and up — layout 4 the
+/// PDF's PNG logo and its note on characters the fonts lack, layout 7 the
+/// branding in the PDF's running header (and `verify` compares a layout-7
+/// PDF's streams inflated), layout 8 an SVG logo, drawn as paths, layout 11
+/// one tagged span per run of a block's lines. Bump it whenever a
 /// renderer's bytes change, to a number at least two changed bits away from
 /// every known one (see [`KNOWN_VERSIONS`]).
-pub const SEAL_VERSION: u32 = 8;
+pub const SEAL_VERSION: u32 = 11;
 
 /// Every seal version `verify` knows. The number is not signed (a release's
 /// exports always take the current layout), so a file whose number is set to
@@ -32,8 +33,10 @@ pub const SEAL_VERSION: u32 = 8;
 /// bits of their digit, so a single flipped bit never names another known
 /// layout: 3 ('3' is '2' with one bit flipped) was skipped, and so were 5
 /// and 6 ('5' is '4' or '1' with one bit flipped, '6' is '4' or '2'); '8'
-/// (0x38) is two bits from '1', '2' and '4' and four from '7'.
-pub const KNOWN_VERSIONS: [u32; 5] = [1, 2, 4, 7, 8];
+/// (0x38) is two bits from '1', '2' and '4' and four from '7'. No digit was
+/// left ('9' is '8' with one bit flipped), so the next is 11: a flipped bit
+/// keeps its length, and no other known version has two digits.
+pub const KNOWN_VERSIONS: [u32; 6] = [1, 2, 4, 7, 8, 11];
 
 /// One approver's signature over the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -287,3 +287,27 @@ fn an_svg_logo_is_drawn_from_layout_8_on() {
     // Written once, as a form the cover and every header draw with `Do`.
     assert_eq!((count(&v8, fill), count(&v8, b" Do")), (1, 1 + pages));
 }
+
+/// Layout 11 draws a block's consecutive lines in one tagged span; a
+/// report signed as layout 8 re-renders with a span per line, as it was
+/// signed. The text drawn is the same.
+#[test]
+fn a_blocks_lines_share_one_tagged_span_from_layout_11_on() {
+    let r = sample();
+    let plain = |layout: u32| {
+        let mut seal = sealed(&r);
+        seal.signet_seal = layout;
+        render_streams(&r, Some(&seal), Paper::A4, false).unwrap()
+    };
+    let count = |hay: &[u8], needle: &[u8]| memchr::memmem::find_iter(hay, needle).count();
+    let (v8, v11) = (plain(8), plain(ONE_SPAN_PER_BLOCK));
+    let (spans8, spans11) = (count(&v8, b"/Span<</MCID"), count(&v11, b"/Span<</MCID"));
+    assert!(
+        spans11 > 10 && spans11 * 4 < spans8 * 3,
+        "{spans8} → {spans11}"
+    );
+    for shows in [&b" TJ"[..], b" Tj", b" Tf"] {
+        assert_eq!(count(&v8, shows), count(&v11, shows));
+    }
+    assert!(v11.len() < v8.len());
+}

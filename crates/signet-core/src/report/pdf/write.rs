@@ -164,7 +164,19 @@ pub(super) fn write(
         let mut links = Vec::new();
         {
             let mut s = page.surface();
+            // From layout 11 a block's consecutive lines share one tagged
+            // span (see `ONE_SPAN_PER_BLOCK`); earlier ones tag each line.
+            let share = l.layout >= super::ONE_SPAN_PER_BLOCK;
+            let mut open: Option<usize> = None;
             for op in ops {
+                let goes_on = |op: &Op| match op {
+                    Op::Text { block, line, .. } => line.runs.is_empty() || open == Some(*block),
+                    _ => false,
+                };
+                if open.is_some() && !goes_on(op) {
+                    s.end_tagged();
+                    open = None;
+                }
                 match op {
                     Op::Text {
                         x,
@@ -178,11 +190,17 @@ pub(super) fn write(
                             continue;
                         }
                         s.set_fill(Some(fill(*colour)));
-                        let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
+                        if open.is_none() {
+                            let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
+                            if let Some(g) = groups.get_mut(*block) {
+                                g.push(id.into());
+                            }
+                        }
                         draw_line(&mut s, &l, *x, *y, *size, line);
-                        s.end_tagged();
-                        if let Some(g) = groups.get_mut(*block) {
-                            g.push(id.into());
+                        if share {
+                            open = Some(*block);
+                        } else {
+                            s.end_tagged();
                         }
                     }
                     Op::Rect { x, y, w, h, colour } => {
@@ -210,6 +228,9 @@ pub(super) fn write(
                     }
                     Op::Link { rect, url, block } => links.push((*rect, url.clone(), *block)),
                 }
+            }
+            if open.is_some() {
+                s.end_tagged();
             }
             frame_page(&mut s, &l, &frame, n, total, &mut form);
             s.set_stroke(None::<Stroke>);
