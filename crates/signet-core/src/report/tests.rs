@@ -499,3 +499,35 @@ fn provenance_is_a_legend_once_and_owners_are_named() {
     );
     assert!(html.contains("Run this before <strong>every</strong> launch."));
 }
+
+/// A long report's HTML rows are made on two cores (`html::item_rows`):
+/// every item's row is there once, in report order, across sections.
+#[test]
+fn a_long_reports_html_rows_stay_in_report_order() {
+    let mut r = report();
+    let template = r.runs[0].sections[0].items[0].clone();
+    let items: Vec<_> = (0..1500)
+        .map(|i| {
+            let mut item = template.clone();
+            item.number = format!("9.{i}");
+            item.title = format!("Item {i} runs `tool {i}`");
+            item
+        })
+        .collect();
+    r.runs[0].sections[0].items = items[..701].to_vec();
+    r.runs[0].sections[1].items = items[701..].to_vec();
+    let html = html::render(&r, None);
+    let second = html
+        .find("Ops <span class=\"meta\">")
+        .expect("the second section's heading");
+    let mut at = 0;
+    for i in 0..1500 {
+        let row = format!("<code dir=\"auto\">tool {i}</code>");
+        at += html[at..]
+            .find(&row)
+            .unwrap_or_else(|| panic!("row {i} missing or out of order"))
+            + row.len();
+        assert_eq!(html.matches(&row).count(), 1, "row {i}");
+        assert_eq!(i >= 701, at > second, "row {i} under the wrong section");
+    }
+}
