@@ -239,6 +239,15 @@ pub(crate) fn unpublished(conn: &Connection, device: &str) -> Result<Vec<Held>> 
     )
 }
 
+/// How many of this device's operations wait for a published batch,
+/// without reading them: the app asks on every screen it opens.
+pub(crate) fn unpublished_count(conn: &Connection, device: &str) -> Result<usize> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM op WHERE device = ?1 AND batch IS NULL")?
+        .query_row([device], |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 pub(crate) fn mark_published(
     tx: &Transaction<'_>,
     device: &str,
@@ -388,6 +397,14 @@ impl super::Store {
         match self_device(self.conn())? {
             Some(me) => unpublished(self.conn(), &me.id),
             None => Ok(Vec::new()),
+        }
+    }
+
+    /// How many operations [`Store::unpublished_ops`] would return.
+    pub fn unpublished_count(&self) -> Result<usize> {
+        match self_device(self.conn())? {
+            Some(me) => unpublished_count(self.conn(), &me.id),
+            None => Ok(0),
         }
     }
 

@@ -351,7 +351,10 @@ fn a_reworded_item_keeps_its_state_on_every_replica() {
         text.contains(&format!("\"pairs\":[[\"{old_key}\",\"{new_key}\"]]")),
         "{text}"
     );
+    // What sync status counts (without reading them) is what a push sends.
+    assert_eq!(ana.store.unpublished_count().unwrap(), ops.len());
     ana.sync(&remote);
+    assert_eq!(ana.store.unpublished_count().unwrap(), 0);
 
     let note = Tick {
         note: Some("restore drill booked".into()),
