@@ -344,3 +344,21 @@ fn inflating_ahead_keeps_only_clean_streams_within_its_budget() {
     assert_eq!(inflate_within(&checksum, 1 << 20), None, "a wrong Adler-32");
     assert_eq!(inflate_within(&packed[..packed.len() - 1], 1 << 20), None);
 }
+
+#[test]
+fn a_small_file_naming_a_huge_stream_is_not_inflated_ahead() {
+    // 16 MiB of zeros in krilla's stream form: a few KiB of file.
+    let bomb = deflate(&vec![0; 16 << 20], 9);
+    let mut file = format!(
+        "%PDF-1.7\n1 0 obj\n<</Length {}/Filter/FlateDecode>>\nstream\n",
+        bomb.len()
+    )
+    .into_bytes();
+    file.extend_from_slice(&bomb);
+    file.extend_from_slice(END_STREAM);
+    assert!(file.len() * AHEAD_RATIO < 16 << 20, "{} bytes", file.len());
+    assert!(Ahead::inflate(&file).0.is_empty());
+    // The same stream inside a file large enough for it is inflated.
+    file.resize(file.len() + (16 << 20) / AHEAD_RATIO, b' ');
+    assert_eq!(Ahead::inflate(&file).0.len(), 1);
+}
