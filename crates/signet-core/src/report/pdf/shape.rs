@@ -9,15 +9,76 @@
 
 use std::ops::Range;
 
-use krilla::text::{GlyphId, KrillaGlyph};
+use krilla::text::GlyphId;
 use unicode_bidi::BidiInfo;
 
 use super::fonts::{Face, Fonts, Style};
 
+/// One placed glyph, as krilla draws it (its `Glyph` trait) in 24 bytes,
+/// where krilla's own `KrillaGlyph` takes 56: a 10k-item report lays out
+/// some 700,000, and a fresh `verify` process pays for every page of
+/// memory it touches. Advances and offsets are in ems; nothing we draw
+/// moves vertically.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Glyph {
+    pub glyph_id: GlyphId,
+    /// The bytes of the line's text the glyph's cluster covers.
+    start: u32,
+    end: u32,
+    pub x_advance: f32,
+    x_offset: f32,
+    y_offset: f32,
+}
+
+impl Glyph {
+    fn new(id: u32, advance: f32, offset: (f32, f32), text: Range<usize>) -> Glyph {
+        // A line's text is far shorter than 4 GiB.
+        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        Glyph {
+            glyph_id: GlyphId::new(id),
+            start: at(text.start),
+            end: at(text.end),
+            x_advance: advance,
+            x_offset: offset.0,
+            y_offset: offset.1,
+        }
+    }
+}
+
+impl krilla::text::Glyph for Glyph {
+    fn glyph_id(&self) -> GlyphId {
+        self.glyph_id
+    }
+
+    fn text_range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    fn x_advance(&self, size: f32) -> f32 {
+        self.x_advance * size
+    }
+
+    fn x_offset(&self, size: f32) -> f32 {
+        self.x_offset * size
+    }
+
+    fn y_offset(&self, size: f32) -> f32 {
+        self.y_offset * size
+    }
+
+    fn y_advance(&self, _size: f32) -> f32 {
+        0.0
+    }
+
+    fn location(&self) -> Option<krilla::surface::Location> {
+        None
+    }
+}
+
 /// Glyphs of one font, in visual order.
 pub(super) struct Run {
     pub face: Face,
-    pub glyphs: Vec<KrillaGlyph>,
+    pub glyphs: Vec<Glyph>,
 }
 
 /// One line of text, shaped: its text (which the glyphs' ranges index, so
@@ -123,15 +184,7 @@ fn lookup(fonts: &Fonts, style: Style, text: &str) -> Option<(Vec<Run>, bool)> {
             missing |= !c.is_whitespace();
             continue;
         };
-        let glyph = KrillaGlyph::new(
-            GlyphId::new(gid as u32),
-            adv,
-            0.0,
-            0.0,
-            0.0,
-            at..at + c.len_utf8(),
-            None,
-        );
+        let glyph = Glyph::new(u32::from(gid), adv, (0.0, 0.0), at..at + c.len_utf8());
         match runs.last_mut() {
             Some(run) if run.face == face => run.glyphs.push(glyph),
             _ => runs.push(Run {
@@ -227,14 +280,11 @@ fn shape(fonts: &Fonts, face: Face, text: &str, range: Range<usize>, rtl: bool) 
                 .iter()
                 .find(|&&s| s > info.cluster)
                 .map_or(len, |&s| s as usize);
-            KrillaGlyph::new(
-                GlyphId::new(info.glyph_id),
+            Glyph::new(
+                info.glyph_id,
                 pos.x_advance as f32 / upem,
-                pos.x_offset as f32 / upem,
-                pos.y_offset as f32 / upem,
-                0.0,
+                (pos.x_offset as f32 / upem, pos.y_offset as f32 / upem),
                 range.start + start..range.start + end,
-                None,
             )
         })
         .collect();
@@ -300,13 +350,14 @@ pub(super) fn wrap(fonts: &Fonts, style: Style, max: f32, text: &str) -> Vec<Str
 mod tests {
     use super::super::fonts::fonts;
     use super::*;
+    use krilla::text::Glyph as _;
 
     fn faces_and_text(l: &Line) -> Vec<(Face, String)> {
         l.runs
             .iter()
             .map(|r| {
                 // In text order: an RTL run's glyphs are in visual order.
-                let mut ranges: Vec<_> = r.glyphs.iter().map(|g| g.text_range.clone()).collect();
+                let mut ranges: Vec<_> = r.glyphs.iter().map(|g| g.text_range()).collect();
                 ranges.sort_by_key(|r| r.start);
                 ranges.dedup();
                 let text: String = ranges.into_iter().map(|g| &l.text[g]).collect();
@@ -336,7 +387,7 @@ mod tests {
         // Within an RTL run the glyphs are in visual order: the word's
         // last letter comes first.
         let first = &l.runs[0].glyphs[0];
-        assert_eq!(&l.text[first.text_range.clone()], "ی");
+        assert_eq!(&l.text[first.text_range()], "ی");
     }
 
     #[test]
