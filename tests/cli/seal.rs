@@ -364,14 +364,13 @@ fn a_report_names_its_seal_version_and_an_unknown_one_fails() {
         ));
 }
 
-/// Layout 11 tags a block's lines as one span; reports signed as layout 8
-/// (by Signet at 4f619ba, `fixtures/signed-layout8`: an override, a
-/// branding line with an SVG logo, Greek, Cyrillic and Persian, an item
-/// whose title and evidence wrap) must keep verifying in every format.
-#[test]
-fn reports_signed_as_layout_8_still_verify() {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cli/fixtures/signed-layout8");
+/// Verifies `tests/cli/fixtures/<name>/v1-r1.*` in every format with the
+/// approver's public key beside them; returns the test's Env and the
+/// fixtures' folder.
+fn signed_fixtures_verify(name: &str) -> (Env, PathBuf) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/cli/fixtures")
+        .join(name);
     let env = Env::new();
     for ext in ["md", "html", "pdf", "json"] {
         let file = dir.join(format!("v1-r1.{ext}"));
@@ -382,6 +381,16 @@ fn reports_signed_as_layout_8_still_verify() {
             .success()
             .stdout(predicate::str::contains("VALID — v1 revision 1"));
     }
+    (env, dir)
+}
+
+/// Layout 11 tags a block's lines as one span; reports signed as layout 8
+/// (by Signet at 4f619ba, `fixtures/signed-layout8`: an override, a
+/// branding line with an SVG logo, Greek, Cyrillic and Persian, an item
+/// whose title and evidence wrap) must keep verifying in every format.
+#[test]
+fn reports_signed_as_layout_8_still_verify() {
+    let (env, dir) = signed_fixtures_verify("signed-layout8");
     // One changed byte in the layout-8 PDF still fails it (its title in
     // the XMP metadata, which is not compressed).
     let mut pdf = std::fs::read(dir.join("v1-r1.pdf")).unwrap();
@@ -404,16 +413,5 @@ fn reports_signed_as_layout_8_still_verify() {
 /// output fails here, not in a customer's hands.
 #[test]
 fn reports_signed_by_an_earlier_signet_still_verify() {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cli/fixtures/signed-before");
-    let env = Env::new();
-    for ext in ["md", "html", "pdf", "json"] {
-        let file = dir.join(format!("v1-r1.{ext}"));
-        env.cmd()
-            .args(["verify", file.to_str().unwrap(), "--key"])
-            .arg(dir.join("ana.pub"))
-            .assert()
-            .success()
-            .stdout(predicate::str::contains("VALID — v1 revision 1"));
-    }
+    signed_fixtures_verify("signed-before");
 }
