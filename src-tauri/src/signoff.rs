@@ -234,7 +234,7 @@ pub async fn export_report<R: Runtime>(
 
 /// Verifies one report file.
 pub fn verify_file(path: &Path, trusted_keys: &[String]) -> Result<Verification> {
-    let bytes = std::fs::read(path).map_err(|e| signet_core::Error::io(path, &e))?;
+    let bytes = signet_core::verify::read_report(path)?;
     Ok(signet_core::verify::verify(
         &path.display().to_string(),
         &bytes,

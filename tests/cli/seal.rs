@@ -415,3 +415,37 @@ fn reports_signed_as_layout_8_still_verify() {
 fn reports_signed_by_an_earlier_signet_still_verify() {
     signed_fixtures_verify("signed-before");
 }
+
+/// Sign-off takes one signature per approver: a seal with an approver's
+/// signature copied in (it checks, being genuine) would list the approval
+/// twice, so it fails. Without `--key` nothing else would catch it.
+#[test]
+fn a_signature_copied_in_twice_fails() {
+    let env = Env::signed();
+    env.run(&["export", "v2.4.0", "-o", "r.json"]).success();
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path("r.json")).unwrap()).unwrap();
+    let signatures = json["seal"]["signatures"].as_array_mut().unwrap();
+    signatures.push(signatures[0].clone());
+    env.file("twice.json", serde_json::to_string_pretty(&json).unwrap());
+    env.run(&["verify", "twice.json"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the seal holds a second signature by ana",
+        ));
+    env.run(&["verify", "r.json"]).success();
+}
+
+/// `verify` reads a report file, not a device or a pipe that never ends.
+#[test]
+fn verify_refuses_what_is_not_a_report_file() {
+    let env = Env::new();
+    env.run(&["verify", "/dev/zero"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "/dev/zero: not a report file (a directory, device, pipe or socket)",
+        ));
+    env.run(&["verify", env.path("").to_str().unwrap()])
+        .code(2)
+        .stderr(predicate::str::contains("not a report file"));
+}

@@ -15,6 +15,8 @@
 
 mod difference;
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -100,6 +102,17 @@ fn crypto_problems(seal: &Seal, check: &SealCheck, format: Format) -> Vec<String
     if check.signatures.is_empty() {
         problems.push("the seal holds no signatures".into());
     }
+    // Sign-off takes one signature per approver, so a second one by the
+    // same person or key was copied in: it would list an approval twice.
+    let (mut people, mut keys) = (HashSet::new(), HashSet::new());
+    for s in &seal.signatures {
+        if !people.insert(s.handle.as_str()) | !keys.insert(s.key_id.as_str()) {
+            problems.push(format!(
+                "the seal holds a second signature by {} (key {}): sign-off records one per approver",
+                s.handle, s.key_id
+            ));
+        }
+    }
     problems
 }
 
@@ -128,6 +141,42 @@ fn rerender(
     }
     let expected = report::render(&r, Some(seal), format, paper)?;
     Ok((expected != bytes).then(|| difference::first(format, bytes, &expected)))
+}
+
+/// The largest report file `verify` reads: a 100k-item PDF is about 30 MB.
+pub const MAX_REPORT_SIZE: u64 = 512 << 20;
+
+/// Reads a report file for [`verify`]: a regular file of at most
+/// [`MAX_REPORT_SIZE`] bytes. A device, pipe or socket (`/dev/zero` would
+/// never end) and a file too large to be a report are refused by name.
+pub fn read_report(path: &std::path::Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    let shown = path.display();
+    if !meta.is_file() {
+        return Err(Error::Invalid(format!(
+            "{shown}: not a report file (a directory, device, pipe or socket)"
+        )));
+    }
+    let too_large = |size: u64| {
+        Error::Invalid(format!(
+            "{shown}: {size} bytes, more than the {} MiB a Signet report can be",
+            MAX_REPORT_SIZE >> 20
+        ))
+    };
+    if meta.len() > MAX_REPORT_SIZE {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // One byte past the cap: the file may have grown since metadata().
+    file.take(MAX_REPORT_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, &e))?;
+    if bytes.len() as u64 > MAX_REPORT_SIZE {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Verifies a report file's bytes. `trusted_keys` are minisign public keys

@@ -39,7 +39,7 @@ pub fn run(args: &VerifyArgs, db: Option<&Path>) -> Result<ExitCode> {
         .map(|k| read_key(k))
         .collect::<Result<Vec<_>>>()?;
     let path = &args.file;
-    let bytes = std::fs::read(path).map_err(|e| signet_core::Error::io(path, &e))?;
+    let bytes = signet_core::verify::read_report(path)?;
     let name = path.display().to_string();
     let mut v = signet_core::verify::verify(&name, &bytes, &keys)?;
     let warnings = match db {

@@ -147,6 +147,13 @@ pub(crate) fn seal_comment(seal: &Seal) -> String {
 }
 
 /// Finds and decodes the seal comment of a markdown or HTML report.
+/// How far a seal or payload packed into a report may inflate: 64 times
+/// the whole file (a real report's payload is a few times its file at
+/// most) and never past 1 GiB. A few KiB of deflate can name gigabytes.
+pub(crate) fn inflate_limit(file_len: usize) -> usize {
+    file_len.saturating_mul(64).min(1 << 30)
+}
+
 pub(crate) fn find_seal_comment(text: &str) -> Option<Result<Seal>> {
     let start = text.rfind(SEAL_OPEN)?;
     let body = &text[start + SEAL_OPEN.len()..];
@@ -161,8 +168,8 @@ pub(crate) fn find_seal_comment(text: &str) -> Option<Result<Seal>> {
             ))));
         }
     }
-    // Bounded: a hostile file cannot inflate to more than 1 GiB.
-    let json = match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&packed, 1 << 30) {
+    let limit = inflate_limit(text.len());
+    let json = match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&packed, limit) {
         Ok(j) => j,
         Err(_) => {
             return Some(Err(Error::Invalid(

@@ -195,43 +195,58 @@ impl Ahead {
     /// L…/Filter/FlateDecode…>>\nstream\n`) and inflates it. A match in
     /// the middle of other data only costs the time to try it.
     pub(super) fn inflate(file: &[u8]) -> Ahead {
-        const OPEN: &[u8] = b" 0 obj\n<</Length ";
-        let mut ahead = HashMap::new();
-        let mut budget = AHEAD_BUDGET.min(file.len().saturating_mul(AHEAD_RATIO));
-        for hit in memchr::memmem::find_iter(file, STREAM) {
-            let window = &file[hit.saturating_sub(4096)..hit];
-            let Some(open) = memchr::memmem::rfind(window, OPEN) else {
-                continue;
-            };
-            let Some((len, digits)) = number(&window[open + OPEN.len()..]) else {
-                continue;
-            };
-            let dict = &window[open + OPEN.len() + digits..];
-            if memchr::memmem::find(dict, FLATE).is_none() {
-                continue;
-            }
-            let start = hit + STREAM.len();
-            let Some(packed) = file.get(start..start.saturating_add(len)) else {
-                continue;
-            };
-            let Some(plain) = inflate_within(packed, budget) else {
-                continue;
-            };
-            budget -= plain.len();
-            ahead.insert((start, len), plain);
-        }
-        Ahead(ahead)
+        Ahead(inflate_ahead(file).0)
     }
 }
 
+/// [`Ahead::inflate`]'s streams, and how many bytes it inflated, kept or
+/// not (never more than the budget).
+fn inflate_ahead(file: &[u8]) -> (HashMap<(usize, usize), Vec<u8>>, usize) {
+    const OPEN: &[u8] = b" 0 obj\n<</Length ";
+    let mut ahead = HashMap::new();
+    let mut budget = AHEAD_BUDGET.min(file.len().saturating_mul(AHEAD_RATIO));
+    let mut inflated = 0;
+    for hit in memchr::memmem::find_iter(file, STREAM) {
+        if budget == 0 {
+            break;
+        }
+        let window = &file[hit.saturating_sub(4096)..hit];
+        let Some(open) = memchr::memmem::rfind(window, OPEN) else {
+            continue;
+        };
+        let Some((len, digits)) = number(&window[open + OPEN.len()..]) else {
+            continue;
+        };
+        let dict = &window[open + OPEN.len() + digits..];
+        if memchr::memmem::find(dict, FLATE).is_none() {
+            continue;
+        }
+        let start = hit + STREAM.len();
+        let Some(packed) = file.get(start..start.saturating_add(len)) else {
+            continue;
+        };
+        // What a stream inflated to counts against the budget whether
+        // it is kept or not: a file of many streams that each inflate
+        // past it would otherwise be inflated again and again.
+        let (plain, spent) = inflate_within(packed, budget);
+        budget = budget.saturating_sub(spent);
+        inflated += spent;
+        if let Some(plain) = plain {
+            ahead.insert((start, len), plain);
+        }
+    }
+    (ahead, inflated)
+}
+
 /// Inflates zlib `data`, all of it, into at most `limit` bytes; None when
-/// it is not clean zlib data or inflates to more.
-fn inflate_within(data: &[u8], limit: usize) -> Option<Vec<u8>> {
+/// it is not clean zlib data or inflates to more. Also how many bytes it
+/// inflated either way.
+fn inflate_within(data: &[u8], limit: usize) -> (Option<Vec<u8>>, usize) {
     let mut d = DecompressorOxide::new();
     let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
         | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
         | inflate_flags::TINFL_FLAG_COMPUTE_ADLER32;
-    let mut out = vec![0; data.len().saturating_mul(8).clamp(64, limit.max(64))];
+    let mut out = vec![0; data.len().saturating_mul(8).min(limit).max(1)];
     let (mut read, mut written) = (0, 0);
     loop {
         let (status, r, w) = decompress(&mut d, &data[read..], &mut out, written, flags);
@@ -240,13 +255,13 @@ fn inflate_within(data: &[u8], limit: usize) -> Option<Vec<u8>> {
         match status {
             TINFLStatus::Done if read == data.len() && written <= limit => {
                 out.truncate(written);
-                return Some(out);
+                return (Some(out), written);
             }
             TINFLStatus::HasMoreOutput if out.len() < limit => {
                 let grown = out.len().saturating_mul(2).min(limit);
                 out.resize(grown, 0);
             }
-            _ => return None,
+            _ => return (None, written),
         }
     }
 }

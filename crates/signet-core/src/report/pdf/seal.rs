@@ -21,9 +21,6 @@ pub(super) const SEAL: &str = "signet-seal.json";
 /// `/SignetPart /Payload` with this; reading no longer needs it.
 pub(crate) const PAYLOAD_PART: &[u8] = b"Payload";
 
-/// A bound on what a report payload can inflate to: no zip bombs.
-const MAX_PAYLOAD: usize = 1 << 30;
-
 pub(super) fn attachments(seal: &Seal) -> Result<Vec<Attachment>> {
     let mut out = vec![Attachment {
         name: PAYLOAD.into(),
@@ -140,8 +137,8 @@ fn stream_of(bytes: &[u8], spec: usize, name: &str) -> Result<Vec<u8>> {
     let start = stream + b"stream\n".len();
     let data = bytes.get(start..start + len).ok_or_else(corrupt)?;
     if dict.contains("/FlateDecode") {
-        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_PAYLOAD)
-            .map_err(|_| corrupt())
+        let limit = crate::report::inflate_limit(bytes.len());
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, limit).map_err(|_| corrupt())
     } else {
         Ok(data.to_vec())
     }

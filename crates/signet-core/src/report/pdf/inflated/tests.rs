@@ -334,15 +334,20 @@ fn no_single_changed_byte_passes() {
 fn inflating_ahead_keeps_only_clean_streams_within_its_budget() {
     let data = vec![b'a'; 100_000];
     let packed = deflate(&data, 6);
-    assert_eq!(inflate_within(&packed, 100_000).as_deref(), Some(&data[..]));
-    assert_eq!(inflate_within(&packed, 99_999), None, "over the limit");
+    let kept = |data: &[u8], limit| inflate_within(data, limit).0;
+    assert_eq!(kept(&packed, 100_000).as_deref(), Some(&data[..]));
+    assert_eq!(
+        inflate_within(&packed, 99_999),
+        (None, 99_999),
+        "over the limit"
+    );
     let mut trailing = packed.clone();
     trailing.push(0);
-    assert_eq!(inflate_within(&trailing, 1 << 20), None, "a byte after it");
+    assert_eq!(kept(&trailing, 1 << 20), None, "a byte after it");
     let mut checksum = packed.clone();
     *checksum.last_mut().unwrap() ^= 1;
-    assert_eq!(inflate_within(&checksum, 1 << 20), None, "a wrong Adler-32");
-    assert_eq!(inflate_within(&packed[..packed.len() - 1], 1 << 20), None);
+    assert_eq!(kept(&checksum, 1 << 20), None, "a wrong Adler-32");
+    assert_eq!(kept(&packed[..packed.len() - 1], 1 << 20), None);
 }
 
 #[test]
@@ -361,4 +366,27 @@ fn a_small_file_naming_a_huge_stream_is_not_inflated_ahead() {
     // The same stream inside a file large enough for it is inflated.
     file.resize(file.len() + (16 << 20) / AHEAD_RATIO, b' ');
     assert_eq!(Ahead::inflate(&file).0.len(), 1);
+}
+
+#[test]
+fn many_streams_past_the_budget_are_not_inflated_again_and_again() {
+    // 40 streams of 4 MiB of zeros each, in a file whose budget holds two
+    // and a half of them.
+    let bomb = deflate(&vec![0; 4 << 20], 9);
+    let mut file = b"%PDF-1.7\n".to_vec();
+    for n in 1..=40 {
+        let head = format!(
+            "{n} 0 obj\n<</Length {}/Filter/FlateDecode>>\nstream\n",
+            bomb.len()
+        );
+        file.extend_from_slice(head.as_bytes());
+        file.extend_from_slice(&bomb);
+        file.extend_from_slice(END_STREAM);
+    }
+    let budget = (file.len() * AHEAD_RATIO).min(AHEAD_BUDGET);
+    assert!((8 << 20..12 << 20).contains(&budget), "{budget}");
+    let (kept, inflated) = inflate_ahead(&file);
+    assert_eq!(kept.len(), 2);
+    // The third spends the rest; the 37 after it get nothing to spend.
+    assert!(inflated <= budget, "{inflated} inflated, budget {budget}");
 }
