@@ -449,3 +449,17 @@ fn verify_refuses_what_is_not_a_report_file() {
         .code(2)
         .stderr(predicate::str::contains("not a report file"));
 }
+
+/// A seal that cannot be read names the file it is in.
+#[test]
+fn an_unreadable_seal_names_its_file() {
+    let env = Env::signed();
+    let md = signed_markdown(&env);
+    let open = md.rfind("<!-- signet-seal:1").unwrap();
+    let mut broken = md.clone();
+    broken.replace_range(open + 20..open + 24, "!!!!");
+    env.file("broken.md", broken);
+    env.run(&["verify", "broken.md"])
+        .code(2)
+        .stderr(predicate::str::contains("broken.md: the embedded seal"));
+}

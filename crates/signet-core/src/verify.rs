@@ -67,6 +67,14 @@ fn not_signed(file: &str) -> Error {
     ))
 }
 
+/// A seal that cannot be read, said of the file it is in.
+fn in_file(file: &str, e: Error) -> Error {
+    match e {
+        Error::Invalid(m) => Error::Invalid(format!("{file}: {m}")),
+        other => other,
+    }
+}
+
 /// Words the digest-and-signature verdict as `verify` reports it.
 fn crypto_problems(seal: &Seal, check: &SealCheck, format: Format) -> Vec<String> {
     let mut problems = Vec::new();
@@ -196,14 +204,18 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
             (seal, Some(parsed.report))
         }
         Format::Pdf => (
-            report::pdf::find_seal(bytes).ok_or_else(|| not_signed(file))??,
+            report::pdf::find_seal(bytes)
+                .ok_or_else(|| not_signed(file))?
+                .map_err(|e| in_file(file, e))?,
             None,
         ),
         Format::Markdown | Format::Html => {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| Error::Invalid(format!("{file}: not UTF-8 text")))?;
             (
-                report::find_seal_comment(text).ok_or_else(|| not_signed(file))??,
+                report::find_seal_comment(text)
+                    .ok_or_else(|| not_signed(file))?
+                    .map_err(|e| in_file(file, e))?,
                 None,
             )
         }
