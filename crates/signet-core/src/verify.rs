@@ -158,7 +158,6 @@ pub const MAX_REPORT_SIZE: u64 = 512 << 20;
 /// [`MAX_REPORT_SIZE`] bytes. A device, pipe or socket (`/dev/zero` would
 /// never end) and a file too large to be a report are refused by name.
 pub fn read_report(path: &std::path::Path) -> Result<Vec<u8>> {
-    use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
     let shown = path.display();
     if !meta.is_file() {
@@ -166,25 +165,12 @@ pub fn read_report(path: &std::path::Path) -> Result<Vec<u8>> {
             "{shown}: not a report file (a directory, device, pipe or socket)"
         )));
     }
-    let too_large = |size: u64| {
+    crate::import::read_capped(path, &meta, MAX_REPORT_SIZE)?.map_err(|size| {
         Error::Invalid(format!(
             "{shown}: {size} bytes, more than the {} MiB a Signet report can be",
             MAX_REPORT_SIZE >> 20
         ))
-    };
-    if meta.len() > MAX_REPORT_SIZE {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // One byte past the cap: the file may have grown since metadata().
-    file.take(MAX_REPORT_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, &e))?;
-    if bytes.len() as u64 > MAX_REPORT_SIZE {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
+    })
 }
 
 /// Verifies a report file's bytes. `trusted_keys` are minisign public keys

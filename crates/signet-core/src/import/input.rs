@@ -22,26 +22,11 @@ pub fn read(path: &Path, max_size: u64) -> Result<Source> {
     if meta.is_dir() {
         return Err(Error::IsDirectory { path: path.into() });
     }
-    if meta.len() > max_size {
-        return Err(Error::TooLarge {
-            path: path.into(),
-            size: meta.len(),
-            cap: max_size,
-        });
-    }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // Read one byte past the cap: the file may have grown since metadata().
-    file.take(max_size + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, &e))?;
-    if bytes.len() as u64 > max_size {
-        return Err(Error::TooLarge {
-            path: path.into(),
-            size: bytes.len() as u64,
-            cap: max_size,
-        });
-    }
+    let bytes = read_capped(path, &meta, max_size)?.map_err(|size| Error::TooLarge {
+        path: path.into(),
+        size,
+        cap: max_size,
+    })?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -51,6 +36,30 @@ pub fn read(path: &Path, max_size: u64) -> Result<Source> {
         name,
         bytes,
     })
+}
+
+/// The bytes of the file at `path` (whose metadata is `meta`), or
+/// `Err(size)` when it holds more than `cap`: checked before reading, and
+/// again after, since the file may have grown meanwhile. Each caller words
+/// the refusal its own way (import, verify).
+pub(crate) fn read_capped(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    cap: u64,
+) -> Result<std::result::Result<Vec<u8>, u64>> {
+    if meta.len() > cap {
+        return Ok(Err(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // One byte past the cap tells a file that grew past it.
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, &e))?;
+    if bytes.len() as u64 > cap {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
 }
 
 /// Bytes → text: refuses empty, binary and non-UTF-8 input; drops a BOM.

@@ -146,7 +146,6 @@ pub(crate) fn seal_comment(seal: &Seal) -> String {
     out
 }
 
-/// Finds and decodes the seal comment of a markdown or HTML report.
 /// How far a seal or payload packed into a report may inflate: 64 times
 /// the whole file (a real report's payload is a few times its file at
 /// most) and never past 1 GiB. A few KiB of deflate can name gigabytes.
@@ -154,6 +153,7 @@ pub(crate) fn inflate_limit(file_len: usize) -> usize {
     file_len.saturating_mul(64).min(1 << 30)
 }
 
+/// Finds and decodes the seal comment of a markdown or HTML report.
 pub(crate) fn find_seal_comment(text: &str) -> Option<Result<Seal>> {
     let start = text.rfind(SEAL_OPEN)?;
     let body = &text[start + SEAL_OPEN.len()..];

@@ -240,11 +240,18 @@ impl Store {
     }
 
     fn basis(&self, today: Option<&str>) -> Result<Basis> {
+        let today = check_today(today)?;
+        self.basis_of(today, self.owners()?, unfinished_owners(self.conn())?)
+    }
+
+    /// The basis once its people are read: what is left is every release's
+    /// runs, which "my items" reads only when the owner holds something.
+    fn basis_of(&self, today: String, owners: Owners, unfinished: Vec<String>) -> Result<Basis> {
         Ok(Basis {
-            today: check_today(today)?,
+            today,
             all: releases::release_runs(self.conn())?,
-            owners: self.owners()?,
-            unfinished: unfinished_owners(self.conn())?,
+            owners,
+            unfinished,
         })
     }
 
@@ -336,13 +343,7 @@ impl Store {
         if !unfinished.iter().any(|o| owners.same(o, owner)) {
             return Ok(OpenItems::default());
         }
-        let basis = Basis {
-            today,
-            all: releases::release_runs(self.conn())?,
-            owners,
-            unfinished,
-        };
-        self.owned_of(&basis, owner, limit)
+        self.owned_of(&self.basis_of(today, owners, unfinished)?, owner, limit)
     }
 
     fn owned_of(&self, basis: &Basis, owner: &str, limit: usize) -> Result<OpenItems> {

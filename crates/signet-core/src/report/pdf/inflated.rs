@@ -182,13 +182,13 @@ fn filter_at(rest: &[u8]) -> usize {
 #[derive(Default)]
 pub(super) struct Ahead(HashMap<(usize, usize), Vec<u8>>);
 
-/// At most this much is inflated ahead, and at most `AHEAD_RATIO` times
-/// the file's size: the file is anyone's, and a small one could name
-/// gigabytes (deflate reaches 1032:1). Our reports' streams inflate to
-/// about 5–15 times their size. Streams past it are inflated by the
-/// comparison, against the length the rendering says they must have.
+/// At most this much is inflated ahead, and no more than a seal may
+/// inflate to (`report::inflate_limit`, 64 times the file's size): the
+/// file is anyone's, and a small one could name gigabytes (deflate reaches
+/// 1032:1). Our reports' streams inflate to about 5–15 times their size.
+/// Streams past it are inflated by the comparison, against the length the
+/// rendering says they must have.
 const AHEAD_BUDGET: usize = 256 << 20;
-const AHEAD_RATIO: usize = 64;
 
 impl Ahead {
     /// Finds each stream the way krilla writes one (`N 0 obj\n<</Length
@@ -204,7 +204,7 @@ impl Ahead {
 fn inflate_ahead(file: &[u8]) -> (HashMap<(usize, usize), Vec<u8>>, usize) {
     const OPEN: &[u8] = b" 0 obj\n<</Length ";
     let mut ahead = HashMap::new();
-    let mut budget = AHEAD_BUDGET.min(file.len().saturating_mul(AHEAD_RATIO));
+    let mut budget = crate::report::inflate_limit(file.len()).min(AHEAD_BUDGET);
     let mut inflated = 0;
     for hit in memchr::memmem::find_iter(file, STREAM) {
         if budget == 0 {

@@ -361,10 +361,15 @@ fn a_small_file_naming_a_huge_stream_is_not_inflated_ahead() {
     .into_bytes();
     file.extend_from_slice(&bomb);
     file.extend_from_slice(END_STREAM);
-    assert!(file.len() * AHEAD_RATIO < 16 << 20, "{} bytes", file.len());
+    assert!(
+        crate::report::inflate_limit(file.len()) < 16 << 20,
+        "{} bytes",
+        file.len()
+    );
     assert!(Ahead::inflate(&file).0.is_empty());
     // The same stream inside a file large enough for it is inflated.
-    file.resize(file.len() + (16 << 20) / AHEAD_RATIO, b' ');
+    file.resize(file.len() + (16 << 20) / 64, b' ');
+    assert!(crate::report::inflate_limit(file.len()) >= 16 << 20);
     assert_eq!(Ahead::inflate(&file).0.len(), 1);
 }
 
@@ -383,7 +388,7 @@ fn many_streams_past_the_budget_are_not_inflated_again_and_again() {
         file.extend_from_slice(&bomb);
         file.extend_from_slice(END_STREAM);
     }
-    let budget = (file.len() * AHEAD_RATIO).min(AHEAD_BUDGET);
+    let budget = crate::report::inflate_limit(file.len()).min(AHEAD_BUDGET);
     assert!((8 << 20..12 << 20).contains(&budget), "{budget}");
     let (kept, inflated) = inflate_ahead(&file);
     assert_eq!(kept.len(), 2);
