@@ -79,6 +79,7 @@ impl From<signet_core::Error> for AppError {
             | E::WrongPassword { .. }
             | E::AmbiguousItem { .. }
             | E::SignoffRefused { .. } => (ErrorKind::Refused, None),
+            E::BrokenSeal { file, .. } => (ErrorKind::Refused, Some(file.clone())),
             E::Sync { remote, .. } => (ErrorKind::Remote, Some(remote.clone())),
             E::AuditChain { event_id, .. } => {
                 (ErrorKind::Internal, Some(format!("event {event_id}")))

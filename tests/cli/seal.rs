@@ -450,7 +450,8 @@ fn verify_refuses_what_is_not_a_report_file() {
         .stderr(predicate::str::contains("not a report file"));
 }
 
-/// A seal that cannot be read names the file it is in.
+/// A seal that cannot be read names the file it is in, and fails the
+/// report (exit 1) like any other tampering: it is not a usage error.
 #[test]
 fn an_unreadable_seal_names_its_file() {
     let env = Env::signed();
@@ -460,6 +461,6 @@ fn an_unreadable_seal_names_its_file() {
     broken.replace_range(open + 20..open + 24, "!!!!");
     env.file("broken.md", broken);
     env.run(&["verify", "broken.md"])
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains("broken.md: the embedded seal"));
 }

@@ -60,6 +60,10 @@ pub enum Error {
         total: usize,
         items: Vec<String>,
     },
+    /// A report holds a seal that cannot be read: it was changed after
+    /// signing, so verifying it fails like any other check (exit 1).
+    #[error("{file}: {problem}")]
+    BrokenSeal { file: String, problem: String },
     #[error("audit chain broken at event {event_id}: {problem}")]
     AuditChain { event_id: i64, problem: String },
     /// Sync could not reach, read or update a remote; nothing local changed.
@@ -114,6 +118,7 @@ impl Error {
             Error::Database(_)
                 | Error::Migration(_)
                 | Error::AuditChain { .. }
+                | Error::BrokenSeal { .. }
                 | Error::Sync { .. }
         )
     }

@@ -29,7 +29,9 @@ pub const SEAL_VERSION: u32 = 11;
 /// Every seal version `verify` knows. The number is not signed (a release's
 /// exports always take the current layout), so a file whose number is set to
 /// another known layout verifies only if it is exactly that layout's
-/// rendering of the same signed content. Versions differ in at least two
+/// rendering of the same signed content, and that layout is no older than
+/// the one the signed payload was made at ([`crate::report::model::Report::oldest_layout`]).
+/// Versions differ in at least two
 /// bits of their digit, so a single flipped bit never names another known
 /// layout: 3 ('3' is '2' with one bit flipped) was skipped, and so were 5
 /// and 6 ('5' is '4' or '1' with one bit flipped, '6' is '4' or '2'); '8'

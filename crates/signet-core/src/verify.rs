@@ -14,6 +14,8 @@
 //!    them and each of them must have signed validly.
 
 mod difference;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashSet;
 
@@ -47,7 +49,9 @@ pub struct Verification {
 fn detect(bytes: &[u8]) -> Format {
     let head = &bytes[..bytes.len().min(512)];
     let text = String::from_utf8_lossy(head);
-    let t = text.trim_start();
+    // A byte-order mark (added by some editors) does not change what the
+    // file is meant to be; it is a difference the comparison names.
+    let t = text.trim_start_matches('\u{feff}').trim_start();
     if bytes.starts_with(b"%PDF-") {
         Format::Pdf
     } else if t.starts_with('{') {
@@ -67,10 +71,14 @@ fn not_signed(file: &str) -> Error {
     ))
 }
 
-/// A seal that cannot be read, said of the file it is in.
+/// A seal that cannot be read, said of the file it is in. The file claims
+/// to be signed, so this is a failed verification, not a bad argument.
 fn in_file(file: &str, e: Error) -> Error {
     match e {
-        Error::Invalid(m) => Error::Invalid(format!("{file}: {m}")),
+        Error::Invalid(problem) => Error::BrokenSeal {
+            file: file.to_string(),
+            problem,
+        },
         other => other,
     }
 }
@@ -141,6 +149,16 @@ fn rerender(
         return Ok(Some(format!(
             "the seal names {} revision {}, the report {} revision {}",
             seal.release, seal.revision, r.release.name, r.revision
+        )));
+    }
+    // The seal's version is not signed, but the payload says which layout
+    // it was made at: an older one would leave out what it never drew.
+    let oldest = r.oldest_layout();
+    if seal.signet_seal < oldest {
+        return Ok(Some(format!(
+            "seal version {} is older than the signed content, which was made for layout {oldest} or later: \
+             a signed report is never laid out again with an older layout",
+            seal.signet_seal
         )));
     }
     let paper = Paper::of_pdf(bytes);

@@ -33,6 +33,13 @@ pub struct Report {
     pub comparison: Option<Comparison>,
     /// When the snapshot was frozen (signed reports) or generated (drafts).
     pub generated_at: String,
+    /// The seal layout current when the report was made. A signed export of
+    /// it never carries an older one: the seal's version is not signed, and
+    /// an older layout leaves out what it never drew (the cover, the
+    /// branding, a logo). Absent in reports made before it existed, so their
+    /// bytes stay as signed; see [`Report::oldest_layout`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<u32>,
     /// Present when sign-off was forced with items still open.
     #[serde(rename = "override")]
     pub override_: Option<Override>,
@@ -439,6 +446,7 @@ pub fn build_with(
         branding: extras.branding.clone().filter(|b| !b.is_empty()),
         comparison: None,
         generated_at: generated_at.to_string(),
+        layout: Some(crate::seal::SEAL_VERSION),
         override_,
         progress: view.progress.into(),
         release: ReleaseHead {
@@ -507,5 +515,29 @@ impl Report {
 
     pub fn is_draft(&self) -> bool {
         self.revision == 0
+    }
+
+    /// The oldest seal layout an export of this report may take. A report
+    /// that records its layout says so. One made before that, holding a
+    /// field added after layout 1 (branding, a comparison, a checklist's
+    /// description, owners' names, the override's approver), was made at
+    /// layout 2 or later: layout 1 was frozen before those fields existed.
+    pub fn oldest_layout(&self) -> u32 {
+        if let Some(layout) = self.layout {
+            return layout;
+        }
+        let after_v1 = self.branding.is_some()
+            || self.comparison.is_some()
+            || self
+                .override_
+                .as_ref()
+                .is_some_and(|o| o.by_name.is_some() || o.role.is_some())
+            || self.runs.iter().any(|r| !r.description.is_empty())
+            || self.items().any(|(_, _, i)| i.owner_name.is_some());
+        if after_v1 {
+            2
+        } else {
+            1
+        }
     }
 }

@@ -319,7 +319,8 @@ fn checklist_facts_and_roles_are_shown_and_absent_when_none() {
 
 /// The report with everything layout 2 adds: an approver's override, a
 /// named owner, a checklist description, branding and a comparison.
-fn full_report() -> Report {
+/// A signed report holding every field added after layout 1.
+pub(crate) fn full_report() -> Report {
     let mut r = report();
     r.revision = 1;
     r.release.status = "signed_off".into();

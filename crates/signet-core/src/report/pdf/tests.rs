@@ -51,6 +51,7 @@ pub(super) fn sample() -> Report {
         branding: None,
         comparison: None,
         generated_at: "2026-11-26T12:00:00Z".into(),
+        layout: None,
         override_: None,
         progress: counts(3, 1),
         release: ReleaseHead {

@@ -1,0 +1,130 @@
+use super::*;
+use crate::report::tests::full_report;
+use crate::seal::{SigningKey, SEAL_VERSION};
+
+/// `report` frozen and signed by Ana, its seal claiming `layout`.
+fn sealed(report: &Report, layout: u32) -> Seal {
+    let payload = String::from_utf8(report.canonical().unwrap()).unwrap();
+    let ana = SigningKey::generate().unwrap();
+    let signature = ana
+        .sign(
+            payload.as_bytes(),
+            &report.release.name,
+            report.revision,
+            ("ana", "Ana Ruiz"),
+            "Tech lead",
+            "2026-11-26T12:00:00Z",
+        )
+        .unwrap();
+    Seal {
+        signet_seal: layout,
+        release: report.release.name.clone(),
+        revision: report.revision,
+        digest: seal::digest(payload.as_bytes()),
+        payload,
+        signatures: vec![signature],
+    }
+}
+
+/// What `verify` says of `report` rendered exactly as layout `layout`
+/// draws it, the way someone re-laying-out a signed file would.
+fn laid_out_as(report: &Report, layout: u32, format: Format) -> Verification {
+    let seal = sealed(report, layout);
+    let bytes = report::render(report, Some(&seal), format, Paper::A4).unwrap();
+    verify("r", &bytes, &[]).unwrap()
+}
+
+const OLDER: &str = "is older than the signed content";
+
+/// The seal's version is not signed. Layout 1 never drew the branding,
+/// the comparison, the checklist's description or owners' names, so a
+/// signed report re-rendered as layout 1 would verify while hiding them.
+#[test]
+fn a_signed_report_laid_out_again_as_an_older_layout_fails() {
+    let r = full_report();
+    assert_eq!(r.layout, Some(SEAL_VERSION));
+    for format in [Format::Markdown, Format::Html, Format::Pdf] {
+        let v = laid_out_as(&r, SEAL_VERSION, format);
+        assert!(v.passed, "{format:?}: {:?}", v.problems);
+        let v = laid_out_as(&r, 1, format);
+        assert!(!v.passed, "{format:?} as layout 1 verified");
+        assert!(
+            v.problems.iter().any(|p| p.contains(&format!(
+                "seal version 1 {OLDER}, which was made for layout {SEAL_VERSION} or later"
+            ))),
+            "{format:?}: {:?}",
+            v.problems
+        );
+    }
+    // Layout 7 leaves an SVG logo out of the PDF; this one holds one.
+    let v = laid_out_as(&r, 7, Format::Pdf);
+    assert!(!v.passed && v.problems.iter().any(|p| p.contains(OLDER)));
+    // JSON has one layout, but its seal is held to the same rule.
+    let v = laid_out_as(&r, 4, Format::Json);
+    assert!(!v.passed && v.problems.iter().any(|p| p.contains(OLDER)));
+}
+
+/// Reports signed before the payload recorded its layout: one holding a
+/// field added after layout 1 cannot be a layout-1 file, and one without
+/// any is exactly what layout 1 drew, so it still verifies as such.
+#[test]
+fn a_report_signed_before_layouts_were_recorded_is_held_to_its_fields() {
+    let mut r = full_report();
+    r.layout = None;
+    assert_eq!(r.oldest_layout(), 2);
+    let v = laid_out_as(&r, 1, Format::Markdown);
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| p.contains("made for layout 2 or later")),
+        "{:?}",
+        v.problems
+    );
+    assert!(laid_out_as(&r, 2, Format::Markdown).passed);
+
+    let mut plain = full_report();
+    plain.layout = None;
+    plain.branding = None;
+    plain.comparison = None;
+    plain.override_ = None;
+    plain.runs[0].description.clear();
+    for s in &mut plain.runs[0].sections {
+        for i in &mut s.items {
+            i.owner_name = None;
+        }
+    }
+    assert_eq!(plain.oldest_layout(), 1);
+    for format in [Format::Markdown, Format::Html, Format::Pdf] {
+        let v = laid_out_as(&plain, 1, format);
+        assert!(v.passed, "{format:?}: {:?}", v.problems);
+    }
+    // Each later field alone lifts the floor.
+    let mut owner = plain.clone();
+    owner.runs[0].sections[0].items[0].owner_name = Some("Ana Ruiz".into());
+    assert_eq!(owner.oldest_layout(), 2);
+    let mut described = plain.clone();
+    described.runs[0].description = "Before every launch.".into();
+    assert_eq!(described.oldest_layout(), 2);
+}
+
+/// An editor that adds a byte-order mark changes the file: it fails, and
+/// the report is still read as what it is (HTML, not Markdown), so the
+/// problem names the mark rather than every line.
+#[test]
+fn a_byte_order_mark_fails_and_is_named() {
+    let r = full_report();
+    for format in [Format::Html, Format::Markdown] {
+        let seal = sealed(&r, SEAL_VERSION);
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend(report::render(&r, Some(&seal), format, Paper::A4).unwrap());
+        let v = verify("r", &bytes, &[]).unwrap();
+        assert_eq!(v.format, format);
+        assert!(!v.passed);
+        assert!(
+            v.problems.iter().any(|p| p
+                .starts_with("line 1 differs from the signed content: only whitespace or invisible characters differ: the file has '<U+FEFF")),
+            "{format:?}: {:?}",
+            v.problems
+        );
+    }
+}
