@@ -90,6 +90,9 @@ pub struct OwnerChoice {
 /// Unfinished items: what a sign-off still waits for.
 const UNFINISHED: &str = "st.status IN ('open', 'blocked')";
 
+/// Unfinished items by owner, then run (migration 0011).
+const OWNER_INDEX: &str = "item_state_unfinished_owner_run";
+
 /// A run of a release in work, in home order (the release's due date, its
 /// name, the run's position), with how many of its items a list counts.
 struct LiveRun<'a> {
@@ -221,6 +224,7 @@ impl Store {
     /// The home screen as of `today` (`YYYY-MM-DD`; None: today in UTC),
     /// with at most `limit` blocked items listed.
     pub fn home(&self, today: Option<&str>, limit: usize) -> Result<Home> {
+        let _snapshot = self.conn().unchecked_transaction()?;
         self.home_of(&self.basis(today)?, limit)
     }
 
@@ -232,6 +236,9 @@ impl Store {
         today: Option<&str>,
         limit: usize,
     ) -> Result<(Home, OpenItems)> {
+        // One read transaction: both answers from the same snapshot, and
+        // one read lock instead of one per statement.
+        let _snapshot = self.conn().unchecked_transaction()?;
         let basis = self.basis(today)?;
         Ok((
             self.home_of(&basis, limit)?,
@@ -337,6 +344,7 @@ impl Store {
     /// due release first; at most `limit` listed.
     pub fn owned_items(&self, owner: &str, today: Option<&str>, limit: usize) -> Result<OpenItems> {
         let today = check_today(today)?;
+        let _snapshot = self.conn().unchecked_transaction()?;
         let owners = self.owners()?;
         let unfinished = unfinished_owners(self.conn())?;
         // Nothing held by them: no need to read every release's runs.
@@ -361,17 +369,22 @@ impl Store {
         let marks = vec!["?"; spellings.len()].join(", ");
         let filter = format!("{UNFINISHED} AND st.owner IN ({marks})");
         // How many each run holds: one pass over the owner index's entries
-        // for these spellings (a few thousand at most), not over the runs.
+        // for each spelling (a few thousand at most), not over the runs.
+        // One spelling at a time, its entries come in run order: nothing is
+        // sorted (all spellings at once would sort them all by run).
         let mut per_run: HashMap<i64, usize> = HashMap::new();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT st.run_id, COUNT(*) FROM item_state st WHERE {filter} GROUP BY st.run_id"
+            "SELECT st.run_id, COUNT(*) FROM item_state st INDEXED BY {OWNER_INDEX}
+             WHERE st.owner = ?1 AND {UNFINISHED} GROUP BY st.run_id"
         ))?;
-        let mut rows = stmt.query(params_from_iter(&spellings))?;
-        while let Some(r) = rows.next()? {
-            per_run.insert(r.get(0)?, r.get::<_, i64>(1)? as usize);
+        for spelling in &spellings {
+            let mut rows = stmt.query([spelling])?;
+            while let Some(r) = rows.next()? {
+                *per_run.entry(r.get(0)?).or_default() += r.get::<_, i64>(1)? as usize;
+            }
         }
         let runs = live_runs(&basis.all, |run| per_run.get(&run.id).copied().unwrap_or(0));
-        let index = "item_state_unfinished_owner";
+        let index = OWNER_INDEX;
         open_items(
             conn,
             owners,

@@ -65,6 +65,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0008_item_alias.sql")),
         M::up(include_str!("../../migrations/0009_library.sql")),
         M::up(include_str!("../../migrations/0010_item_indexes.sql")).foreign_key_check(),
+        M::up(include_str!("../../migrations/0011_owner_run_index.sql")),
     ])
 });
 

@@ -737,7 +737,7 @@ fn keys_registered_before_the_key_table_existed_are_taken_from_the_trail() {
              DROP TABLE op; DROP TABLE device; DROP TABLE item_alias;
              DROP TABLE template_archive; DROP TABLE run_progress; DROP TRIGGER item_state_progress_insert;
              DROP TRIGGER item_state_progress_delete; DROP TRIGGER item_state_progress_update;
-             DROP INDEX item_state_unfinished_owner; DROP INDEX item_state_blocked; PRAGMA user_version = 4;",
+             DROP INDEX item_state_unfinished_owner_run; DROP INDEX item_state_blocked; PRAGMA user_version = 4;",
         )
         .unwrap();
     super::migrate(&mut store.conn).unwrap();
