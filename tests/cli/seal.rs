@@ -463,4 +463,31 @@ fn an_unreadable_seal_names_its_file() {
     env.run(&["verify", "broken.md"])
         .code(1)
         .stderr(predicate::str::contains("broken.md: the embedded seal"));
+    // Cut before its end: the marker says a seal was made.
+    let cut = &md[..md.rfind("-->").unwrap()];
+    env.file("cut.md", cut);
+    env.run(&["verify", "cut.md"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cut.md: the embedded seal is cut off (its comment has no closing -->)",
+        ));
+    // A JSON report whose seal member no longer reads is as changed.
+    env.run(&["export", "v2.4.0", "-o", "r.json"]).success();
+    let json = std::fs::read_to_string(env.path("r.json")).unwrap();
+    env.file(
+        "seal.json",
+        json.replacen("\"signet_seal\": 11,", "\"signet_seal\": \"11\",", 1),
+    );
+    env.run(&["verify", "seal.json"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "seal.json: not a Signet JSON report",
+        ));
+    // A JSON file with no seal at all is not a report: a usage error.
+    env.file("other.json", "{\"name\": \"not a report\"}");
+    env.run(&["verify", "other.json"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "other.json: not a Signet JSON report",
+        ));
 }

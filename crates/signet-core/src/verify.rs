@@ -46,12 +46,13 @@ pub struct Verification {
     pub unsigned_keys: Vec<TrustedKey>,
 }
 
+/// UTF-8's byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn detect(bytes: &[u8]) -> Format {
     let head = &bytes[..bytes.len().min(512)];
     let text = String::from_utf8_lossy(head);
-    // A byte-order mark (added by some editors) does not change what the
-    // file is meant to be; it is a difference the comparison names.
-    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let t = text.trim_start();
     if bytes.starts_with(b"%PDF-") {
         Format::Pdf
     } else if t.starts_with('{') {
@@ -80,6 +81,23 @@ fn in_file(file: &str, e: Error) -> Error {
             problem,
         },
         other => other,
+    }
+}
+
+/// A JSON file that does not read as a Signet report. One with a `seal`
+/// member claims to be signed, so it fails verification like any other
+/// changed report; anything else is not a report at all.
+fn json_unread(file: &str, bytes: &[u8], e: serde_json::Error) -> Error {
+    let sealed = serde_json::from_slice::<serde_json::Value>(bytes)
+        .is_ok_and(|v| v.get("seal").is_some_and(|s| !s.is_null()));
+    let problem = format!("not a Signet JSON report ({e})");
+    if sealed {
+        Error::BrokenSeal {
+            file: file.to_string(),
+            problem,
+        }
+    } else {
+        Error::Invalid(format!("{file}: {problem}"))
     }
 }
 
@@ -194,6 +212,26 @@ pub fn read_report(path: &std::path::Path) -> Result<Vec<u8>> {
 /// Verifies a report file's bytes. `trusted_keys` are minisign public keys
 /// (base64); empty means "check signatures, but trust any key".
 pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verification> {
+    // An editor that saves with a byte-order mark changed the file, and
+    // says so in three bytes: name them, and check the rest as it is.
+    let mut rest = bytes;
+    while let Some(r) = rest.strip_prefix(BOM) {
+        rest = r;
+    }
+    if rest.len() == bytes.len() {
+        return verify_unmarked(file, bytes, trusted_keys);
+    }
+    let mut v = verify_unmarked(file, rest, trusted_keys)?;
+    v.problems.insert(
+        0,
+        "the file starts with a byte-order mark (EF BB BF, added by an editor); the signed report has none".into(),
+    );
+    v.passed = false;
+    Ok(v)
+}
+
+/// [`verify`], of a file that does not start with a byte-order mark.
+fn verify_unmarked(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verification> {
     let format = detect(bytes);
     let (mut seal, report): (Seal, Option<Report>) = match format {
         Format::Csv => {
@@ -202,8 +240,8 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
         )))
         }
         Format::Json => {
-            let parsed: File = serde_json::from_slice(bytes)
-                .map_err(|e| Error::Invalid(format!("{file}: not a Signet JSON report ({e})")))?;
+            let parsed: File =
+                serde_json::from_slice(bytes).map_err(|e| json_unread(file, bytes, e))?;
             let seal = parsed.seal.ok_or_else(|| not_signed(file))?;
             (seal, Some(parsed.report))
         }

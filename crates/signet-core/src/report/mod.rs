@@ -157,7 +157,12 @@ pub(crate) fn inflate_limit(file_len: usize) -> usize {
 pub(crate) fn find_seal_comment(text: &str) -> Option<Result<Seal>> {
     let start = text.rfind(SEAL_OPEN)?;
     let body = &text[start + SEAL_OPEN.len()..];
-    let end = body.find(SEAL_CLOSE)?;
+    // The marker is there: a seal without its end was cut, not never made.
+    let Some(end) = body.find(SEAL_CLOSE) else {
+        return Some(Err(Error::Invalid(format!(
+            "the embedded seal is cut off (its comment has no closing {SEAL_CLOSE})"
+        ))));
+    };
     // Lines of 100 characters decode on their own (100 is a multiple of 4).
     let engine = &base64::engine::general_purpose::STANDARD;
     let mut packed = Vec::with_capacity(end / 4 * 3);

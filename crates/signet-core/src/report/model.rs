@@ -517,15 +517,13 @@ impl Report {
         self.revision == 0
     }
 
-    /// The oldest seal layout an export of this report may take. A report
-    /// that records its layout says so. One made before that, holding a
-    /// field added after layout 1 (branding, a comparison, a checklist's
-    /// description, owners' names, the override's approver), was made at
-    /// layout 2 or later: layout 1 was frozen before those fields existed.
+    /// The oldest seal layout an export of this report may take: the one
+    /// it records, and never one older than what it holds. A field added
+    /// after layout 1 (branding, a comparison, a checklist's description,
+    /// owners' names, the override's approver) means layout 2 or later:
+    /// layout 1 was frozen before those fields existed, so it never draws
+    /// them. Reports made before `layout` existed are held to that alone.
     pub fn oldest_layout(&self) -> u32 {
-        if let Some(layout) = self.layout {
-            return layout;
-        }
         let after_v1 = self.branding.is_some()
             || self.comparison.is_some()
             || self
@@ -534,10 +532,7 @@ impl Report {
                 .is_some_and(|o| o.by_name.is_some() || o.role.is_some())
             || self.runs.iter().any(|r| !r.description.is_empty())
             || self.items().any(|(_, _, i)| i.owner_name.is_some());
-        if after_v1 {
-            2
-        } else {
-            1
-        }
+        let held = if after_v1 { 2 } else { 1 };
+        self.layout.unwrap_or(1).max(held)
     }
 }

@@ -107,24 +107,44 @@ fn a_report_signed_before_layouts_were_recorded_is_held_to_its_fields() {
     assert_eq!(described.oldest_layout(), 2);
 }
 
-/// An editor that adds a byte-order mark changes the file: it fails, and
-/// the report is still read as what it is (HTML, not Markdown), so the
-/// problem names the mark rather than every line.
+/// An editor that adds a byte-order mark changes the file: it fails in
+/// every format, the mark is named, and the rest is checked as it is (an
+/// untouched rest raises nothing else).
 #[test]
 fn a_byte_order_mark_fails_and_is_named() {
     let r = full_report();
-    for format in [Format::Html, Format::Markdown] {
-        let seal = sealed(&r, SEAL_VERSION);
-        let mut bytes = "\u{feff}".as_bytes().to_vec();
-        bytes.extend(report::render(&r, Some(&seal), format, Paper::A4).unwrap());
-        let v = verify("r", &bytes, &[]).unwrap();
-        assert_eq!(v.format, format);
-        assert!(!v.passed);
-        assert!(
-            v.problems.iter().any(|p| p
-                .starts_with("line 1 differs from the signed content: only whitespace or invisible characters differ: the file has '<U+FEFF")),
-            "{format:?}: {:?}",
-            v.problems
-        );
+    let seal = sealed(&r, SEAL_VERSION);
+    for format in [Format::Html, Format::Markdown, Format::Json, Format::Pdf] {
+        let clean = report::render(&r, Some(&seal), format, Paper::A4).unwrap();
+        for marks in [1, 2] {
+            let mut bytes = BOM.repeat(marks);
+            bytes.extend(&clean);
+            let v = verify("r", &bytes, &[]).unwrap();
+            assert_eq!(v.format, format);
+            assert!(!v.passed);
+            assert_eq!(
+                v.problems,
+                ["the file starts with a byte-order mark (EF BB BF, added by an editor); the signed report has none"],
+                "{format:?}"
+            );
+        }
     }
+}
+
+/// A layout the payload records never excuses what it holds: a payload
+/// saying layout 1 (only a signer could make one) that holds branding is
+/// still not a layout-1 file.
+#[test]
+fn a_recorded_layout_is_never_older_than_the_fields_held() {
+    let mut r = full_report();
+    r.layout = Some(1);
+    assert_eq!(r.oldest_layout(), 2);
+    let v = laid_out_as(&r, 1, Format::Json);
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| p.contains("made for layout 2 or later")),
+        "{:?}",
+        v.problems
+    );
 }
