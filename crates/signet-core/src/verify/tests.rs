@@ -36,6 +36,18 @@ fn laid_out_as(report: &Report, layout: u32, format: Format) -> Verification {
 
 const OLDER: &str = "is older than the signed content";
 
+/// Asserts `v` failed for a seal older than layout `floor`.
+fn refused_below(v: &Verification, floor: u32) {
+    assert!(
+        !v.passed
+            && v.problems
+                .iter()
+                .any(|p| p.contains(&format!("made for layout {floor} or later"))),
+        "{:?}",
+        v.problems
+    );
+}
+
 /// The seal's version is not signed. Layout 1 never drew the branding,
 /// the comparison, the checklist's description or owners' names, so a
 /// signed report re-rendered as layout 1 would verify while hiding them.
@@ -72,14 +84,7 @@ fn a_report_signed_before_layouts_were_recorded_is_held_to_its_fields() {
     let mut r = full_report();
     r.layout = None;
     assert_eq!(r.oldest_layout(), 2);
-    let v = laid_out_as(&r, 1, Format::Markdown);
-    assert!(
-        v.problems
-            .iter()
-            .any(|p| p.contains("made for layout 2 or later")),
-        "{:?}",
-        v.problems
-    );
+    refused_below(&laid_out_as(&r, 1, Format::Markdown), 2);
     assert!(laid_out_as(&r, 2, Format::Markdown).passed);
 
     let mut plain = full_report();
@@ -139,12 +144,5 @@ fn a_recorded_layout_is_never_older_than_the_fields_held() {
     let mut r = full_report();
     r.layout = Some(1);
     assert_eq!(r.oldest_layout(), 2);
-    let v = laid_out_as(&r, 1, Format::Json);
-    assert!(
-        v.problems
-            .iter()
-            .any(|p| p.contains("made for layout 2 or later")),
-        "{:?}",
-        v.problems
-    );
+    refused_below(&laid_out_as(&r, 1, Format::Json), 2);
 }
