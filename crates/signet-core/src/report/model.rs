@@ -499,9 +499,20 @@ impl Report {
         Ok(serde_json::to_vec(self)?)
     }
 
-    /// Parses canonical (or any) JSON of a report.
+    /// Parses canonical (or any) JSON of a report. A field this Signet does
+    /// not know comes from a newer one (a teammate's sign-off arrives by
+    /// sync, a customer's report by mail): say so rather than only "unknown
+    /// field".
     pub fn from_json(bytes: &[u8]) -> Result<Report> {
-        Ok(serde_json::from_slice(bytes)?)
+        serde_json::from_slice(bytes).map_err(|e| {
+            if e.to_string().starts_with("unknown field") {
+                crate::Error::Invalid(format!(
+                    "the report was made by a newer Signet ({e}); update Signet to read it"
+                ))
+            } else {
+                e.into()
+            }
+        })
     }
 
     /// Every item with its run and section, in document order.

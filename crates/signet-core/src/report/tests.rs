@@ -532,3 +532,19 @@ fn a_long_reports_html_rows_stay_in_report_order() {
         assert_eq!(i >= 701, at > second, "row {i} under the wrong section");
     }
 }
+
+/// A report from a newer Signet (a field this one does not know) says so.
+#[test]
+fn a_report_from_a_newer_signet_says_so() {
+    let json = String::from_utf8(full_report().canonical().unwrap()).unwrap();
+    let newer = json.replacen("{\"audit\"", "{\"aaa_new\":1,\"audit\"", 1);
+    let err = Report::from_json(newer.as_bytes()).unwrap_err().to_string();
+    assert!(
+        err.starts_with("the report was made by a newer Signet (unknown field `aaa_new`")
+            && err.ends_with("update Signet to read it"),
+        "{err}"
+    );
+    // Anything else broken is said as it is.
+    let err = Report::from_json(b"{").unwrap_err().to_string();
+    assert!(err.starts_with("json: "), "{err}");
+}
