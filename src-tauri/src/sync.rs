@@ -72,7 +72,7 @@ pub async fn sync_status(
             .as_deref()
             .is_some_and(|h| state.keyring().has_key(h)),
         person,
-        unpublished: store.unpublished_count()?,
+        unpublished: store.not_pushed_count()?,
         conflicts: match release {
             Some(r) => store.conflicts(Some(&r))?,
             None => Vec::new(),

@@ -55,8 +55,10 @@ export type Conflict = {
 /** What one sync did (signet_core::sync::Outcome). */
 export type SyncOutcome = {
   remote: string;
-  /** This device's changes published by this sync. */
+  /** This device's changes this sync delivered to the remote. */
   published: number;
+  /** This device's changes the remote still lacks (it refused this device's ref). */
+  not_pushed: number;
   received: number;
   /** One line per change that came in ("bo ticked …"). */
   changes: string[];

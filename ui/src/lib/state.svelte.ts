@@ -134,7 +134,8 @@ export async function syncNow(remote: string | null = null, { quiet = false } = 
     app.sync.outcome = out;
     app.sync.error = null;
     app.sync.pending = "";
-    if (!quiet) toast("ok", `Synced: ${out.received} in, ${out.published} out, ${out.conflicts.length} ${out.conflicts.length === 1 ? "conflict" : "conflicts"}`);
+    const waiting = out.not_pushed > 0 ? `, ${out.not_pushed} not pushed` : "";
+    if (!quiet) toast(out.not_pushed > 0 ? "error" : "ok", `Synced: ${out.received} in, ${out.published} out${waiting}, ${out.conflicts.length} ${out.conflicts.length === 1 ? "conflict" : "conflicts"}`);
     if (broughtChanges(out)) {
       app.dataVersion += 1;
       refreshReleases();

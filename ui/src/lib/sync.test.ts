@@ -9,7 +9,7 @@ function status(over: Partial<SyncStatus> = {}): SyncStatus {
 }
 
 function outcome(over: Partial<SyncOutcome> = {}): SyncOutcome {
-  return { remote: "/r.git", published: 0, received: 0, changes: [], held: [], refused: [], pushed: [], rejected: [], conflicts: [], ...over };
+  return { remote: "/r.git", published: 0, not_pushed: 0, received: 0, changes: [], held: [], refused: [], pushed: [], rejected: [], conflicts: [], ...over };
 }
 
 const conflict: Conflict = { release: "r1", template: "launch", key: "k1", number: "1.2", field: "status", kept: "done by ana at 2026-11-27T10:00:00Z", lost: "blocked by bo at 2026-11-27T10:01:00Z" };

@@ -84,7 +84,7 @@ pub fn run(ctx: &mut Ctx, args: &SyncArgs) -> Result<ExitCode> {
 
 fn status(ctx: &Ctx, remote: Option<String>, last: Option<String>, json: bool) -> Result<ExitCode> {
     let device = ctx.store.sync_device()?;
-    let unpublished = ctx.store.unpublished_count()?;
+    let unpublished = ctx.store.not_pushed_count()?;
     let conflicts = ctx.store.conflicts(None)?;
     if json {
         out::json(&serde_json::json!({

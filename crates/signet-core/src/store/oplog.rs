@@ -391,6 +391,12 @@ impl std::fmt::Display for Conflict {
 const LAST_SYNC: &str = "sync_last";
 const REMOTE: &str = "sync_remote";
 
+/// The setting naming the last of this device's operations `remote` is
+/// known to hold (a push it took, or found already there).
+fn pushed_through(remote: &str) -> String {
+    format!("sync_pushed_through {remote}")
+}
+
 impl super::Store {
     /// This device's operations that no published batch holds yet.
     pub fn unpublished_ops(&self) -> Result<Vec<Held>> {
@@ -406,6 +412,61 @@ impl super::Store {
             Some(me) => unpublished_count(self.conn(), &me.id),
             None => Ok(0),
         }
+    }
+
+    /// Notes the last of this device's operations `remote` holds: all it
+    /// published when a push delivered its ref (`None`), or those before
+    /// `Some(first)` when the push was refused and nothing was noted yet.
+    pub fn note_pushed(&mut self, remote: &str, refused_from: Option<u64>) -> Result<()> {
+        self.write(|tx| {
+            let Some(me) = self_device(tx)? else {
+                return Ok(());
+            };
+            let name = pushed_through(remote);
+            let through: Option<i64> = match refused_from {
+                None => tx.query_row(
+                    "SELECT MAX(last_seq) FROM batch WHERE device = ?1",
+                    [&me.id],
+                    |r| r.get(0),
+                )?,
+                // A refused push moves nothing the remote was known to hold.
+                Some(_) if super::settings::get(tx, &name)?.is_some() => None,
+                Some(first) => i64::try_from(first).ok().map(|f| f - 1),
+            };
+            match through {
+                Some(through) => super::settings::put(tx, &name, Some(&through.to_string())),
+                None => Ok(()),
+            }
+        })
+    }
+
+    /// How many of this device's operations the remembered remote does not
+    /// hold yet: those in no batch, and those whose batch a push to it has
+    /// not delivered (the remote refused it, or only another remote, a USB
+    /// stick, was synced since). Before any push was noted, the first only.
+    pub fn not_pushed_count(&self) -> Result<usize> {
+        match self.sync_settings()?.0 {
+            Some(remote) => self.not_pushed_count_to(&remote),
+            None => self.unpublished_count(),
+        }
+    }
+
+    /// [`Store::not_pushed_count`] for `remote`.
+    pub fn not_pushed_count_to(&self, remote: &str) -> Result<usize> {
+        let Some(me) = self_device(self.conn())? else {
+            return Ok(0);
+        };
+        let through = super::settings::get(self.conn(), &pushed_through(remote))?
+            .and_then(|v| v.parse::<i64>().ok());
+        let Some(through) = through else {
+            return unpublished_count(self.conn(), &me.id);
+        };
+        let n: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM op WHERE device = ?1 AND seq > ?2",
+            params![me.id, through],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// Notes that this device's operations `first..=last` were published as `blob`.

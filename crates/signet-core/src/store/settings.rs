@@ -20,7 +20,7 @@ const LOGO: &str = "branding.logo";
 /// Longest organisation or client name: it heads every page.
 const MAX_NAME: usize = 120;
 
-fn get(conn: &Connection, name: &str) -> Result<Option<String>> {
+pub(super) fn get(conn: &Connection, name: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT value FROM setting WHERE name = ?1", [name], |r| {
             r.get(0)
@@ -28,7 +28,7 @@ fn get(conn: &Connection, name: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-fn put(conn: &Connection, name: &str, value: Option<&str>) -> Result<()> {
+pub(super) fn put(conn: &Connection, name: &str, value: Option<&str>) -> Result<()> {
     match value {
         Some(v) => conn.execute(
             "INSERT INTO setting (name, value, set_at) VALUES (?1, ?2, ?3)

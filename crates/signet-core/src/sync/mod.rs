@@ -148,8 +148,11 @@ pub fn join(
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Outcome {
     pub remote: String,
-    /// This device's operations published by this sync.
+    /// This device's operations this sync delivered to the remote.
     pub published: usize,
+    /// This device's operations the remote still does not hold after this
+    /// sync (its ref there was refused): they go out with a later sync.
+    pub not_pushed: usize,
     pub received: usize,
     pub changes: Vec<String>,
     pub held: Vec<String>,
@@ -164,8 +167,12 @@ pub struct Outcome {
 impl Outcome {
     /// One line: what came in, what went out.
     pub fn summary(&self) -> String {
+        let waiting = match self.not_pushed {
+            0 => String::new(),
+            n => format!(", {n} not pushed"),
+        };
         format!(
-            "{} in, {} out, {} conflict{}",
+            "{} in, {} out{waiting}, {} conflict{}",
             self.received,
             self.published,
             self.conflicts.len(),
@@ -192,14 +199,21 @@ fn load_device_key(store: &Store, config_dir: &Path, me: &Device) -> Result<Sign
 /// A batch a cut-off run wrote but the database did not note yet is taken
 /// as published first (it holds the first of the unpublished operations,
 /// byte for byte); what was ticked since goes out as the next batch.
-fn publish(store: &mut Store, repo: &git::Repo, me: &Device, key: &SigningKey) -> Result<usize> {
-    let mut total = 0;
+/// Returns the number of the first operation it published, if any.
+fn publish(
+    store: &mut Store,
+    repo: &git::Repo,
+    me: &Device,
+    key: &SigningKey,
+) -> Result<Option<u64>> {
+    let mut first = None;
     loop {
         let ops = store.unpublished_ops()?;
-        if ops.is_empty() {
-            return Ok(total);
-        }
-        total += publish_batch(store, repo, me, key, &ops)?;
+        let Some(next) = ops.first() else {
+            return Ok(first);
+        };
+        first = first.or(Some(next.op.seq));
+        publish_batch(store, repo, me, key, &ops)?;
     }
 }
 
@@ -209,9 +223,9 @@ fn publish_batch(
     me: &Device,
     key: &SigningKey,
     ops: &[Held],
-) -> Result<usize> {
+) -> Result<()> {
     let (Some(first), Some(last)) = (ops.first(), ops.last()) else {
-        return Ok(0);
+        return Ok(());
     };
     let (first, last) = (first.op.seq, last.op.seq);
     let mut bytes = Vec::new();
@@ -271,8 +285,7 @@ fn publish_batch(
             (blob, last)
         }
     };
-    store.mark_published(first, last, &blob)?;
-    Ok((last - first + 1) as usize)
+    store.mark_published(first, last, &blob)
 }
 
 /// Reads one fetched device chain: its claim, and the operations of the
@@ -413,9 +426,13 @@ pub fn sync_trusting(
         remote: remote.to_string(),
         ..Default::default()
     };
+    // What the remote lacks before this sync; what it lacks after tells
+    // how much went out.
+    let (mut waiting, mut first_published) = (0, None);
     if let Some(me) = &me {
+        waiting = store.not_pushed_count_to(remote)?;
         let key = load_device_key(store, config_dir, me)?;
-        out.published = publish(store, &repo, me, &key)?;
+        first_published = publish(store, &repo, me, &key)?;
     }
     let my_id = me.as_ref().map(|m| m.id.clone()).unwrap_or_default();
     let fetched = repo.fetch(remote)?;
@@ -468,6 +485,15 @@ pub fn sync_trusting(
     } else {
         git::PushOutcome::default()
     };
+    // Written into this device's chain is not yet out: only a ref the
+    // remote took (or already had) delivered it.
+    if me.is_some() {
+        let refused = pushed.rejected.iter().any(|(d, _)| *d == my_id);
+        let from = first_published.unwrap_or(u64::MAX);
+        store.note_pushed(remote, refused.then_some(from))?;
+        out.not_pushed = store.not_pushed_count_to(remote)?;
+        out.published = waiting.saturating_sub(out.not_pushed);
+    }
     out.pushed = pushed.pushed;
     out.rejected = pushed
         .rejected

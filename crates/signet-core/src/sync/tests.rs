@@ -390,3 +390,70 @@ fn a_reworded_item_keeps_its_state_on_every_replica() {
         );
     }
 }
+
+/// A change written into this device's chain has gone out only once the
+/// remote takes the chain. While someone else's write to bo's ref on the
+/// remote keeps it out, sync says "0 out, 1 not pushed" and the status
+/// counts it; once the ref is bo's again, it goes out and says so.
+#[test]
+fn a_change_the_remote_refused_is_not_counted_as_out() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut team, remote) = team(root.path());
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(&remote)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let device_ref = |r: &Replica| {
+        format!(
+            "refs/signet/v1/devices/{}",
+            r.store.sync_device().unwrap().unwrap().id
+        )
+    };
+    let (ana_ref, bo_ref) = (device_ref(&team[0]), device_ref(&team[1]));
+    let bo_tip = git(&["rev-parse", &bo_ref]);
+    // Someone with push access points bo's ref at ana's chain.
+    git(&["update-ref", &bo_ref, &git(&["rev-parse", &ana_ref])]);
+    let done = Tick {
+        status: Some(Status::Done),
+        ..Default::default()
+    };
+    team[1].store.tick("v1", "2.1", &done, "bo").unwrap();
+    let bo = &mut team[1];
+    let db = bo.dir.join("s.db");
+    let cfg = bo.dir.join("cfg");
+    let mut sync_bo =
+        |store: &mut Store| sync(store, &cfg, &repo_dir(&db), remote.to_str().unwrap()).unwrap();
+    let out = sync_bo(&mut bo.store);
+    assert!(
+        out.rejected.iter().any(|r| r.starts_with("this device")),
+        "{:?}",
+        out.rejected
+    );
+    assert_eq!((out.published, out.not_pushed), (0, 1), "{out:?}");
+    assert!(
+        out.summary().contains(" in, 0 out, 1 not pushed, "),
+        "{}",
+        out.summary()
+    );
+    assert_eq!(bo.store.not_pushed_count().unwrap(), 1);
+    // Again: still not out, still counted once.
+    let out = sync_bo(&mut bo.store);
+    assert_eq!((out.published, out.not_pushed), (0, 1), "{out:?}");
+    // The ref is put back; the change goes out and is counted as out.
+    git(&["update-ref", &bo_ref, &bo_tip]);
+    let out = sync_bo(&mut bo.store);
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+    assert_eq!((out.published, out.not_pushed), (1, 0), "{out:?}");
+    assert_eq!(bo.store.not_pushed_count().unwrap(), 0);
+    team[0].sync(&remote);
+    assert_eq!(
+        team[0].store.item("v1", "2.1").unwrap().status,
+        Status::Done
+    );
+}
