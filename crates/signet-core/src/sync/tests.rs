@@ -427,7 +427,7 @@ fn a_change_the_remote_refused_is_not_counted_as_out() {
     let bo = &mut team[1];
     let db = bo.dir.join("s.db");
     let cfg = bo.dir.join("cfg");
-    let mut sync_bo =
+    let sync_bo =
         |store: &mut Store| sync(store, &cfg, &repo_dir(&db), remote.to_str().unwrap()).unwrap();
     let out = sync_bo(&mut bo.store);
     assert!(
