@@ -346,6 +346,14 @@ fn read_chain(
                 Err(e) => return Ok(Err(format!("device {device}: {e}"))),
             }
         }
+        // A batch copied in under another name (an old one replayed) holds
+        // changes its name does not: say that, not a range from both.
+        if let Some(held) = ops.first().filter(|h| h.op.seq != b.first_seq) {
+            return Ok(Err(format!(
+                "device {device} ({}): the batch named for change {} holds changes from {} (copied from elsewhere in its history?)",
+                claim.owner, b.first_seq, held.op.seq
+            )));
+        }
         let last = ops.last().map_or(b.first_seq, |h| h.op.seq);
         if next_first.get(i).is_some_and(|n| *n != last + 1) {
             return Ok(Err(format!(

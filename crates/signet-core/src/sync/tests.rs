@@ -457,3 +457,83 @@ fn a_change_the_remote_refused_is_not_counted_as_out() {
         Status::Done
     );
 }
+
+/// An old batch of bo's copied onto the end of his chain on the remote (a
+/// replay) is refused on every other replica, named for what it is.
+#[test]
+fn a_batch_replayed_under_a_new_name_is_refused_and_named() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut team, remote) = team(root.path());
+    let done = Tick {
+        status: Some(Status::Done),
+        ..Default::default()
+    };
+    team[1].store.tick("v1", "2.1", &done, "bo").unwrap();
+    team[1].sync(&remote);
+    team[2].sync(&remote);
+    let bo = team[1].store.sync_device().unwrap().unwrap().id;
+    let bo_ref = format!("refs/signet/v1/devices/{bo}");
+    let index = root.path().join("replay.index");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(&remote)
+            .args(args)
+            .env("GIT_INDEX_FILE", &index)
+            .env("GIT_AUTHOR_NAME", "m")
+            .env("GIT_AUTHOR_EMAIL", "m@example.com")
+            .env("GIT_COMMITTER_NAME", "m")
+            .env("GIT_COMMITTER_EMAIL", "m@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let tip = git(&["rev-parse", &bo_ref]);
+    let listing = git(&["ls-tree", &format!("{tip}:batches")]);
+    let names: Vec<(&str, &str)> = listing
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(meta, name)| (meta.rsplit(' ').next().unwrap(), name))
+        .collect();
+    let last_seq: u64 = team[1]
+        .store
+        .device_batches(&bo)
+        .unwrap()
+        .values()
+        .map(|(last, _)| *last)
+        .max()
+        .unwrap();
+    // The first batch, again, as the next one.
+    let (ops_blob, sig_blob) = (names[0].0, names[1].0);
+    git(&["read-tree", &tip]);
+    for (blob, ext) in [(ops_blob, "jsonl"), (sig_blob, "sig")] {
+        let path = format!("batches/{:012}.{ext}", last_seq + 1);
+        git(&[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("100644,{blob},{path}"),
+        ]);
+    }
+    let tree = git(&["write-tree"]);
+    let commit = git(&["commit-tree", &tree, "-p", &tip, "-m", "replay"]);
+    git(&["update-ref", &bo_ref, &commit]);
+    let cy = &mut team[2];
+    let db = cy.dir.join("s.db");
+    let out = sync(
+        &mut cy.store,
+        &cy.dir.join("cfg"),
+        &repo_dir(&db),
+        remote.to_str().unwrap(),
+    )
+    .unwrap();
+    let expected = format!(
+        "device {bo} (bo): the batch named for change {} holds changes from 1 (copied from elsewhere in its history?)",
+        last_seq + 1
+    );
+    assert!(out.refused.contains(&expected), "{:?}", out.refused);
+    // Nothing of it applied; what bo published before is as it was.
+    assert_eq!(cy.store.item("v1", "2.1").unwrap().status, Status::Done);
+    assert!(cy.store.doctor().unwrap().ok);
+}
