@@ -1758,3 +1758,20 @@ fn one_teammates_broken_ref_does_not_stop_everyone_elses_changes() {
     f.doctor(&[&a, &c]);
     f.done();
 }
+
+/// A remote that is no remote: an empty name is a usage error (exit 2); a
+/// file given as the remote is named as no git repository, not git's
+/// "invalid gitfile format".
+#[test]
+fn an_empty_remote_or_a_file_is_said_plainly() {
+    let env = Env::new();
+    env.run(&["sync", ""])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the remote is empty: name a git URL or the path of a bare repository",
+        ));
+    let file = env.file("notes.txt", "not a repository\n");
+    env.run(&["sync", file.to_str().unwrap()])
+        .failure()
+        .stderr(predicate::str::contains("no git repository at"));
+}

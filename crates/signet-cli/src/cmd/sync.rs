@@ -21,6 +21,11 @@ pub fn run(ctx: &mut Ctx, args: &SyncArgs) -> Result<ExitCode> {
                 .into(),
         )
     })?;
+    if remote.trim().is_empty() {
+        return Err(CliError::Usage(
+            "the remote is empty: name a git URL or the path of a bare repository".into(),
+        ));
+    }
     let config = ctx.config_dir()?;
     if let (None, Some(who)) = (ctx.store.sync_device()?, &args.person) {
         let person = ctx.store.person(who)?;

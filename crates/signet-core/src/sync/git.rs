@@ -848,6 +848,8 @@ fn remote_problem(remote: &str, op: &str, stderr: &str) -> String {
         "does not appear to be a git repository",
         "not a git repository",
         "repository not found",
+        // A path to a file: git reads it as a `.git` file pointing elsewhere.
+        "invalid gitfile format",
     ]) || (text.contains("repository") && text.contains("not found"))
     {
         return format!(

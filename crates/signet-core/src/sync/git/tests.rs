@@ -699,6 +699,10 @@ fn git_messages_become_a_problem_and_what_to_do() {
             "ssh: Could not resolve hostname example.com: Name or service not known\nfatal: Could not read from remote repository.\n",
             "could not reach git@example.com:team/signet.git (ssh: Could not resolve hostname",
         ),
+        (
+            "fatal: invalid gitfile format: /tmp/notes.txt\nfatal: Could not read from remote repository.\n",
+            "no git repository at git@example.com:team/signet.git",
+        ),
         ("fatal: something new\n", "git fetch failed: something new"),
     ] {
         let problem = remote_problem(r, "fetch", stderr);
