@@ -145,6 +145,28 @@ test("an unreachable remote says so, loses nothing, and the app stays usable", a
   await d.until(async () => (await d.findAll("[data-testid=sync-error]")).length === 0 && (await d.findAll("[data-testid=sync-pending]")).length === 0, "a clean sync", 30000);
 });
 
+test("a change the remote refused stays pending until it is out", async () => {
+  // Someone with push access points A's ref on the remote at B's chain.
+  const git = (...args) => execFileSync("git", ["--git-dir", remote, ...args], { encoding: "utf8" }).trim();
+  const ref = (app) => `refs/signet/v1/devices/${JSON.parse(app.cli("sync", "--status", "--json")).device}`;
+  const mine = ref(a);
+  const real = git("rev-parse", mine);
+  git("update-ref", mine, git("rev-parse", ref(b)));
+  await d.click('[data-testid=item-row][data-number="2.2"] [data-testid=item-box]');
+  await d.until(async () => (await rowStatus("2.2")) === "done", "A's tick on 2.2");
+  await syncInApp();
+  await d.until(async () => /0 out, 1 not pushed/.test((await domText("[data-testid=toast]")) ?? ""), "the toast saying it was not pushed", 15000);
+  assert.equal(await domText("[data-testid=sync-pending]"), "1 change not yet synced");
+  assert.match(await domText("[data-testid=sync-problems]"), /Not pushed: this device.s changes/);
+  await a.shot("sync-not-pushed-light");
+  // The ref is A's again: the next sync delivers it.
+  git("update-ref", mine, real);
+  await syncInApp();
+  await d.until(async () => (await d.findAll("[data-testid=sync-pending]")).length === 0, "nothing pending", 30000);
+  b.cli("--actor", "bo", "sync");
+  assert.equal(JSON.parse(b.cli("show", release, "--json")).runs[0].sections[1].items[1].status, "done");
+});
+
 test("the conflict in the dark theme", async () => {
   await a.stop();
   d = await a.start(BASE + 2, { SIGNET_ACTOR: "ana", GTK_THEME: "Adwaita:dark" });
