@@ -157,7 +157,10 @@ test("a change the remote refused stays pending until it is out", async () => {
   await syncInApp();
   await d.until(async () => /0 out, 1 not pushed/.test((await domText("[data-testid=toast]")) ?? ""), "the toast saying it was not pushed", 15000);
   assert.equal(await domText("[data-testid=sync-pending]"), "1 change not yet synced");
-  assert.match(await domText("[data-testid=sync-problems]"), /Not pushed: this device.s changes/);
+  const problems = await domText("[data-testid=sync-problems]");
+  assert.match(problems, /Not pushed: this device.s changes/);
+  // Nothing of anyone else's was refused: the box says what happened to A's.
+  assert.match(problems, /^Your changes were not pushed: they stay here and go out with a later sync\./);
   await a.shot("sync-not-pushed-light");
   // The ref is A's again: the next sync delivers it.
   git("update-ref", mine, real);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Conflict, SyncOutcome, SyncStatus } from "./api";
-import { ago, autoSyncKey, readableTimes, broughtChanges, conflictText, conflictsByRow, syncLines, syncProblems } from "./sync";
+import { ago, autoSyncKey, readableTimes, broughtChanges, conflictText, conflictsByRow, syncLines, syncProblems, syncProblemsHeading } from "./sync";
 
 const NOW = Date.parse("2026-11-27T12:00:00Z");
 
@@ -69,6 +69,9 @@ describe("outcome", () => {
     const o = outcome({ refused: ["device 12ab: bad signature"], rejected: ["device 34cd: fetch first (the remote has more of its changes; they come in next sync)", "this device's changes: non-fast-forward"] });
     expect(syncProblems(o)).toEqual(["Refused: device 12ab: bad signature", "Not pushed: this device's changes: non-fast-forward"]);
     expect(syncProblems(outcome())).toEqual([]);
+    expect(syncProblemsHeading(o)).toMatch(/^Some history was refused/);
+    const own = outcome({ refused: ["the remote's copy of this device's changes (ab12) is not what this device published; it will not be pushed over"], rejected: ["this device's changes: non-fast-forward"] });
+    expect(syncProblemsHeading(own)).toBe("Your changes were not pushed: they stay here and go out with a later sync.");
   });
 });
 

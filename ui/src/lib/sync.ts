@@ -70,6 +70,18 @@ export function syncProblems(o: SyncOutcome): string[] {
   return [...o.refused.map((r) => `Refused: ${r}`), ...o.rejected.filter((r) => r.startsWith("this device")).map((r) => `Not pushed: ${r}`)];
 }
 
+/**
+ * The line heading [`syncProblems`]: history refused from others, or only
+ * this device's own changes kept off the remote (its copy there is not
+ * what this device published), which nothing here lost.
+ */
+export function syncProblemsHeading(o: SyncOutcome): string {
+  const merged = o.refused.some((r) => !r.startsWith("the remote's copy of this device's changes"));
+  return merged
+    ? "Some history was refused: none of it was merged, and nothing here was overwritten."
+    : "Your changes were not pushed: they stay here and go out with a later sync.";
+}
+
 /** localStorage key of the auto-sync switch, per database (one webview serves any database). */
 export function autoSyncKey(database: string): string {
   return `signet.autoSync:${database}`;
