@@ -46,9 +46,6 @@ pub struct Verification {
     pub unsigned_keys: Vec<TrustedKey>,
 }
 
-/// UTF-8's byte-order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 fn detect(bytes: &[u8]) -> Format {
     let head = &bytes[..bytes.len().min(512)];
     let text = String::from_utf8_lossy(head);
@@ -92,10 +89,7 @@ fn json_unread(file: &str, bytes: &[u8], e: serde_json::Error) -> Error {
         .is_ok_and(|v| v.get("seal").is_some_and(|s| !s.is_null()));
     let problem = format!("not a Signet JSON report ({e})");
     if sealed {
-        Error::BrokenSeal {
-            file: file.to_string(),
-            problem,
-        }
+        in_file(file, Error::Invalid(problem))
     } else {
         Error::Invalid(format!("{file}: {problem}"))
     }
@@ -215,7 +209,7 @@ pub fn verify(file: &str, bytes: &[u8], trusted_keys: &[String]) -> Result<Verif
     // An editor that saves with a byte-order mark changed the file, and
     // says so in three bytes: name them, and check the rest as it is.
     let mut rest = bytes;
-    while let Some(r) = rest.strip_prefix(BOM) {
+    while let Some(r) = rest.strip_prefix(crate::import::BOM) {
         rest = r;
     }
     if rest.len() == bytes.len() {

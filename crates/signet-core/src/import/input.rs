@@ -62,9 +62,12 @@ pub(crate) fn read_capped(
     Ok(Ok(bytes))
 }
 
+/// UTF-8's byte-order mark, which some editors put before a file's text.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Bytes → text: refuses empty, binary and non-UTF-8 input; drops a BOM.
 pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     // UTF-16/32 text is full of NUL bytes: say what it is instead of "binary".
     for (bom, encoding) in [
         (&b"\xFF\xFE\x00\x00"[..], "UTF-32LE"),

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub(crate) use input::read_capped;
+pub(crate) use input::{read_capped, BOM};
 pub use input::{Source, DEFAULT_MAX_SIZE};
 
 #[cfg(test)]

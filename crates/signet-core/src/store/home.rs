@@ -384,12 +384,11 @@ impl Store {
             }
         }
         let runs = live_runs(&basis.all, |run| per_run.get(&run.id).copied().unwrap_or(0));
-        let index = OWNER_INDEX;
         open_items(
             conn,
             owners,
             &runs,
-            (index, &filter, &spellings),
+            (OWNER_INDEX, &filter, &spellings),
             &basis.today,
             limit,
         )

@@ -517,37 +517,22 @@ impl super::Store {
 
     /// The remote sync uses when none is given, and the last sync's summary.
     pub fn sync_settings(&self) -> Result<(Option<String>, Option<String>)> {
-        let get = |name: &str| -> Result<Option<String>> {
-            Ok(self
-                .conn()
-                .query_row("SELECT value FROM setting WHERE name = ?1", [name], |r| {
-                    r.get(0)
-                })
-                .optional()?)
-        };
-        Ok((get(REMOTE)?, get(LAST_SYNC)?))
+        let conn = self.conn();
+        Ok((
+            super::settings::get(conn, REMOTE)?,
+            super::settings::get(conn, LAST_SYNC)?,
+        ))
     }
 
     /// Makes `remote` the one sync uses when none is given.
     pub fn remember_remote(&mut self, remote: &str) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO setting (name, value, set_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value, set_at = excluded.set_at",
-                params![REMOTE, remote, time_fmt::now()],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| super::settings::put(tx, REMOTE, Some(remote)))
     }
 
     pub fn set_sync_settings(&mut self, remote: &str, last: &str) -> Result<()> {
         self.write(|tx| {
             for (name, value) in [(REMOTE, remote), (LAST_SYNC, last)] {
-                tx.execute(
-                    "INSERT INTO setting (name, value, set_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (name) DO UPDATE SET value = excluded.value, set_at = excluded.set_at",
-                    params![name, value, time_fmt::now()],
-                )?;
+                super::settings::put(tx, name, Some(value))?;
             }
             Ok(())
         })

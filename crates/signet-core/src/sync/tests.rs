@@ -40,15 +40,21 @@ impl Replica {
         join(&mut self.store, &self.dir.join("cfg"), self.who, &self.key).unwrap();
     }
 
-    fn sync(&mut self, remote: &Path) -> Outcome {
+    /// Syncs, whatever it refuses.
+    fn sync_any(&mut self, remote: &Path) -> Outcome {
         let db = self.dir.join("s.db");
-        let out = sync(
+        sync(
             &mut self.store,
             &self.dir.join("cfg"),
             &repo_dir(&db),
             remote.to_str().unwrap(),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    /// Syncs, refusing nothing.
+    fn sync(&mut self, remote: &Path) -> Outcome {
+        let out = self.sync_any(remote);
         assert!(out.refused.is_empty(), "{:?}", out.refused);
         out
     }
@@ -68,6 +74,24 @@ impl Replica {
         let text = String::from_utf8(report.canonical().unwrap()).unwrap();
         (text, self.store.conflicts(None).unwrap())
     }
+}
+
+/// Plain git on the bare `remote`, as someone with push access would use
+/// it (plumbing that writes a tree uses an index file beside it).
+fn git_on(remote: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(remote)
+        .args(args)
+        .env("GIT_INDEX_FILE", remote.with_extension("index"))
+        .env("GIT_AUTHOR_NAME", "m")
+        .env("GIT_AUTHOR_EMAIL", "m@example.com")
+        .env("GIT_COMMITTER_NAME", "m")
+        .env("GIT_COMMITTER_EMAIL", "m@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 fn bare(root: &Path) -> PathBuf {
@@ -399,16 +423,7 @@ fn a_reworded_item_keeps_its_state_on_every_replica() {
 fn a_change_the_remote_refused_is_not_counted_as_out() {
     let root = tempfile::tempdir().unwrap();
     let (mut team, remote) = team(root.path());
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .arg("--git-dir")
-            .arg(&remote)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    };
+    let git = |args: &[&str]| git_on(&remote, args);
     let device_ref = |r: &Replica| {
         format!(
             "refs/signet/v1/devices/{}",
@@ -425,11 +440,7 @@ fn a_change_the_remote_refused_is_not_counted_as_out() {
     };
     team[1].store.tick("v1", "2.1", &done, "bo").unwrap();
     let bo = &mut team[1];
-    let db = bo.dir.join("s.db");
-    let cfg = bo.dir.join("cfg");
-    let sync_bo =
-        |store: &mut Store| sync(store, &cfg, &repo_dir(&db), remote.to_str().unwrap()).unwrap();
-    let out = sync_bo(&mut bo.store);
+    let out = bo.sync_any(&remote);
     assert!(
         out.rejected.iter().any(|r| r.starts_with("this device")),
         "{:?}",
@@ -443,11 +454,11 @@ fn a_change_the_remote_refused_is_not_counted_as_out() {
     );
     assert_eq!(bo.store.not_pushed_count().unwrap(), 1);
     // Again: still not out, still counted once.
-    let out = sync_bo(&mut bo.store);
+    let out = bo.sync_any(&remote);
     assert_eq!((out.published, out.not_pushed), (0, 1), "{out:?}");
     // The ref is put back; the change goes out and is counted as out.
     git(&["update-ref", &bo_ref, &bo_tip]);
-    let out = sync_bo(&mut bo.store);
+    let out = bo.sync_any(&remote);
     assert!(out.rejected.is_empty(), "{:?}", out.rejected);
     assert_eq!((out.published, out.not_pushed), (1, 0), "{out:?}");
     assert_eq!(bo.store.not_pushed_count().unwrap(), 0);
@@ -473,22 +484,7 @@ fn a_batch_replayed_under_a_new_name_is_refused_and_named() {
     team[2].sync(&remote);
     let bo = team[1].store.sync_device().unwrap().unwrap().id;
     let bo_ref = format!("refs/signet/v1/devices/{bo}");
-    let index = root.path().join("replay.index");
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .arg("--git-dir")
-            .arg(&remote)
-            .args(args)
-            .env("GIT_INDEX_FILE", &index)
-            .env("GIT_AUTHOR_NAME", "m")
-            .env("GIT_AUTHOR_EMAIL", "m@example.com")
-            .env("GIT_COMMITTER_NAME", "m")
-            .env("GIT_COMMITTER_EMAIL", "m@example.com")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    };
+    let git = |args: &[&str]| git_on(&remote, args);
     let tip = git(&["rev-parse", &bo_ref]);
     let listing = git(&["ls-tree", &format!("{tip}:batches")]);
     let names: Vec<(&str, &str)> = listing
@@ -520,14 +516,7 @@ fn a_batch_replayed_under_a_new_name_is_refused_and_named() {
     let commit = git(&["commit-tree", &tree, "-p", &tip, "-m", "replay"]);
     git(&["update-ref", &bo_ref, &commit]);
     let cy = &mut team[2];
-    let db = cy.dir.join("s.db");
-    let out = sync(
-        &mut cy.store,
-        &cy.dir.join("cfg"),
-        &repo_dir(&db),
-        remote.to_str().unwrap(),
-    )
-    .unwrap();
+    let out = cy.sync_any(&remote);
     let expected = format!(
         "device {bo} (bo): the batch named for change {} holds changes from 1 (copied from elsewhere in its history?)",
         last_seq + 1

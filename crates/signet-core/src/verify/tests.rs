@@ -1,4 +1,5 @@
 use super::*;
+use crate::import::BOM;
 use crate::report::tests::full_report;
 use crate::seal::{SigningKey, SEAL_VERSION};
 
